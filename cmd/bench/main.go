@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// usageError is a bad command line: one line on stderr and exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `bench: threads vs event loop, measured.
+
+usage: bench <command> [flags]
+
+commands:
+  serve   run one server model on loopback (bench serve -h)
+`
+
+// subcommands maps a command name to its implementation.
+var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error{
+	"serve": runServe,
+}
+
+func main() {
+	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"no command given (try bench -h)"}
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, ok := subcommands[args[0]]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown command %q (try bench -h)", args[0])}
+	}
+	return cmd(args[1:], stdout, stderr)
+}
+
+// exitCode prints err and maps it to the process's exit status.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "bench: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}

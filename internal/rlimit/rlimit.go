@@ -1,0 +1,27 @@
+// Package rlimit raises the process's open-file limit, so a point of N connections does
+// not ask the user to run `ulimit -n` first.
+//
+// Concurrency model: RaiseNoFile changes process-wide state; call it once, early in main.
+package rlimit
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// RaiseNoFile raises the soft RLIMIT_NOFILE to the hard limit and returns the new soft
+// limit.
+func RaiseNoFile() (uint64, error) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, os.NewSyscallError("getrlimit", err)
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+			return 0, os.NewSyscallError("setrlimit", err)
+		}
+	}
+	return lim.Cur, nil
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Side-by-side wrk sweep: each server pinned to CPU 0, `wrk -t1` pinned to CPU 1, every
+# server and level in one run, so ratios between servers are fair on a noisy machine.
+#
+# usage: scripts/wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION]
+#   SERVERS  space-separated from: goroutine threaded threaded-read threaded-pool nginx cthreads
+#   LEVELS   concurrent connections, default "10 100 1000 4000"; DURATION default 10s
+# Needs wrk, nginx-light and gcc; installs the Debian packages when missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:?usage: wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION]}
+servers=${2:-"goroutine threaded nginx cthreads"}
+levels=${3:-"10 100 1000 4000"}
+duration=${4:-10s}
+ulimit -n "$(ulimit -Hn)"
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+work=$(mktemp -d -t wrk-compare.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+[ -x "$here/bin/bench" ] || (cd "$here" && go build -o bin/bench ./cmd/bench)
+gcc -O2 -pthread -o "$work/cthreads" "$here/scripts/peers/cthreads.c"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_server NAME -> sets $pid and $port
+start_server() {
+  port=$(free_port)
+  case $1 in
+    nginx) pid=$("$here/scripts/peers/nginx.sh" "$port" 0) ;;
+    cthreads) taskset -c 0 "$work/cthreads" "$port" & pid=$! ;;
+    threaded-read) taskset -c 0 "$here/bin/bench" serve --model threaded --wait read --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
+    threaded-pool) taskset -c 0 "$here/bin/bench" serve --model threaded --pool 4100 --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
+    *) taskset -c 0 "$here/bin/bench" serve --model "$1" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
+  esac
+  pids+=("$pid")
+  for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/hello" && return; sleep 0.05; done
+  echo "server $1 did not answer" >&2; return 1
+}
+
+# tree_threads PID: threads of PID and its children (nginx's worker), summed.
+tree_threads() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '/^Threads:/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
+  awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000}
+    else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print "" }'
+}
+
+echo "server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors" > "$out"
+printf '%-14s %6s %10s %10s %10s %8s %7s\n' server conns req/s avg p99 threads errors
+for c in $levels; do
+  for s in $servers; do
+    start_server "$s"
+    taskset -c 1 wrk -t1 -c"$c" -d2s "http://127.0.0.1:$port/hello" >/dev/null 2>&1 || true # warm-up
+    taskset -c 1 wrk -t1 -c"$c" -d"$duration" --latency "http://127.0.0.1:$port/hello" > "$work/wrk.txt" 2>&1 &
+    wrk_pid=$!
+    sleep "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
+    threads=$(tree_threads "$pid")
+    wait "$wrk_pid" || true
+    rps=$(awk '/^Requests\/sec/{print int($2)}' "$work/wrk.txt")
+    avg=$(to_us "$(awk '/^    Latency/{print $2}' "$work/wrk.txt")")
+    p50=$(to_us "$(awk '/^ +50%/{print $2}' "$work/wrk.txt")")
+    p99=$(to_us "$(awk '/^ +99%/{print $2}' "$work/wrk.txt")")
+    errs=$(awk '/Socket errors|Non-2xx/{for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END{print s+0}' "$work/wrk.txt")
+    echo "$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs" >> "$out"
+    printf '%-14s %6s %10s %10s %10s %8s %7s\n' "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs"
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  done
+done

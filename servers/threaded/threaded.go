@@ -1,0 +1,151 @@
+package threaded
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/internal/http1"
+	"github.com/benchsuite/threads-vs-loop/servers"
+)
+
+func init() { servers.Register("threaded", New) }
+
+// Ways a connection's thread waits for bytes (Config.Wait).
+const (
+	WaitNetpoll = "netpoll"
+	WaitRead    = "read"
+)
+
+// threadHeadroom is how many threads the runtime may have beyond the connection threads
+// (sysmon, GC workers, the accept loop's thread, threads in syscalls).
+const threadHeadroom = 256
+
+// server is the thread-per-connection model.
+type server struct {
+	cfg     servers.Config
+	ln      *net.TCPListener
+	loop    servers.ConnLoop
+	threads atomic.Int64 // connection threads alive (without a pool)
+	queue   chan net.Conn // pool mode: accepted connections waiting for a pool thread
+	qclose  sync.Once
+	serving atomic.Bool
+	conns   servers.Tracker
+}
+
+// New binds the listener and, with cfg.Pool > 0, starts the pool's threads.
+func New(cfg servers.Config) (servers.Server, error) {
+	switch cfg.Wait {
+	case "":
+		cfg.Wait = WaitNetpoll
+	case WaitNetpoll, WaitRead:
+	default:
+		return nil, errors.New("threaded: wait must be netpoll or read, not " + cfg.Wait)
+	}
+	if cfg.Pool > cfg.MaxThreads {
+		return nil, errors.New("threaded: pool larger than max-threads")
+	}
+	ln, err := servers.Listen(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	// The cap is the server's (503 or queue), never the runtime's fatal thread exhaustion.
+	debug.SetMaxThreads(max(cfg.MaxThreads+threadHeadroom, 10000))
+	s := &server{cfg: cfg, ln: ln}
+	s.loop = servers.ConnLoop{Workload: cfg.Workload, IdleTimeout: cfg.IdleTimeout, SleepIO: sleepThread}
+	if cfg.Pool > 0 {
+		s.queue = make(chan net.Conn, cfg.Pool)
+		for range cfg.Pool {
+			s.conns.Go(s.poolThread)
+		}
+	}
+	return s, nil
+}
+
+func (s *server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve is the accept loop.
+func (s *server) Serve() error {
+	s.serving.Store(true)
+	defer s.closeQueue()
+	return servers.AcceptLoop(s.ln, s.dispatch)
+}
+
+// closeQueue ends the pool threads' wait for connections; it runs once the accept loop is
+// over (or Close found it never started).
+func (s *server) closeQueue() {
+	if s.queue != nil {
+		s.qclose.Do(func() { close(s.queue) })
+	}
+}
+
+// dispatch gives an accepted connection a thread: a new one, a pool thread through the
+// queue, or none (503) when MaxThreads are busy.
+func (s *server) dispatch(c net.Conn) {
+	if s.queue != nil {
+		s.queue <- c // full queue: accept waits, the kernel backlog holds the rest
+		return
+	}
+	if s.threads.Load() >= int64(s.cfg.MaxThreads) {
+		refuse(c)
+		return
+	}
+	s.threads.Add(1)
+	s.conns.Go(func() { s.connThread(c) })
+}
+
+// refuse answers 503 and closes: the thread cap is reached.
+func refuse(c net.Conn) {
+	c.SetWriteDeadline(time.Now().Add(time.Second))
+	c.Write(http1.AppendError(nil, 503))
+	c.Close()
+}
+
+// connThread owns an OS thread for the life of one connection. It never unlocks, so the
+// runtime ends the thread when the goroutine returns: the thread exits with its connection.
+func (s *server) connThread(c net.Conn) {
+	runtime.LockOSThread()
+	defer s.threads.Add(-1)
+	s.serveConn(c)
+}
+
+// poolThread is one of the --pool threads: it takes connections from the queue for ever.
+func (s *server) poolThread() {
+	runtime.LockOSThread()
+	for c := range s.queue {
+		s.serveConn(c)
+	}
+}
+
+func (s *server) serveConn(c net.Conn) {
+	if s.cfg.Wait == WaitRead {
+		fc, err := newFDConn(c, s.cfg.IdleTimeout)
+		c.Close() // fc holds its own descriptor
+		if err != nil {
+			return
+		}
+		defer fc.release()
+		c = fc
+	} else {
+		defer c.Close()
+	}
+	if !s.conns.Add(c) {
+		return
+	}
+	defer s.conns.Remove(c)
+	s.loop.Serve(c)
+}
+
+// Close stops accepting, shuts every connection down and waits for their threads.
+func (s *server) Close() error {
+	err := s.ln.Close()
+	if !s.serving.Load() {
+		s.closeQueue()
+	}
+	s.conns.CloseAll()
+	return err
+}
