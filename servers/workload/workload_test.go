@@ -1,0 +1,102 @@
+package workload
+
+import (
+	"bytes"
+	"runtime"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func newWorkload(t *testing.T) *Workload {
+	t.Helper()
+	w, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func TestRoute(t *testing.T) {
+	w := newWorkload(t)
+	for _, tc := range []struct {
+		method, path, query string
+		want                Job
+	}{
+		{"GET", "/", "", Job{Endpoint: Hello, Status: 200}},
+		{"HEAD", "/hello", "", Job{Endpoint: Hello, Status: 200}},
+		{"POST", "/hello", "", Job{Endpoint: Hello, Status: 200}},
+		{"GET", "/io", "ms=0", Job{Endpoint: IO, Status: 200}},
+		{"GET", "/io", "x=1&ms=10000", Job{Endpoint: IO, N: 10000, Status: 200}},
+		{"GET", "/io", "ms=10001", Job{Status: 400}},
+		{"GET", "/io", "", Job{Status: 400}},
+		{"GET", "/io", "ms=", Job{Status: 400}},
+		{"GET", "/io", "ms=-1", Job{Status: 400}},
+		{"GET", "/io", "mss=1", Job{Status: 400}},
+		{"GET", "/cpu", "us=1000000", Job{Endpoint: CPU, N: 1000000, Status: 200}},
+		{"GET", "/cpu", "us=1000001", Job{Status: 400}},
+		{"GET", "/file", "kb=1", Job{Endpoint: File, N: 1, Status: 200}},
+		{"GET", "/file", "kb=0", Job{Status: 400}},
+		{"GET", "/bytes", "kb=10240", Job{Endpoint: Bytes, N: 10240, Status: 200}},
+		{"GET", "/bytes", "kb=10241", Job{Status: 400}},
+		{"GET", "/bytes", "kb=99999999999", Job{Status: 400}},
+		{"GET", "/nope", "", Job{Status: 404}},
+		{"DELETE", "/", "", Job{Status: 405}},
+		{"PUT", "/io", "ms=1", Job{Status: 405}},
+	} {
+		got := w.Route([]byte(tc.method), []byte(tc.path), []byte(tc.query))
+		if got != tc.want {
+			t.Errorf("Route(%s %s?%s) = %+v, want %+v", tc.method, tc.path, tc.query, got, tc.want)
+		}
+	}
+}
+
+func TestRouteDoesNotAllocate(t *testing.T) {
+	w := newWorkload(t)
+	m, p, q := []byte("GET"), []byte("/io"), []byte("ms=20")
+	if n := testing.AllocsPerRun(100, func() { w.Route(m, p, q) }); n != 0 {
+		t.Fatalf("Route allocates %v times", n)
+	}
+}
+
+func TestFileAndBytesAreTheSamePattern(t *testing.T) {
+	w := newWorkload(t)
+	for _, kb := range []int{1, 7, MaxKB} {
+		got, err := w.ReadFile(kb, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := w.Bytes(kb)
+		if len(got) != kb<<10 || !bytes.Equal(got, want) {
+			t.Fatalf("kb=%d: /file and /bytes differ (len %d vs %d)", kb, len(got), len(want))
+		}
+	}
+	if !bytes.Equal(makePattern(4096), w.Bytes(4)) {
+		t.Fatal("the pattern is not deterministic")
+	}
+}
+
+// TestBurnScales checks the calibration with thread CPU time: ten times the microseconds
+// costs several times the CPU (a ratio, not an absolute time, so a loaded machine passes).
+func TestBurnScales(t *testing.T) {
+	w := newWorkload(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	small, large := threadCPU(t, func() { w.Burn(5000) }), threadCPU(t, func() { w.Burn(50000) })
+	if ratio := float64(large) / float64(small); ratio < 4 || ratio > 25 {
+		t.Fatalf("Burn(50000) took %d ns of CPU, Burn(5000) %d ns: ratio %.1f, want about 10", large, small, ratio)
+	}
+}
+
+func threadCPU(t *testing.T, f func()) int64 {
+	var before, after unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &before); err != nil {
+		t.Fatal(err)
+	}
+	f()
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &after); err != nil {
+		t.Fatal(err)
+	}
+	return (after.Utime.Nano() + after.Stime.Nano()) - (before.Utime.Nano() + before.Stime.Nano())
+}
