@@ -9,14 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sleepThread waits for /io by blocking this OS thread in nanosleep(2), as a thread waiting
-// on a database would; it does not hand the wait to the Go scheduler.
-func sleepThread(d time.Duration) {
-	ts := unix.NsecToTimespec(d.Nanoseconds())
-	for unix.Nanosleep(&ts, &ts) == unix.EINTR {
-	}
-}
-
 // fdConn is a connection served with blocking read(2) and write(2) on its own descriptor,
 // outside Go's netpoller: the thread sleeps in the kernel as a C pthread server's does.
 // It is a net.Conn only so the server can track and close it.

@@ -30,7 +30,7 @@ type server struct {
 	cfg     servers.Config
 	ln      *net.TCPListener
 	loop    servers.ConnLoop
-	threads atomic.Int64 // connection threads alive (without a pool)
+	threads atomic.Int64  // connection threads alive (without a pool)
 	queue   chan net.Conn // pool mode: accepted connections waiting for a pool thread
 	qclose  sync.Once
 	serving atomic.Bool
