@@ -11,6 +11,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
 	"github.com/benchsuite/threads-vs-loop/servers"
+	"github.com/benchsuite/threads-vs-loop/servers/evented"
 	_ "github.com/benchsuite/threads-vs-loop/servers/goroutine"
 	_ "github.com/benchsuite/threads-vs-loop/servers/threaded"
 	"github.com/benchsuite/threads-vs-loop/servers/workload"
@@ -30,12 +31,18 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Pool, "pool", 0, "threaded: pre-spawn N threads that take connections from a queue (0: a thread per connection)")
 	fs.IntVar(&cfg.MaxThreads, "max-threads", servers.DefaultMaxThreads, "threaded: connection threads at most; beyond, 503 and close")
 	fs.StringVar(&cfg.Wait, "wait", "netpoll", "threaded: how a thread waits for bytes: netpoll or read (blocking read(2))")
-	procs := fs.Int("procs", 0, "GOMAXPROCS (0: the runtime's default, the CPUs the process may run on)")
+	fs.IntVar(&cfg.Loops, "loops", evented.DefaultLoops, "evented: event loops, each on its own thread (1 like Node, N like nginx workers)")
+	fs.IntVar(&cfg.Workers, "workers", evented.DefaultWorkers, "evented: worker pool size for /file (and /cpu with --offload)")
+	fs.BoolVar(&cfg.Offload, "offload", false, "evented: run /cpu on the worker pool instead of the loop")
+	procs := fs.Int("procs", 0, "GOMAXPROCS (0: loops+workers for evented, else the CPUs the process may run on)")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
 	if err := checkServeFlags(*model, cfg, *procs); err != nil {
 		return err
+	}
+	if *procs == 0 && *model == "evented" {
+		*procs = cfg.Loops + cfg.Workers // a P per thread that runs Go code: see servers/evented
 	}
 	if *procs > 0 {
 		runtime.GOMAXPROCS(*procs)
@@ -55,8 +62,8 @@ func checkServeFlags(model string, cfg servers.Config, procs int) error {
 		return usageError{"serve: --model is required (" + strings.Join(servers.Models(), ", ") + ")"}
 	case !contains(servers.Models(), model):
 		return usageError{fmt.Sprintf("serve: unknown model %q (have %s)", model, strings.Join(servers.Models(), ", "))}
-	case cfg.Pool < 0 || cfg.MaxThreads < 1 || procs < 0:
-		return usageError{"serve: --pool, --procs must be ≥ 0 and --max-threads ≥ 1"}
+	case cfg.Pool < 0 || cfg.MaxThreads < 1 || procs < 0 || cfg.Loops < 1 || cfg.Workers < 1:
+		return usageError{"serve: --pool and --procs must be ≥ 0; --max-threads, --loops, --workers ≥ 1"}
 	case cfg.Pool > cfg.MaxThreads:
 		return usageError{"serve: --pool must not exceed --max-threads"}
 	case cfg.Wait != "netpoll" && cfg.Wait != "read":
