@@ -10,11 +10,15 @@ import (
 	"github.com/benchsuite/threads-vs-loop/servers/workload"
 )
 
-// Conn is a connection as the blocking loop sees it; net.Conn is one.
+// Conn is a connection as the blocking loop sees it; *net.TCPConn is one.
 type Conn interface {
 	io.ReadWriter
 	SetReadDeadline(time.Time) error
+	CloseWrite() error
 }
+
+// LingerTimeout bounds how long a closing connection's unread input is drained.
+const LingerTimeout = 2 * time.Second
 
 // ConnLoop serves connections one request after another on the calling goroutine, blocking
 // in Read and Write. The threaded and goroutine models differ only in the thread that runs
@@ -35,7 +39,8 @@ type connState struct {
 }
 
 // Serve serves c until the peer closes, a request asks to close, a malformed request is
-// refused, or the connection is idle for IdleTimeout. It does not close c.
+// refused, or the connection is idle for IdleTimeout. When the server is the one closing,
+// it lingers (see Linger) so the last responses are not lost; it does not close c.
 func (l *ConnLoop) Serve(c Conn) error {
 	st := connState{in: make([]byte, 0, readChunk), out: make([]byte, 0, readChunk)}
 	for {
@@ -49,8 +54,12 @@ func (l *ConnLoop) Serve(c Conn) error {
 		st.in = st.in[:len(st.in)+n]
 		if n > 0 {
 			keep, werr := l.serveBuffered(c, &st)
-			if werr != nil || !keep {
+			if werr != nil {
 				return werr
+			}
+			if !keep {
+				Linger(c, st.in[:cap(st.in)])
+				return nil
 			}
 		}
 		if err != nil {
@@ -62,11 +71,31 @@ func (l *ConnLoop) Serve(c Conn) error {
 	}
 }
 
-// refreshDeadline pushes the idle deadline forward, at most once a second (a deadline per
+// Linger is the closing half of a server-initiated close (RFC 9112 section 9.6): shut the
+// sending side, so the peer reads every response and then EOF, and read and discard what
+// the peer still sends until it closes or LingerTimeout passes. Closing with unread input
+// instead would make the kernel reset the connection and drop responses not yet sent.
+func Linger(c Conn, scratch []byte) {
+	if c.CloseWrite() != nil {
+		return
+	}
+	if len(scratch) == 0 {
+		scratch = make([]byte, readChunk)
+	}
+	c.SetReadDeadline(time.Now().Add(LingerTimeout))
+	for {
+		if _, err := c.Read(scratch); err != nil {
+			return
+		}
+	}
+}
+
+// refreshDeadline pushes the idle deadline forward, at most once per slack (a deadline per
 // request would cost a timer update on every request).
 func (l *ConnLoop) refreshDeadline(c Conn, st *connState) error {
 	now := time.Now()
-	if st.deadline.Sub(now) > l.IdleTimeout-time.Second {
+	slack := min(time.Second, l.IdleTimeout/4)
+	if st.deadline.Sub(now) > l.IdleTimeout-slack {
 		return nil
 	}
 	st.deadline = now.Add(l.IdleTimeout)

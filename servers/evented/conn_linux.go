@@ -18,6 +18,8 @@ type conn struct {
 	queue      [][]byte // output the socket did not take yet, in order
 	busy       bool     // a request is away (timer or worker); reading waits for its answer
 	closeAfter bool     // close once queue is written
+	peerClosed bool     // the peer sent EOF: nothing to linger for
+	lingering  bool     // sending side shut; reading and discarding until EOF or the sweep
 	closed     bool
 	lastActive int64 // loop clock of the last read
 	away       awayRequest
@@ -51,7 +53,11 @@ func (l *eventLoop) onConnEvent(fd int, events uint32) {
 	if events&unix.EPOLLOUT != 0 {
 		l.writeQueue(c)
 	}
-	if events&unix.EPOLLIN != 0 && !c.closed && !c.busy {
+	switch {
+	case events&unix.EPOLLIN == 0 || c.closed || c.busy:
+	case c.lingering:
+		l.discard(c)
+	default:
 		l.onReadable(c)
 	}
 }
@@ -75,7 +81,7 @@ func (l *eventLoop) onReadable(c *conn) {
 		l.closeConn(c)
 		return
 	case n == 0: // the peer closed its side: answer what is queued, then close
-		c.closeAfter = true
+		c.closeAfter, c.peerClosed = true, true
 		l.flush(c)
 		return
 	}

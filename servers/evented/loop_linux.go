@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/servers"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +18,7 @@ const (
 	maxEvents     = 1024                   // epoll events taken per wait
 	acceptBurst   = 256                    // accepts per readiness event, so one loop cannot hog them
 	acceptBackoff = 100 * time.Millisecond // out of descriptors: stop accepting this long
-	sweepEvery    = time.Second            // idle keep-alive sweep period
+	sweepEvery    = time.Second            // idle keep-alive sweep period (at most)
 )
 
 // eventLoop is one reactor: an epoll instance, its listening socket, its connections
@@ -38,6 +39,7 @@ type eventLoop struct {
 	now           int64
 	acceptResume  int64 // while accepting is paused: when to try again; 0 when not paused
 	nextSweep     int64
+	sweepNS       int64 // sweep period: a quarter of the idle timeout, at most sweepEvery
 	idleTimeoutNS int64
 
 	started, stopping atomic.Bool
@@ -60,7 +62,7 @@ func newEventLoop(s *server, lfd int) (*eventLoop, error) {
 	}
 	l := &eventLoop{srv: s, p: p, lfd: lfd, wakeFD: efd, base: time.Now(),
 		readBuf: make([]byte, readBufSize), out: make([]byte, 0, readBufSize),
-		idleTimeoutNS: int64(s.cfg.IdleTimeout)}
+		idleTimeoutNS: int64(s.cfg.IdleTimeout), sweepNS: int64(min(sweepEvery, s.cfg.IdleTimeout/4))}
 	for _, fd := range []int{lfd, efd} {
 		if err := p.add(fd, unix.EPOLLIN); err != nil {
 			p.close()
@@ -78,7 +80,7 @@ func (l *eventLoop) run() error {
 	l.started.Store(true)
 	defer l.shutdown()
 	l.now = l.clock()
-	l.nextSweep = l.now + int64(sweepEvery)
+	l.nextSweep = l.now + l.sweepNS
 	for !l.stopping.Load() {
 		evs, err := l.p.wait(l.timeoutMS())
 		if err != nil {
@@ -136,14 +138,23 @@ func (l *eventLoop) runTimers() {
 		l.resumeAccept()
 	}
 	if l.now >= l.nextSweep {
-		l.nextSweep = l.now + int64(sweepEvery)
+		l.nextSweep = l.now + l.sweepNS
 		l.sweepIdle()
 	}
 }
 
+// sweepIdle closes keep-alive connections idle past the timeout, and lingering ones past
+// servers.LingerTimeout.
 func (l *eventLoop) sweepIdle() {
 	for _, c := range l.conns {
-		if c != nil && !c.busy && len(c.queue) == 0 && l.now-c.lastActive > l.idleTimeoutNS {
+		if c == nil || c.busy || len(c.queue) > 0 {
+			continue
+		}
+		limit := l.idleTimeoutNS
+		if c.lingering {
+			limit = int64(servers.LingerTimeout)
+		}
+		if l.now-c.lastActive > limit {
 			l.closeConn(c)
 		}
 	}

@@ -16,15 +16,15 @@ func (l *eventLoop) flush(c *conn) {
 	if c.closed {
 		return
 	}
-	if c.closeAfter && len(c.queue) == 0 {
-		l.closeConn(c)
+	if c.closeAfter && len(c.queue) == 0 && !c.lingering {
+		l.linger(c)
 		return
 	}
 	var want uint32 = unix.EPOLLIN
 	switch {
 	case len(c.queue) > 0:
 		want = unix.EPOLLOUT // back-pressure: read nothing more until the peer reads
-	case c.busy || c.closeAfter:
+	case c.busy || (c.closeAfter && !c.lingering):
 		want = 0
 	}
 	if want != c.interest {
@@ -103,4 +103,25 @@ func (l *eventLoop) writeQueue(c *conn) {
 	}
 	c.queue = nil
 	l.flush(c)
+}
+
+// linger closes c once its responses are out without losing them (RFC 9112 section 9.6):
+// it shuts the sending side, so the peer reads every response and then EOF, and discards
+// what the peer still sends until it closes or the idle sweep ends it after LingerTimeout.
+// Closing with unread input would make the kernel reset the connection and drop responses.
+func (l *eventLoop) linger(c *conn) {
+	if c.peerClosed || unix.Shutdown(c.fd, unix.SHUT_WR) != nil {
+		l.closeConn(c)
+		return
+	}
+	c.lingering, c.in = true, nil
+	c.lastActive = l.now
+	l.flush(c)
+}
+
+// discard reads and drops a lingering connection's input; EOF or an error closes it.
+func (l *eventLoop) discard(c *conn) {
+	if n, err := read(c.fd, l.readBuf); err != unix.EAGAIN && (err != nil || n == 0) {
+		l.closeConn(c)
+	}
 }

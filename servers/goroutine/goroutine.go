@@ -42,7 +42,7 @@ func (s *server) serveConn(c net.Conn) {
 		return
 	}
 	defer s.conns.Remove(c)
-	s.loop.Serve(c)
+	s.loop.Serve(c.(*net.TCPConn))
 }
 
 // Close stops accepting, closes every connection and waits for their goroutines.

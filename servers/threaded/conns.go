@@ -18,19 +18,13 @@ type fdConn struct {
 	file     *os.File
 }
 
-// newFDConn duplicates c's descriptor in blocking mode; the idle timeout becomes
-// SO_RCVTIMEO, so no deadline is set per request.
-func newFDConn(c net.Conn, idle time.Duration) (*fdConn, error) {
+// newFDConn duplicates c's descriptor in blocking mode.
+func newFDConn(c net.Conn) (*fdConn, error) {
 	f, err := c.(*net.TCPConn).File()
 	if err != nil {
 		return nil, err
 	}
 	fd := int(f.Fd()) // Fd puts the descriptor in blocking mode
-	tv := unix.NsecToTimeval(idle.Nanoseconds())
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		f.Close()
-		return nil, os.NewSyscallError("setsockopt", err)
-	}
 	return &fdConn{Conn: c, fd: fd, file: f}, nil
 }
 
@@ -64,7 +58,17 @@ func (c *fdConn) Write(p []byte) (int, error) {
 	return done, nil
 }
 
-func (c *fdConn) SetReadDeadline(time.Time) error { return nil }
+// SetReadDeadline becomes SO_RCVTIMEO: each later read(2) waits at most until t, measured
+// from now (a blocked read then fails with EAGAIN).
+func (c *fdConn) SetReadDeadline(t time.Time) error {
+	tv := unix.NsecToTimeval(max(time.Until(t), time.Millisecond).Nanoseconds())
+	return os.NewSyscallError("setsockopt", unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv))
+}
+
+// CloseWrite shuts the sending side: the peer reads what was sent, then EOF.
+func (c *fdConn) CloseWrite() error {
+	return os.NewSyscallError("shutdown", unix.Shutdown(c.fd, unix.SHUT_WR))
+}
 
 // Close shuts the connection down, which wakes a thread blocked in read(2). It keeps the
 // descriptor, so another goroutine may call it while the owner still uses the descriptor.

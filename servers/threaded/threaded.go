@@ -98,11 +98,16 @@ func (s *server) dispatch(c net.Conn) {
 	s.conns.Go(func() { s.connThread(c) })
 }
 
-// refuse answers 503 and closes: the thread cap is reached.
+// refuse answers 503 and closes, lingering on a goroutine of its own so the accept loop
+// goes on: the thread cap is reached.
 func refuse(c net.Conn) {
-	c.SetWriteDeadline(time.Now().Add(time.Second))
-	c.Write(http1.AppendError(nil, 503))
-	c.Close()
+	go func() {
+		defer c.Close()
+		c.SetWriteDeadline(time.Now().Add(time.Second))
+		if _, err := c.Write(http1.AppendError(nil, 503)); err == nil {
+			servers.Linger(c.(*net.TCPConn), nil)
+		}
+	}()
 }
 
 // connThread owns an OS thread for the life of one connection. It never unlocks, so the
@@ -123,7 +128,7 @@ func (s *server) poolThread() {
 
 func (s *server) serveConn(c net.Conn) {
 	if s.cfg.Wait == WaitRead {
-		fc, err := newFDConn(c, s.cfg.IdleTimeout)
+		fc, err := newFDConn(c)
 		c.Close() // fc holds its own descriptor
 		if err != nil {
 			return
@@ -137,7 +142,7 @@ func (s *server) serveConn(c net.Conn) {
 		return
 	}
 	defer s.conns.Remove(c)
-	s.loop.Serve(c)
+	s.loop.Serve(c.(servers.Conn))
 }
 
 // Close stops accepting, shuts every connection down and waits for their threads.
