@@ -2,9 +2,14 @@
 # Side-by-side wrk sweep: each server pinned to CPU 0, `wrk -t1` pinned to CPU 1, every
 # server and level in one run, so ratios between servers are fair on a noisy machine.
 #
-# usage: scripts/wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION]
-#   SERVERS  space-separated from: goroutine threaded threaded-read threaded-pool nginx cthreads
+# usage: scripts/wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION] [REPEATS]
+#   SERVERS  space-separated from: goroutine threaded threaded-read threaded-pool evented
+#            evented-offload nginx cthreads (default: goroutine threaded nginx cthreads)
 #   LEVELS   concurrent connections, default "10 100 1000 4000"; DURATION default 10s
+#   REPEATS  rounds (default 1); servers alternate within each round, and the summary
+#            printed at the end gives each server's median req/s and its ratio to nginx and
+#            to the C thread server at the same level.
+# URLPATH (environment) is the request path, default /hello; e.g. URLPATH='/io?ms=50'.
 # Needs wrk, nginx-light and gcc; installs the Debian packages when missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +17,8 @@ out=${1:?usage: wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION]}
 servers=${2:-"goroutine threaded nginx cthreads"}
 levels=${3:-"10 100 1000 4000"}
 duration=${4:-10s}
+repeats=${5:-1}
+urlpath=${URLPATH:-/hello}
 ulimit -n "$(ulimit -Hn)"
 
 need=()
@@ -60,13 +67,14 @@ to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
     else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print "" }'
 }
 
-echo "server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors" > "$out"
-printf '%-14s %6s %10s %10s %10s %8s %7s\n' server conns req/s avg p99 threads errors
+echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors" > "$out"
+printf '%5s %-15s %6s %10s %10s %10s %8s %7s\n' round server conns req/s avg p99 threads errors
+for round in $(seq "$repeats"); do
 for c in $levels; do
   for s in $servers; do
     start_server "$s"
-    taskset -c 1 wrk -t1 -c"$c" -d2s "http://127.0.0.1:$port/hello" >/dev/null 2>&1 || true # warm-up
-    taskset -c 1 wrk -t1 -c"$c" -d"$duration" --latency "http://127.0.0.1:$port/hello" > "$work/wrk.txt" 2>&1 &
+    taskset -c 1 wrk -t1 -c"$c" -d1s "http://127.0.0.1:$port$urlpath" >/dev/null 2>&1 || true # warm-up
+    taskset -c 1 wrk -t1 -c"$c" -d"$duration" --latency "http://127.0.0.1:$port$urlpath" > "$work/wrk.txt" 2>&1 &
     wrk_pid=$!
     sleep "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
     threads=$(tree_threads "$pid")
@@ -76,8 +84,11 @@ for c in $levels; do
     p50=$(to_us "$(awk '/^ +50%/{print $2}' "$work/wrk.txt")")
     p99=$(to_us "$(awk '/^ +99%/{print $2}' "$work/wrk.txt")")
     errs=$(awk '/Socket errors|Non-2xx/{for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END{print s+0}' "$work/wrk.txt")
-    echo "$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs" >> "$out"
-    printf '%-14s %6s %10s %10s %10s %8s %7s\n' "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs"
+    echo "$round,$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs" >> "$out"
+    printf '%5s %-15s %6s %10s %10s %10s %8s %7s\n' "$round" "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs"
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   done
 done
+done
+echo
+python3 "$here/scripts/wrk-summary.py" "$out"

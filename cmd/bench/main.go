@@ -17,12 +17,24 @@ const usage = `bench: threads vs event loop, measured.
 usage: bench <command> [flags]
 
 commands:
-  serve   run one server model on loopback (bench serve -h)
+  serve     run one server model on loopback (bench serve -h)
+  load      drive a server: closed loop, open model (vegeta) or idle connections
+  run       the orchestrated suite: start each server, load it, sample it, write CSV
+  plot      draw the charts and report.md of a run folder from its CSV
+  compare   compare two summary.csv files; exit 1 on a regression
+  check     check a run's figures against the claims the suite exists to show
+
+Each command's flags: bench <command> -h
 `
 
 // subcommands maps a command name to its implementation.
 var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error{
-	"serve": runServe,
+	"serve":   runServe,
+	"load":    runLoad,
+	"run":     runRun,
+	"plot":    runPlot,
+	"compare": runCompare,
+	"check":   runCheck,
 }
 
 func main() {

@@ -175,21 +175,7 @@ func readResponse(c net.Conn) error {
 	return nil
 }
 
-func procThreads(t *testing.T, pid int) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	for _, line := range strings.Split(string(b), "\n") {
-		if _, err := fmt.Sscanf(line, "Threads: %d", &n); err == nil {
-			return n
-		}
-	}
-	t.Fatal("no Threads line in /proc status")
-	return 0
-}
+func procThreads(t *testing.T, pid int) int { return statusField(t, pid, "Threads:") }
 
 func get(t *testing.T, addr, path string) string {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -34,6 +35,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Loops, "loops", evented.DefaultLoops, "evented: event loops, each on its own thread (1 like Node, N like nginx workers)")
 	fs.IntVar(&cfg.Workers, "workers", evented.DefaultWorkers, "evented: worker pool size for /file (and /cpu with --offload)")
 	fs.BoolVar(&cfg.Offload, "offload", false, "evented: run /cpu on the worker pool instead of the loop")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	procs := fs.Int("procs", 0, "GOMAXPROCS (0: loops+workers for evented, else the CPUs the process may run on)")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
@@ -53,7 +55,27 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if !servers.IsLoopback(cfg.Addr) {
 		fmt.Fprintf(stderr, "bench serve: warning: %s is not a loopback address\n", cfg.Addr)
 	}
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return serveUntilSignal(*model, cfg, stdout)
+}
+
+// startCPUProfile profiles the process until the returned stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func checkServeFlags(model string, cfg servers.Config, procs int) error {

@@ -1,0 +1,208 @@
+package metrics
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"time"
+)
+
+// SummaryRow is one row of summary.csv: one server × scenario × level × repeat. The
+// `csv` tags are the schema; SummaryHeader is derived from them, so the columns are
+// declared exactly once.
+type SummaryRow struct {
+	RunID        string    `csv:"run_id"`
+	StartedAt    time.Time `csv:"started_at"`
+	HostCPUs     int       `csv:"host_cpus"`
+	Server       string    `csv:"server"`   // model label: threaded, evented, evented-offload, goroutine, nginx, …
+	Scenario     string    `csv:"scenario"` // hello, idle, io, hol, rate
+	Engine       string    `csv:"engine"`   // closed, open
+	Concurrency  int       `csv:"concurrency"`
+	IdleConns    int       `csv:"idle_conns"`
+	OfferedRPS   float64   `csv:"offered_rps"`
+	Repeat       int       `csv:"repeat"`
+	DurationS    float64   `csv:"duration_s"`
+	Requests     int64     `csv:"requests"`
+	Errors       int64     `csv:"errors"`
+	RPS          float64   `csv:"rps"`
+	P50us        float64   `csv:"p50_us"`
+	P90us        float64   `csv:"p90_us"`
+	P99us        float64   `csv:"p99_us"`
+	P999us       float64   `csv:"p999_us"`
+	MaxUs        float64   `csv:"max_us"`
+	RSSPeakKB    int64     `csv:"rss_peak_kb"`
+	RSSMeanKB    int64     `csv:"rss_mean_kb"`
+	ThreadsPeak  int       `csv:"threads_peak"`
+	FDsPeak      int       `csv:"fds_peak"`
+	ServerCPUPct float64   `csv:"server_cpu_pct"` // percent of one core
+	ClientCPUPct float64   `csv:"client_cpu_pct"` // percent of one core
+	CtxVol       int64     `csv:"ctx_vol"`
+	CtxInvol     int64     `csv:"ctx_invol"`
+	ClientBound  bool      `csv:"client_bound"`
+	ServerCPUs   string    `csv:"server_cpus"` // CPU list, e.g. "0"
+	ClientCPUs   string    `csv:"client_cpus"` // CPU list, e.g. "1"
+	GoMaxProcs   int       `csv:"gomaxprocs"`  // the server's GOMAXPROCS; 0 for a non-Go server
+	Note         string    `csv:"note"`
+}
+
+// Level is the row's x value for its scenario: idle connections for idle, offered rate
+// for rate, concurrent connections otherwise.
+func (r SummaryRow) Level() float64 {
+	switch r.Scenario {
+	case "idle":
+		return float64(r.IdleConns)
+	case "rate":
+		return r.OfferedRPS
+	}
+	return float64(r.Concurrency)
+}
+
+// TimeseriesRow is one sample of timeseries.csv: the server's process tree and the
+// client's progress, every sampler tick of a measured window.
+type TimeseriesRow struct {
+	RunID    string  `csv:"run_id"`
+	Server   string  `csv:"server"`
+	Scenario string  `csv:"scenario"`
+	Level    float64 `csv:"level"`
+	TMs      int64   `csv:"t_ms"`
+	RSSKB    int64   `csv:"rss_kb"`
+	Threads  int     `csv:"threads"`
+	FDs      int     `csv:"fds"`
+	CPUPct   float64 `csv:"cpu_pct"`
+	RPS      float64 `csv:"rps"`
+	P99us    float64 `csv:"p99_us"`
+}
+
+// SummaryHeader and TimeseriesHeader are the CSV header lines, in column order.
+var (
+	SummaryHeader    = header(reflect.TypeFor[SummaryRow]())
+	TimeseriesHeader = header(reflect.TypeFor[TimeseriesRow]())
+)
+
+// ErrSchema is returned when a CSV's header or a field does not fit the schema.
+var ErrSchema = errors.New("metrics: CSV does not fit the schema")
+
+func header(t reflect.Type) []string {
+	cols := make([]string, t.NumField())
+	for i := range cols {
+		cols[i] = t.Field(i).Tag.Get("csv")
+	}
+	return cols
+}
+
+// record encodes a schema struct as CSV fields in header order.
+func record(v reflect.Value) []string {
+	out := make([]string, v.NumField())
+	for i := range out {
+		switch f := v.Field(i).Interface().(type) {
+		case string:
+			out[i] = f
+		case int:
+			out[i] = strconv.Itoa(f)
+		case int64:
+			out[i] = strconv.FormatInt(f, 10)
+		case float64:
+			out[i] = strconv.FormatFloat(f, 'f', -1, 64)
+		case bool:
+			out[i] = strconv.FormatBool(f)
+		case time.Time:
+			out[i] = f.UTC().Format(time.RFC3339)
+		}
+	}
+	return out
+}
+
+// decode fills the schema struct v from rec, whose columns are named by cols.
+func decode(v reflect.Value, cols map[string]int, rec []string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name := t.Field(i).Tag.Get("csv")
+		j, ok := cols[name]
+		if !ok || j >= len(rec) {
+			continue // an older file without this column: zero value
+		}
+		if err := setField(v.Field(i), rec[j]); err != nil {
+			return fmt.Errorf("%w: column %s: %v", ErrSchema, name, err)
+		}
+	}
+	return nil
+}
+
+func setField(f reflect.Value, s string) error {
+	if s == "" {
+		return nil
+	}
+	switch f.Interface().(type) {
+	case string:
+		f.SetString(s)
+	case int, int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		f.SetInt(n)
+	case float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return err
+		}
+		f.SetFloat(x)
+	case bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		f.SetBool(b)
+	case time.Time:
+		tm, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return err
+		}
+		f.Set(reflect.ValueOf(tm))
+	}
+	return nil
+}
+
+// ReadSummary parses a summary.csv.
+func ReadSummary(r io.Reader) ([]SummaryRow, error) { return readRows[SummaryRow](r, SummaryHeader) }
+
+// ReadTimeseries parses a timeseries.csv.
+func ReadTimeseries(r io.Reader) ([]TimeseriesRow, error) {
+	return readRows[TimeseriesRow](r, TimeseriesHeader)
+}
+
+func readRows[T any](r io.Reader, want []string) ([]T, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%w: no header: %v", ErrSchema, err)
+	}
+	cols := make(map[string]int, len(head))
+	for i, c := range head {
+		cols[c] = i
+	}
+	for _, c := range want[:4] { // the identifying columns must be there
+		if _, ok := cols[c]; !ok {
+			return nil, fmt.Errorf("%w: no column %q", ErrSchema, c)
+		}
+	}
+	var rows []T
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, fmt.Errorf("%w: %v", ErrSchema, err)
+		}
+		var row T
+		if err := decode(reflect.ValueOf(&row).Elem(), cols, rec); err != nil {
+			return rows, fmt.Errorf("line %d: %w", line, err)
+		}
+		rows = append(rows, row)
+	}
+}

@@ -1,0 +1,107 @@
+package metrics
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sampleRows() []SummaryRow {
+	t0 := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	return []SummaryRow{
+		{RunID: "r1", StartedAt: t0, HostCPUs: 2, Server: "evented", Scenario: "hello", Engine: "closed",
+			Concurrency: 1000, Repeat: 1, DurationS: 10, Requests: 1234567, Errors: 3, RPS: 123456.7,
+			P50us: 512, P90us: 900.5, P99us: 2047, P999us: 4095, MaxUs: 10001, RSSPeakKB: 9000,
+			RSSMeanKB: 8500, ThreadsPeak: 7, FDsPeak: 1010, ServerCPUPct: 99.5, ClientCPUPct: 97.25,
+			CtxVol: 10, CtxInvol: 20, ClientBound: true, ServerCPUs: "0", ClientCPUs: "1",
+			GoMaxProcs: 5, Note: `quoted "note", with comma`},
+		{RunID: "r1", StartedAt: t0.Add(time.Minute), Server: "nginx", Scenario: "rate", Engine: "open",
+			OfferedRPS: 5000, Note: "line1\nline2"},
+	}
+}
+
+func TestSummaryRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "summary.csv")
+	rows := sampleRows()
+	for _, r := range rows {
+		f, err := CreateSummary(path) // reopened per row: appending never repeats the header
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Write(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "run_id,"); n != 1 {
+		t.Fatalf("header written %d times", n)
+	}
+	if !strings.HasPrefix(string(b), strings.Join(SummaryHeader, ",")+"\n") {
+		t.Fatalf("first line is not the header: %q", strings.SplitN(string(b), "\n", 2)[0])
+	}
+	got, err := ReadSummary(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, rows) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, rows)
+	}
+}
+
+func TestTimeseriesRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "timeseries.csv")
+	f, err := CreateTimeseries(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []TimeseriesRow{{RunID: "r", Server: "threaded", Scenario: "idle", Level: 5000, TMs: 100,
+		RSSKB: 123, Threads: 5001, FDs: 5003, CPUPct: 12.5, RPS: 1000, P99us: 250}}
+	if err := f.Write(want[0]); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, _ := os.ReadFile(path)
+	got, err := ReadTimeseries(bytes.NewReader(b))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+}
+
+func TestReadSummaryRejects(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":      "",
+		"no server":  "run_id,started_at,host_cpus\n",
+		"bad number": strings.Join(SummaryHeader, ",") + "\n" + strings.Repeat("x,", len(SummaryHeader)-1) + "x\n",
+	} {
+		if _, err := ReadSummary(strings.NewReader(in)); !errors.Is(err, ErrSchema) {
+			t.Errorf("%s: err = %v, want ErrSchema", name, err)
+		}
+	}
+}
+
+func TestLevel(t *testing.T) {
+	cases := []struct {
+		row  SummaryRow
+		want float64
+	}{
+		{SummaryRow{Scenario: "hello", Concurrency: 100, IdleConns: 5}, 100},
+		{SummaryRow{Scenario: "idle", Concurrency: 10, IdleConns: 5000}, 5000},
+		{SummaryRow{Scenario: "rate", Concurrency: 10, OfferedRPS: 2500}, 2500},
+	}
+	for _, c := range cases {
+		if got := c.row.Level(); got != c.want {
+			t.Errorf("%s: Level = %v, want %v", c.row.Scenario, got, c.want)
+		}
+	}
+}
