@@ -1,0 +1,186 @@
+package claims
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+func row(server, scenario string, level int) metrics.SummaryRow {
+	r := metrics.SummaryRow{Server: server, Scenario: scenario, Concurrency: level, Repeat: 1}
+	if scenario == "idle" {
+		r.Concurrency, r.IdleConns = 10, level
+	}
+	return r
+}
+
+// memory gives server's rows in scenario an RSS of base + perConn × level.
+func memory(server, scenario string, base, perConn float64, levels ...int) []metrics.SummaryRow {
+	var out []metrics.SummaryRow
+	for _, l := range levels {
+		r := row(server, scenario, l)
+		r.RSSPeakKB = int64(base + perConn*float64(l))
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestRSSPerConnection(t *testing.T) {
+	threadedClaim := rssPerConn("threaded", "idle", atLeast, ThreadedMinKBPerConn)
+	eventedClaim := rssPerConn("evented", "idle", atMost, EventedMaxKBPerConn)
+	for _, tc := range []struct {
+		name  string
+		claim Claim
+		rows  []metrics.SummaryRow
+		want  string
+	}{
+		{"thread per connection", threadedClaim, memory("threaded", "idle", 9800, 27.3, 0, 1000, 5000, 10000),
+			"PASS  threaded RSS per connection (idle, 0..10000): 27.3 KB ≥ 10 KB"},
+		{"threaded with flat memory", threadedClaim, memory("threaded", "idle", 9800, 0.2, 0, 1000, 5000, 10000),
+			"FAIL  threaded RSS per connection (idle, 0..10000): 0.2 KB, want ≥ 10 KB"},
+		{"event loop", eventedClaim, memory("evented", "idle", 7200, 0.4, 0, 2500, 10000),
+			"PASS  evented RSS per connection (idle, 0..10000): 0.4 KB ≤ 2 KB"},
+		{"event loop that grows", eventedClaim, memory("evented", "idle", 7200, 3.1, 0, 2500, 10000),
+			"FAIL  evented RSS per connection (idle, 0..10000): 3.1 KB, want ≤ 2 KB"},
+		{"one level", threadedClaim, memory("threaded", "idle", 9800, 27, 5000),
+			"SKIP  threaded RSS per connection (idle): needs idle rows of threaded with rss_peak_kb at 2 or more levels, found 1"},
+		{"other servers only", threadedClaim, memory("goroutine", "idle", 8000, 7.6, 0, 10000),
+			"SKIP  threaded RSS per connection (idle): needs idle rows of threaded with rss_peak_kb at 2 or more levels, found 0"},
+	} {
+		if got := tc.claim(tc.rows).String(); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSlopeIsLeastSquares(t *testing.T) {
+	// y = 1, 3, 2 at x = 0, 1, 2: the least-squares line is y = 1.5 + 0.5x.
+	if got := slope([]float64{0, 1, 2}, []float64{1, 3, 2}); math.Abs(got-0.5) > 1e-12 {
+		t.Errorf("slope = %v, want 0.5", got)
+	}
+	// Repeats at the same level all count, and a row with no RSS sample is left out.
+	rows := memory("threaded", "hello", 10000, 20, 100, 100, 1100, 1100)
+	rows[1].RSSPeakKB += 1000 // one repeat at c=100 measured 1 MB more
+	rows = append(rows, row("threaded", "hello", 5000))
+	got := rssPerConn("threaded", "hello", atLeast, 10)(rows)
+	if got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") || !strings.Contains(got.Claim, "100..1100") {
+		t.Errorf("got %s; want 19.5 KB over 100..1100 (unsampled c=5000 row left out)", got)
+	}
+}
+
+func helloRPS(server string, rps map[int]float64) []metrics.SummaryRow {
+	var out []metrics.SummaryRow
+	for c, x := range rps {
+		r := row(server, "hello", c)
+		r.RPS = x
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestTopHelloThroughput(t *testing.T) {
+	ev := helloRPS("evented", map[int]float64{10: 120000, 4000: 95000, 8000: 82000})
+	th := helloRPS("threaded", map[int]float64{10: 60000, 4000: 28000})
+	got := topHelloThroughput(append(ev, th...))
+	want := "PASS  evented/threaded req/s at the top hello level (c=4000): 3.39× ≥ 2× (95000 vs 28000 req/s)"
+	if got.String() != want {
+		t.Errorf("highest common level:\n got %s\nwant %s", got, want)
+	}
+	th = helloRPS("threaded", map[int]float64{10: 60000, 4000: 60000})
+	for i := range ev { // helloRPS ranges over a map: find c=4000 by its level
+		ev[i].ClientBound = ev[i].Level() == 4000
+	}
+	got = topHelloThroughput(append(ev, th...))
+	if got.Status != Fail || !strings.Contains(got.Detail, "1.58×, want ≥ 2×") || !strings.Contains(got.Detail, "client-bound") {
+		t.Errorf("threaded as fast as evented: %s", got)
+	}
+	if got := topHelloThroughput(ev); got.Status != Skip {
+		t.Errorf("no threaded rows: %s, want SKIP", got)
+	}
+}
+
+func holRows(p99 map[string]float64) []metrics.SummaryRow {
+	var out []metrics.SummaryRow
+	for s, p := range p99 {
+		r := row(s, "hol", 20)
+		r.P99us = p
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestHOLBlocking(t *testing.T) {
+	rows := holRows(map[string]float64{"evented": 104300, "threaded": 11800, "evented-offload": 6100})
+	want := []string{
+		"PASS  hol: single-loop evented /hello p99 over threaded's (c=20): 8.8× ≥ 5× (104300 µs vs 11800 µs)",
+		"PASS  hol: single-loop evented /hello p99 over evented-offload's (c=20): 17.1× ≥ 5× (104300 µs vs 6100 µs)",
+	}
+	for i, other := range []string{"threaded", "evented-offload"} {
+		if got := holBlocking(other)(rows).String(); got != want[i] {
+			t.Errorf("\n got %s\nwant %s", got, want[i])
+		}
+	}
+	// A loop that does not block (say the CPU work moved off it) fails the claim.
+	rows = holRows(map[string]float64{"evented": 20000, "threaded": 11800})
+	if got := holBlocking("threaded")(rows); got.Status != Fail || !strings.HasPrefix(got.Detail, "1.7×, want ≥ 5×") {
+		t.Errorf("non-blocking loop: %s", got)
+	}
+	if got := holBlocking("evented-offload")(rows); got.Status != Skip {
+		t.Errorf("no offload row: %s, want SKIP", got)
+	}
+}
+
+func ioThreads(server string, threads map[int]int) []metrics.SummaryRow {
+	var out []metrics.SummaryRow
+	for c, n := range threads {
+		r := row(server, "io", c)
+		r.ThreadsPeak = n
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestIOThreads(t *testing.T) {
+	for _, tc := range []struct {
+		claim Claim
+		rows  []metrics.SummaryRow
+		want  string
+	}{
+		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 100: 8, 4000: 7}),
+			"PASS  evented threads at /io (c=10..4000): 8 threads ≤ 10 threads (the most, at c=100)"},
+		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 4000: 40}),
+			"FAIL  evented threads at /io (c=10..4000): 40 threads, want ≤ 10 threads (the most, at c=4000)"},
+		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 1008, 4000: 4008}),
+			"PASS  threaded threads ≥ concurrency at /io (c=10..4000): 4008 threads ≥ 4000 threads (the tightest level, c=4000)"},
+		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 264, 4000: 264}), // a pool of 256
+			"FAIL  threaded threads ≥ concurrency at /io (c=10..4000): 264 threads, want ≥ 4000 threads (the tightest level, c=4000)"},
+		{threadedIOThreads, ioThreads("evented", map[int]int{10: 7}),
+			"SKIP  threaded threads ≥ concurrency at /io: no io rows of threaded with threads_peak"},
+	} {
+		if got := tc.claim(tc.rows).String(); got != tc.want {
+			t.Errorf("\n got %s\nwant %s", got, tc.want)
+		}
+	}
+}
+
+func TestRepeatsUseTheMedian(t *testing.T) {
+	rows := ioThreads("threaded", map[int]int{4000: 4008})
+	for _, n := range []int{3, 4010} { // one repeat's sampler missed the peak
+		r := rows[0]
+		r.ThreadsPeak, r.Repeat = n, r.Repeat+1
+		rows = append(rows, r)
+	}
+	if got := threadedIOThreads(rows); got.Status != Pass || !strings.HasPrefix(got.Detail, "4008 threads") {
+		t.Errorf("median of 4008, 3, 4010: %s", got)
+	}
+}
+
+func TestCheckRunsEveryClaim(t *testing.T) {
+	results := Check(nil)
+	pass, fail, skip := Count(results)
+	if len(results) != len(All()) || skip != len(results) || pass+fail != 0 {
+		t.Fatalf("empty run: %d results, %d PASS, %d FAIL, %d SKIP; want every claim SKIP", len(results), pass, fail, skip)
+	}
+}

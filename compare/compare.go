@@ -1,0 +1,173 @@
+package compare
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// ErrNoOverlap is two runs with nothing in common to compare: no row, or in Ratios mode no
+// ratio.
+var ErrNoOverlap = errors.New("compare: nothing in common to compare")
+
+// Options configure Compare; the zero value means the defaults.
+type Options struct {
+	Threshold float64  // relative change in the worse direction that is a regression (0: DefaultThreshold)
+	Metrics   []Metric // nil: DefaultMetrics
+	Mode      Mode     // Both, Absolute or Ratios
+	Reference string   // denominator of the ratios ("": DefaultReference)
+	Alpha     float64  // significance level of the U test (0: DefaultAlpha)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Threshold == 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.Metrics == nil {
+		o.Metrics, _ = ParseMetrics(DefaultMetrics)
+	}
+	if o.Reference == "" {
+		o.Reference = DefaultReference
+	}
+	if o.Alpha == 0 {
+		o.Alpha = DefaultAlpha
+	}
+	return o
+}
+
+// Cell is one metric of one matched row.
+type Cell struct {
+	Metric     string
+	Base, New  float64 // medians over repeats
+	N1, N2     int     // repeats on each side
+	Delta      float64 // (New-Base)/Base; NaN when Base is 0
+	P          float64 // U-test p-value when Tested
+	Tested     bool    // a U test decided significance (enough repeats on both sides)
+	Regression bool    // worse by more than the threshold (and significant, when Tested)
+}
+
+// Row is one matched key with a cell per metric.
+type Row struct {
+	Key
+	ClientBound bool // a row on either side was client-bound: its rps is the client's limit
+	Cells       []Cell
+}
+
+// Report is the outcome of Compare.
+type Report struct {
+	Options
+	Rows              []Row    // absolute figures, one per matched key (Mode Both or Absolute)
+	Ratios            []Row    // within-run ratios against Options.Reference (Mode Both or Ratios)
+	Matched           int      // keys present in both runs
+	OnlyBase, OnlyNew int      // keys present in one run only
+	RateUnmatched     []string // servers whose rate rows were left unmatched: step counts differ
+}
+
+// Regression is one worse-than-threshold cell, named by its row.
+type Regression struct {
+	Key
+	Ratio bool // a within-run ratio rather than an absolute figure
+	Cell
+}
+
+func (r Regression) String() string {
+	what := r.Metric
+	if r.Ratio {
+		what += " ratio"
+	}
+	return fmt.Sprintf("%s: %s %s → %s (%s)", r.Key, what, format(r.Base, r.Ratio), format(r.New, r.Ratio), pct(r.Delta))
+}
+
+// Regressions lists every regression, absolute figures first.
+func (r *Report) Regressions() []Regression {
+	var out []Regression
+	for i, rows := range [][]Row{r.Rows, r.Ratios} {
+		for _, row := range rows {
+			for _, c := range row.Cells {
+				if c.Regression {
+					out = append(out, Regression{Key: row.Key, Ratio: i == 1, Cell: c})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Compare matches base and cur (the new run) on server × scenario × level and compares
+// each metric. It returns ErrNoOverlap when nothing could be compared.
+func Compare(base, cur []metrics.SummaryRow, opt Options) (*Report, error) {
+	opt = opt.withDefaults()
+	bg, cg := groupRows(base), groupRows(cur)
+	m := match(bg, cg)
+	rep := &Report{Options: opt, Matched: len(m.both), OnlyBase: m.onlyBase, OnlyNew: m.onlyNew,
+		RateUnmatched: m.rateUnmatchedSteps}
+	if opt.Mode.absolute() {
+		for _, k := range m.both {
+			rep.Rows = append(rep.Rows, opt.compareRow(k, bg.rows[k], cg.rows[k]))
+		}
+	}
+	if opt.Mode.ratios() {
+		rep.Ratios = opt.compareRatios(ratios(bg, opt), ratios(cg, opt))
+	}
+	switch {
+	case len(rep.Rows) > 0 || len(rep.Ratios) > 0:
+	case rep.Matched > 0:
+		return rep, fmt.Errorf("%w: %d rows matched but no ratio against %s", ErrNoOverlap, rep.Matched, opt.Reference)
+	default:
+		return rep, fmt.Errorf("%w: no row matched (%d only in base, %d only in new)", ErrNoOverlap, m.onlyBase, m.onlyNew)
+	}
+	return rep, nil
+}
+
+func (o Options) compareRow(k Key, base, cur []metrics.SummaryRow) Row {
+	row := Row{Key: k}
+	for _, r := range append(slices.Clone(base), cur...) {
+		row.ClientBound = row.ClientBound || r.ClientBound
+	}
+	for _, m := range o.Metrics {
+		row.Cells = append(row.Cells, o.compareCell(m, values(base, m), values(cur, m)))
+	}
+	return row
+}
+
+func values(rows []metrics.SummaryRow, m Metric) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		out[i] = m.Value(r)
+	}
+	return out
+}
+
+// compareCell compares one metric's samples. With too few repeats for the U test to reach
+// alpha (fewer than 4 a side at 0.05), the bare delta of the medians decides, so that a
+// run of 2 or 3 repeats still catches a regression.
+func (o Options) compareCell(m Metric, base, cur []float64) Cell {
+	c := Cell{Metric: m.Name, Base: median(base), New: median(cur), N1: len(base), N2: len(cur), P: 1}
+	c.Delta = math.NaN()
+	if c.Base != 0 {
+		c.Delta = (c.New - c.Base) / c.Base
+	}
+	worse := c.Delta > o.Threshold
+	if m.HigherIsBetter {
+		worse = -c.Delta > o.Threshold
+	}
+	if c.N1 >= 2 && c.N2 >= 2 && canReach(c.N1, c.N2, o.Alpha) {
+		c.Tested, c.P = true, uTest(base, cur)
+	}
+	c.Regression = worse && (!c.Tested || c.P <= o.Alpha)
+	return c
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,14 @@
+// Package compare sets two runs' summary.csv rows side by side and finds regressions: rows
+// are matched on server × scenario × level, each chosen metric is compared in its own
+// direction (req/s down, latency or memory up is worse), and with repeats on both sides a
+// difference counts only when a Mann–Whitney U test finds it significant. Because absolute
+// figures do not travel between machines, it also compares ratios measured within each run
+// (each server against a reference server at the same scenario and level).
+//
+// Rate rows are matched by their step index within server × rate × repeat, not by the
+// offered rate, since each server's offered rates are a share of its own capacity; a
+// server whose step count differs between the runs leaves its rate rows unmatched.
+//
+// Concurrency model: none. Compare is a pure function of its arguments and a Report is
+// immutable once built; both are safe to use from several goroutines.
+package compare

@@ -1,0 +1,61 @@
+package compare
+
+import "slices"
+
+// ratioSet is one run's within-run ratios: for each key "SERVER/REF" × scenario × level, the
+// ratio of the medians of each metric (NaN-free: a metric whose reference is 0 is absent).
+type ratioSet map[Key]map[string]float64
+
+// ratios divides every server's medians by the reference server's at the same scenario and
+// level. Rate rows are left out: their offered rates are not the same load.
+func ratios(g group, opt Options) ratioSet {
+	out := ratioSet{}
+	for k, rows := range g.rows {
+		if k.Server == opt.Reference || k.Scenario == "rate" {
+			continue
+		}
+		ref, ok := g.rows[Key{opt.Reference, k.Scenario, k.Level}]
+		if !ok {
+			continue
+		}
+		rk := Key{k.Server + "/" + opt.Reference, k.Scenario, k.Level}
+		for _, m := range opt.Metrics {
+			den := median(values(ref, m))
+			if den == 0 {
+				continue
+			}
+			if out[rk] == nil {
+				out[rk] = map[string]float64{}
+			}
+			out[rk][m.Name] = median(values(rows, m)) / den
+		}
+	}
+	return out
+}
+
+// compareRatios compares the ratios present in both runs, each as a single sample: the
+// ratio is already a within-run figure, so its delta is taken as it is.
+func (o Options) compareRatios(base, cur ratioSet) []Row {
+	var keys []Key
+	for k := range base {
+		if _, ok := cur[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	var rows []Row
+	for _, k := range keys {
+		row := Row{Key: k}
+		for _, m := range o.Metrics {
+			b, okb := base[k][m.Name]
+			c, okc := cur[k][m.Name]
+			if okb && okc {
+				row.Cells = append(row.Cells, o.compareCell(m, []float64{b}, []float64{c}))
+			}
+		}
+		if len(row.Cells) > 0 {
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}

@@ -1,0 +1,200 @@
+package plots
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// scenarioWhat says what each scenario's load is.
+var scenarioWhat = map[string]string{
+	"hello": "GET /hello, closed loop: c connections, one request in flight each",
+	"idle":  "idle keep-alive connections held open while 10 connections load GET /hello",
+	"io":    "GET /io?ms=20 (each request waits 20 ms, as for a database), closed loop",
+	"hol":   "20 connections on GET /hello while 20 others burn CPU on GET /cpu?us=5000",
+	"rate":  "GET /cpu?us=100 at a constant offered rate (open model, vegeta)",
+}
+
+// WriteReport writes report.md: how the run was made, every chart (or why it was not
+// drawn) and the summary table of medians over repeats.
+func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
+	bw := bufio.NewWriter(w)
+	rows := d.Summary
+	runID := mostCommon(rows, func(r metrics.SummaryRow) string { return r.RunID })
+	if runID == "" {
+		runID = "(no id)"
+	}
+	fmt.Fprintf(bw, "# Run %s: threads vs event loop\n\n%s\n\n", md(runID), md(Caption(rows)))
+	writeHowRun(bw, rows)
+	fmt.Fprintf(bw, "## Charts\n\n")
+	for _, o := range outcomes {
+		fmt.Fprintf(bw, "### %s\n\n", md(o.Title))
+		if o.Skipped != "" {
+			fmt.Fprintf(bw, "_Not drawn: %s._\n\n", md(o.Skipped))
+			continue
+		}
+		fmt.Fprintf(bw, "![%s](%s)\n\n", md(o.Title), o.File)
+	}
+	writeTable(bw, Aggregate(rows))
+	for _, warn := range d.Warnings {
+		fmt.Fprintf(bw, "\nSkipped file: %s\n", md(warn))
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("plots: write report: %w", err)
+	}
+	return nil
+}
+
+func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
+	fmt.Fprintf(w, "## How it was run\n\n")
+	start := rows[0].StartedAt
+	for _, r := range rows {
+		if r.StartedAt.Before(start) {
+			start = r.StartedAt
+		}
+	}
+	if !start.IsZero() {
+		fmt.Fprintf(w, "- Started %s.\n", start.UTC().Format(time.DateTime+" MST"))
+	}
+	fmt.Fprintf(w, "- Host: %s. %s.\n", plural(rows[0].HostCPUs, "CPU"), pinningText(rows))
+	fmt.Fprintf(w, "- Servers: %s.\n", serversText(rows))
+	fmt.Fprintf(w, "- Each value is the median over a point's repeats. A point where the load "+
+		"generator, not the server, ran out of CPU (client_bound) is drawn hollow and marked * below.\n\n")
+	fmt.Fprintf(w, "| scenario | engine | load | levels | repeats | window |\n|---|---|---|---|---|---|\n")
+	byScenario := map[string][]metrics.SummaryRow{}
+	var names []string
+	for _, r := range rows {
+		if _, ok := byScenario[r.Scenario]; !ok {
+			names = append(names, r.Scenario)
+		}
+		byScenario[r.Scenario] = append(byScenario[r.Scenario], r)
+	}
+	sort.SliceStable(names, func(i, j int) bool { return scenarioRank(names[i]) < scenarioRank(names[j]) })
+	for _, s := range names {
+		g := byScenario[s]
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s s |\n", md(s),
+			md(mostCommon(g, func(r metrics.SummaryRow) string { return r.Engine })),
+			md(scenarioWhat[s]), levelsList(g),
+			plain(maxRepeat(g)),
+			plain(median(g, func(r metrics.SummaryRow) float64 { return r.DurationS })))
+	}
+	writeNotes(w, rows)
+	fmt.Fprintln(w)
+}
+
+func maxRepeat(rows []metrics.SummaryRow) float64 {
+	n := 1
+	for _, r := range rows {
+		n = max(n, r.Repeat)
+	}
+	return float64(n)
+}
+
+func pinningText(rows []metrics.SummaryRow) string {
+	srv := mostCommon(rows, func(r metrics.SummaryRow) string { return r.ServerCPUs })
+	cli := mostCommon(rows, func(r metrics.SummaryRow) string { return r.ClientCPUs })
+	if srv == "" {
+		return "No CPU pinning recorded"
+	}
+	s := "Server pinned to " + cpuList(srv)
+	if cli != "" {
+		s += ", load generator to " + cpuList(cli)
+	}
+	return s
+}
+
+// serversText lists the servers with their GOMAXPROCS, e.g. "threaded (GOMAXPROCS 1)".
+func serversText(rows []metrics.SummaryRow) string {
+	procs := map[string]map[string]int{}
+	var names []string
+	for _, r := range rows {
+		if procs[r.Server] == nil {
+			procs[r.Server] = map[string]int{}
+			names = append(names, r.Server)
+		}
+		procs[r.Server][strconv.Itoa(r.GoMaxProcs)]++
+	}
+	var parts []string
+	for _, s := range orderServers(names) {
+		best, n := "", 0
+		for p, c := range procs[s] {
+			if c > n || c == n && p < best {
+				best, n = p, c
+			}
+		}
+		if best == "0" {
+			parts = append(parts, md(s)+" (not a Go server)")
+		} else {
+			parts = append(parts, md(s)+" (GOMAXPROCS "+best+")")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func levelsList(rows []metrics.SummaryRow) string {
+	set := map[float64]bool{}
+	for _, r := range rows {
+		set[r.Level()] = true
+	}
+	var ls []float64
+	for l := range set {
+		ls = append(ls, l)
+	}
+	sort.Float64s(ls)
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = plain(l)
+	}
+	return levelName(rows[0].Scenario) + " = " + strings.Join(parts, ", ")
+}
+
+// writeNotes lists the distinct notes the run recorded (clamped levels, warnings).
+func writeNotes(w io.Writer, rows []metrics.SummaryRow) {
+	seen := map[string]bool{}
+	var notes []string
+	for _, r := range rows {
+		if r.Note == "" {
+			continue
+		}
+		n := fmt.Sprintf("%s, %s %s: %s", r.Server, r.Scenario, levelText(r.Scenario, r.Level()), r.Note)
+		if !seen[n] {
+			seen[n] = true
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nNotes recorded by the run:\n\n")
+	for _, n := range notes {
+		fmt.Fprintf(w, "- %s\n", md(n))
+	}
+}
+
+func writeTable(w io.Writer, aggs []Agg) {
+	fmt.Fprintf(w, "## Summary (median over repeats)\n\n")
+	fmt.Fprintf(w, "| server | scenario | level | req/s | p50 ms | p99 ms | RSS peak MB | threads | server CPU %% | client CPU %% | errors | repeats |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, a := range aggs {
+		mark := ""
+		if a.ClientBound {
+			mark = " *"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.0f%s | %s | %s | %.1f | %.0f | %.0f | %.0f | %.0f | %d |\n",
+			md(a.Server), md(a.Scenario), plain(a.Level), a.RPS, mark,
+			plain(roundSig(a.P50us/1000, 3)), plain(roundSig(a.P99us/1000, 3)),
+			a.RSSPeakKB/1024, a.ThreadsPeak, a.ServerCPUPct, a.ClientCPUPct, a.Errors, a.Repeats)
+	}
+}
+
+// md makes s safe inside a Markdown table cell or line.
+func md(s string) string {
+	s = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	return s
+}

@@ -1,0 +1,131 @@
+package plots
+
+import (
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// point is one drawn value; hollow marks a client-bound measurement.
+type point struct {
+	X, Y   float64
+	Hollow bool
+}
+
+// series is one server's line in a chart: a polyline through its points with the
+// server's marker on each point (hollow where the point is client-bound). It implements
+// plot.Plotter, plot.DataRanger, plot.GlyphBoxer and plot.Thumbnailer.
+type series struct {
+	pts     []point
+	style   Style
+	dashed  bool
+	markers bool // a marker on every point
+	noLine  bool // markers only
+	width   vg.Length
+}
+
+const markerRadius = vg.Length(3.4)
+
+func newSeries(server string, pts []point, dashed bool) *series {
+	return &series{pts: pts, style: StyleFor(server), dashed: dashed, markers: true, width: vg.Points(1.6)}
+}
+
+func (s *series) lineStyle() draw.LineStyle {
+	ls := draw.LineStyle{Color: s.style.Color, Width: s.width}
+	if s.dashed {
+		ls.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		ls.Color = lighten(s.style.Color)
+	}
+	return ls
+}
+
+// lighten mixes c halfway to white: the p50 (dashed) line of a latency chart.
+func lighten(c color.RGBA) color.RGBA {
+	mix := func(v uint8) uint8 { return uint8((int(v) + 2*255) / 3) }
+	return color.RGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 0xff}
+}
+
+// Plot implements plot.Plotter.
+func (s *series) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	line := make([]vg.Point, len(s.pts))
+	for i, pt := range s.pts {
+		line[i] = vg.Point{X: trX(pt.X), Y: trY(pt.Y)}
+	}
+	if len(line) > 1 && !s.noLine {
+		c.StrokeLines(s.lineStyle(), c.ClipLinesXY(line)...)
+	}
+	if !s.markers {
+		return
+	}
+	for i, pt := range s.pts {
+		c.DrawGlyph(s.glyph(pt.Hollow), line[i])
+	}
+}
+
+func (s *series) glyph(hollow bool) draw.GlyphStyle {
+	col := color.Color(s.style.Color)
+	if s.dashed {
+		col = lighten(s.style.Color)
+	}
+	return draw.GlyphStyle{Color: col, Radius: markerRadius, Shape: marker{shape: s.style.Shape, hollow: hollow}}
+}
+
+// DataRange implements plot.DataRanger.
+func (s *series) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, ymin = math.Inf(1), math.Inf(1)
+	xmax, ymax = math.Inf(-1), math.Inf(-1)
+	for _, pt := range s.pts {
+		xmin, xmax = math.Min(xmin, pt.X), math.Max(xmax, pt.X)
+		ymin, ymax = math.Min(ymin, pt.Y), math.Max(ymax, pt.Y)
+	}
+	return xmin, xmax, ymin, ymax
+}
+
+// GlyphBoxes implements plot.GlyphBoxer, so markers at the edges are not clipped.
+func (s *series) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
+	if !s.markers {
+		return nil
+	}
+	boxes := make([]plot.GlyphBox, len(s.pts))
+	r := markerRadius * 1.4
+	for i, pt := range s.pts {
+		boxes[i].X = p.X.Norm(pt.X)
+		boxes[i].Y = p.Y.Norm(pt.Y)
+		boxes[i].Rectangle = vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: r, Y: r}}
+	}
+	return boxes
+}
+
+// Thumbnail implements plot.Thumbnailer: the line with the marker in its middle.
+func (s *series) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(s.lineStyle(), c.Min.X, y, c.Max.X, y)
+	if s.markers {
+		c.DrawGlyph(s.glyph(false), c.Center())
+	}
+}
+
+// keyThumb is a legend key that is not a server: a grey line (solid or dashed) or a
+// grey marker (filled or hollow).
+type keyThumb struct {
+	dashed, hollow, marker bool
+}
+
+// Thumbnail implements plot.Thumbnailer.
+func (k keyThumb) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	if k.hollow || k.marker {
+		c.DrawGlyph(draw.GlyphStyle{Color: color.Gray{0x40}, Radius: markerRadius, Shape: marker{shape: Circle, hollow: k.hollow}}, c.Center())
+		return
+	}
+	ls := draw.LineStyle{Color: color.Gray{0x30}, Width: vg.Points(1.6)}
+	if k.dashed {
+		ls.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		ls.Color = color.Gray{0xa0}
+	}
+	c.StrokeLine2(ls, c.Min.X, y, c.Max.X, y)
+}

@@ -1,0 +1,148 @@
+package plots
+
+import (
+	"hash/fnv"
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Shape is a marker's outline.
+type Shape int
+
+// The marker shapes, in the order fallback styles use them.
+const (
+	Circle Shape = iota
+	Square
+	TriangleUp
+	Diamond
+	TriangleDown
+	Pentagon
+	Hexagon
+	numShapes
+)
+
+// Style is how one server is drawn in every chart.
+type Style struct {
+	Color color.RGBA
+	Shape Shape
+}
+
+// knownStyles are the fixed styles of the suite's models and peers; knownOrder is the
+// order they are listed in legends and tables.
+var (
+	knownStyles = map[string]Style{
+		"threaded":        {rgb(0xd6, 0x27, 0x28), Circle},
+		"evented":         {rgb(0x1f, 0x77, 0xb4), Square},
+		"evented-offload": {rgb(0x17, 0xa2, 0xb8), Diamond},
+		"goroutine":       {rgb(0x2c, 0xa0, 0x2c), TriangleUp},
+		"nginx":           {rgb(0xff, 0x7f, 0x0e), TriangleDown},
+		"cthreads":        {rgb(0x94, 0x67, 0xbd), Pentagon},
+	}
+	knownOrder = []string{"threaded", "evented", "evented-offload", "goroutine", "nginx", "cthreads"}
+
+	// fallbackColors are for labels the suite does not know; none is a known colour.
+	fallbackColors = []color.RGBA{
+		rgb(0x8c, 0x56, 0x4b), rgb(0xe3, 0x77, 0xc2), rgb(0x7f, 0x7f, 0x7f),
+		rgb(0xbc, 0xbd, 0x22), rgb(0x39, 0x3b, 0x79), rgb(0x63, 0x79, 0x39),
+		rgb(0xad, 0x49, 0x4a), rgb(0x00, 0x00, 0x00),
+	}
+)
+
+func rgb(r, g, b uint8) color.RGBA { return color.RGBA{R: r, G: g, B: b, A: 0xff} }
+
+// StyleFor returns the style of a server label: the fixed style of a known model, or for
+// any other label a colour and shape derived from a hash of the label, so the same label
+// is drawn the same way in every chart of every run.
+func StyleFor(server string) Style {
+	if s, ok := knownStyles[server]; ok {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(server))
+	sum := h.Sum32()
+	return Style{
+		Color: fallbackColors[sum%uint32(len(fallbackColors))],
+		Shape: Shape((sum / uint32(len(fallbackColors))) % uint32(numShapes)),
+	}
+}
+
+// orderServers sorts server labels: known models in their fixed order, then the rest
+// alphabetically.
+func orderServers(servers []string) []string {
+	rank := func(s string) int {
+		for i, k := range knownOrder {
+			if k == s {
+				return i
+			}
+		}
+		return len(knownOrder)
+	}
+	out := append([]string(nil), servers...)
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := rank(out[i]), rank(out[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// marker draws a Shape, filled or hollow (a white inside with a coloured outline).
+type marker struct {
+	shape  Shape
+	hollow bool
+}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (m marker) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	p := m.path(pt, sty.Radius)
+	if m.hollow {
+		c.SetColor(color.White)
+		c.Fill(p)
+		c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.3)})
+		c.Stroke(p)
+		return
+	}
+	c.SetColor(sty.Color)
+	c.Fill(p)
+}
+
+// path is the shape's outline around pt; polygons have about the area of the circle.
+func (m marker) path(pt vg.Point, r vg.Length) vg.Path {
+	var p vg.Path
+	if m.shape == Circle {
+		p.Move(vg.Point{X: pt.X + r, Y: pt.Y})
+		p.Arc(pt, r, 0, 2*math.Pi)
+		p.Close()
+		return p
+	}
+	sides, rot, scale := 4, math.Pi/4, 1.15
+	switch m.shape {
+	case TriangleUp:
+		sides, rot, scale = 3, math.Pi/2, 1.35
+	case TriangleDown:
+		sides, rot, scale = 3, -math.Pi/2, 1.35
+	case Diamond:
+		sides, rot, scale = 4, 0, 1.3
+	case Pentagon:
+		sides, rot, scale = 5, math.Pi/2, 1.1
+	case Hexagon:
+		sides, rot, scale = 6, 0, 1.05
+	}
+	for i := 0; i < sides; i++ {
+		a := rot + 2*math.Pi*float64(i)/float64(sides)
+		q := vg.Point{X: pt.X + r*vg.Length(scale*math.Cos(a)), Y: pt.Y + r*vg.Length(scale*math.Sin(a))}
+		if i == 0 {
+			p.Move(q)
+		} else {
+			p.Line(q)
+		}
+	}
+	p.Close()
+	return p
+}

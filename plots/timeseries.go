@@ -1,0 +1,177 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+	"gonum.org/v1/plot"
+)
+
+// pickScenario is "hello" when present, else the first present in report order.
+func pickScenario(present map[string]bool) string {
+	for _, s := range scenarioOrder {
+		if present[s] {
+			return s
+		}
+	}
+	var rest []string
+	for s := range present {
+		rest = append(rest, s)
+	}
+	sort.Strings(rest)
+	if len(rest) == 0 {
+		return ""
+	}
+	return rest[0]
+}
+
+// levelText describes a level of a scenario, e.g. "c = 1000".
+func levelText(scenario string, level float64) string {
+	switch scenario {
+	case "idle":
+		return plain(level) + " idle + 10 active"
+	case "rate":
+		return si(level) + " req/s offered"
+	}
+	return "c = " + plain(level)
+}
+
+// window is one measured window of timeseries samples.
+type window struct {
+	level float64
+	rows  []metrics.TimeseriesRow
+}
+
+// windows splits one server's samples of a scenario, in file order, into measured
+// windows: a new window starts when the level changes or t_ms goes back. Windows are
+// returned sorted by level (stable, so repeats stay in the order they were run).
+func windows(rows []metrics.TimeseriesRow, server, scenario string) []window {
+	var ws []window
+	for _, r := range rows {
+		if r.Server != server || r.Scenario != scenario {
+			continue
+		}
+		n := len(ws)
+		if n == 0 || ws[n-1].level != r.Level || r.TMs < ws[n-1].rows[len(ws[n-1].rows)-1].TMs {
+			ws = append(ws, window{level: r.Level})
+			n++
+		}
+		ws[n-1].rows = append(ws[n-1].rows, r)
+	}
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].level < ws[j].level })
+	return ws
+}
+
+// backToBack lays windows end to end on one time axis (seconds). It returns the RSS (MB)
+// and req/s series and the points where each window starts.
+func backToBack(ws []window) (rss, rps, rssStarts, rpsStarts []point) {
+	offset := 0.0
+	for _, w := range ws {
+		t0 := w.rows[0].TMs
+		step := 0.1
+		if n := len(w.rows); n > 1 {
+			step = float64(w.rows[n-1].TMs-w.rows[n-2].TMs) / 1000
+		}
+		for i, r := range w.rows {
+			t := offset + float64(r.TMs-t0)/1000
+			rss = append(rss, point{X: t, Y: float64(r.RSSKB) / 1024})
+			rps = append(rps, point{X: t, Y: r.RPS})
+			if i == 0 {
+				rssStarts = append(rssStarts, rss[len(rss)-1])
+				rpsStarts = append(rpsStarts, rps[len(rps)-1])
+			}
+		}
+		offset += float64(w.rows[len(w.rows)-1].TMs-t0)/1000 + step
+	}
+	return rss, rps, rssStarts, rpsStarts
+}
+
+func timeseriesChart(ctx *chartContext) (*figure, error) {
+	present, servers := map[string]bool{}, map[string]bool{}
+	for _, r := range ctx.data.Timeseries {
+		present[r.Scenario] = true
+	}
+	scenario := pickScenario(present)
+	if scenario == "" {
+		return nil, ErrNoData
+	}
+	var names []string
+	levels := map[float64]bool{}
+	for _, r := range ctx.data.Timeseries {
+		if r.Scenario == scenario && !servers[r.Server] {
+			servers[r.Server] = true
+			names = append(names, r.Server)
+		}
+		if r.Scenario == scenario {
+			levels[r.Level] = true
+		}
+	}
+	fig := newFigure(fmt.Sprintf("%s (%s scenario, every sample)", ctx.title, scenario), ctx.caption)
+	top := newPanel("", "server RSS (MB)")
+	bottom := newPanel("time (s): "+levelsText(scenario, levels), "throughput (requests/s)")
+	tmax, rssMax, rpsMax := 0.0, 0.0, 0.0
+	for _, srv := range orderServers(names) {
+		rss, rps, rssStarts, rpsStarts := backToBack(windows(ctx.data.Timeseries, srv, scenario))
+		top.Add(lineOnly(srv, rss), markersOnly(srv, rssStarts))
+		bottom.Add(lineOnly(srv, rps), markersOnly(srv, rpsStarts))
+		fig.legend.Add(srv, newSeries(srv, nil, false))
+		_, x, _, y := lineOnly(srv, rss).DataRange()
+		_, _, _, y2 := lineOnly(srv, rps).DataRange()
+		tmax, rssMax, rpsMax = math.Max(tmax, x), math.Max(rssMax, y), math.Max(rpsMax, y2)
+	}
+	fig.legend.Add("")
+	fig.legend.Add("marker: window start", keyThumb{marker: true})
+	for _, p := range []*plot.Plot{top, bottom} {
+		p.X.Tick.Marker = linearTicks{plain}
+		p.X.Min, p.X.Max = 0, math.Max(tmax, 1)
+	}
+	setZeroAxis(&top.Y, rssMax, plain)
+	setZeroAxis(&bottom.Y, rpsMax, si)
+	fig.panels = append(fig.panels, top, bottom)
+	return fig, nil
+}
+
+func lineOnly(server string, pts []point) *series {
+	s := newSeries(server, pts, false)
+	s.markers = false
+	s.width = 1.3
+	return s
+}
+
+func markersOnly(server string, pts []point) *series {
+	s := newSeries(server, pts, false)
+	s.noLine = true
+	return s
+}
+
+// levelsText lists a scenario's levels for an axis label, eliding long lists.
+func levelsText(scenario string, set map[float64]bool) string {
+	var ls []float64
+	for l := range set {
+		ls = append(ls, l)
+	}
+	sort.Float64s(ls)
+	var parts []string
+	for _, l := range ls {
+		parts = append(parts, plain(l))
+	}
+	if len(parts) > 8 {
+		parts = []string{parts[0], parts[1], "…", parts[len(parts)-1]}
+	}
+	return "one window per level, back to back (" + levelName(scenario) + " = " + strings.Join(parts, ", ") + ")"
+}
+
+// levelName names a scenario's level: c (concurrent connections), idle connections or
+// offered req/s.
+func levelName(scenario string) string {
+	switch scenario {
+	case "idle":
+		return "idle"
+	case "rate":
+		return "offered req/s"
+	}
+	return "c"
+}
