@@ -12,12 +12,13 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
-# The full suite; until the orchestrator lands (bench run) it is the wrk comparison of the
-# models against nginx and the C thread server.
-bench: build
+# The full suite (suites/default.json, about 10 minutes on 2 cores, progress on the
+# terminal) into results/<UTC time>/ and results/latest: scripts/run.sh raises the limits,
+# builds, runs `bench run`, then `bench plot`. bench-quick: fewer levels, 1 s windows, < 2 min.
+bench:
 	scripts/run.sh
 
-bench-quick: build
+bench-quick:
 	QUICK=1 scripts/run.sh
 
 # The parser's fuzzer, as the issue that introduced it ran it.

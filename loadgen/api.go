@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -11,7 +10,7 @@ import (
 // Config is one load: what to send, how hard, for how long.
 type Config struct {
 	URL         string        // http://127.0.0.1:PORT/path
-	Concurrency int           // closed: connections; open: the most vegeta workers (0 = default)
+	Concurrency int           // closed: connections; open: the most vegeta workers (0 = DefaultOpenMaxWorkers)
 	Pipeline    int           // closed: requests in flight per connection (0 = 1)
 	Rate        float64       // open: requests per second (start of a ramp)
 	RateEnd     float64       // open: end of a linear ramp; 0 = constant Rate
@@ -19,6 +18,7 @@ type Config struct {
 	Warmup      time.Duration // load before the window, not counted
 	Timeout     time.Duration // per request (0 = 5s)
 	AllowRemote bool          // permit a non-loopback target
+	Loops       int           // closed: event loops, one locked OS thread each (0 = one per CPU the client may use, at most Concurrency)
 }
 
 // ErrorCounts are failed requests by class.
@@ -33,7 +33,16 @@ type ErrorCounts struct {
 // Total is every error.
 func (e ErrorCounts) Total() int64 { return e.Connect + e.Reset + e.Timeout + e.Status + e.Parse }
 
-// Window is one second (or the engine's tick) of the measured window.
+func (e *ErrorCounts) add(o ErrorCounts) {
+	e.Connect += o.Connect
+	e.Reset += o.Reset
+	e.Timeout += o.Timeout
+	e.Status += o.Status
+	e.Parse += o.Parse
+}
+
+// Window is one second (WindowLength) of the measured window. A request belongs to the
+// window in which it was sent (closed engine) or scheduled (open engine).
 type Window struct {
 	Start    time.Duration // since the window began
 	Requests int64         // completed successfully in this window
@@ -41,20 +50,27 @@ type Window struct {
 	P99      time.Duration
 }
 
-// Result is what an engine measured in its window.
+// Result is what an engine measured in its window. Requests, Errors and Latency count the
+// requests sent (closed) or scheduled (open) inside the window, however late they
+// completed; the engine waits up to Config.Timeout for them after the window ends.
+// Latency holds successful responses only.
 type Result struct {
-	Engine       string                  // "closed" or "open"
-	Requests     int64                   // successful responses in the window
-	Errors       ErrorCounts             // failures in the window
-	Reconnects   int64                   // connections re-opened after Connection: close or an error
-	Elapsed      time.Duration           // the window's real length
-	Latency      *hdrhistogram.Histogram // microseconds, 1 µs – 60 s, 3 digits
-	Windows      []Window
-	OfferedRPS   float64 // open engine: the asked rate (mean over a ramp)
-	ClientCPUPct float64 // the client process's CPU over the window, percent of one core
-	ClientCPUs   int     // CPUs the client may run on
-	ClientBound  bool    // the client, not the server, may have been the limit
-	BoundReason  string  // why ClientBound, for the CSV note
+	Engine         string                  // "closed", "open", or "vegeta-closed" (RunVegetaClosed)
+	Requests       int64                   // successful responses in the window
+	Errors         ErrorCounts             // failures in the window
+	Reconnects     int64                   // connections re-opened after Connection: close or an error
+	Elapsed        time.Duration           // the window's real length
+	Latency        *hdrhistogram.Histogram // microseconds, 1 µs – 60 s, 3 digits
+	Windows        []Window
+	OfferedRPS     float64 // open engine: the asked rate (mean over a ramp)
+	ClientCPUPct   float64 // the client process's CPU over the window, percent of one core
+	ClientCPUs     int     // CPUs the client may run on
+	ClientBound    bool    // the client, not the server, may have been the limit
+	BoundReason    string  // why ClientBound, for the CSV note
+	WarmupRequests int64   // successful responses to requests sent during the warm-up
+	AchievedRPS    float64 // open engine: requests actually sent per second of the window
+	Loops          int     // closed engine: event loops used
+	Connections    int     // closed: connections; open: the most vegeta workers
 }
 
 // RPS is successful responses per second of the window.
@@ -73,23 +89,28 @@ func (r *Result) Quantile(q float64) time.Duration {
 	return time.Duration(r.Latency.ValueAtQuantile(q)) * time.Microsecond
 }
 
-var errTODO = errors.New("loadgen: not built yet")
+// Max is the largest latency recorded.
+func (r *Result) Max() time.Duration {
+	if r.Latency == nil {
+		return 0
+	}
+	return time.Duration(r.Latency.Max()) * time.Microsecond
+}
 
-// RunClosed drives cfg.Concurrency persistent connections, one request in flight each.
-func RunClosed(ctx context.Context, cfg Config) (*Result, error) { return nil, errTODO }
+// RunClosed drives cfg.Concurrency persistent connections, cfg.Pipeline requests in
+// flight each, from cfg.Loops epoll loops. If ctx ends first, it returns what was
+// measured so far with ctx's error.
+func RunClosed(ctx context.Context, cfg Config) (*Result, error) { return runClosed(ctx, cfg) }
 
-// RunOpen offers cfg.Rate requests per second with vegeta, latency from scheduled times.
-func RunOpen(ctx context.Context, cfg Config) (*Result, error) { return nil, errTODO }
-
-// IdleConns holds keep-alive connections that each made one request and then sit idle.
-type IdleConns struct{}
+// RunOpen offers cfg.Rate requests per second with vegeta (a linear ramp to cfg.RateEnd
+// when set), latency from each request's scheduled time.
+func RunOpen(ctx context.Context, cfg Config) (*Result, error) { return runOpen(ctx, cfg) }
 
 // HoldIdle opens k connections to url, one request each, and keeps them open until Close.
-func HoldIdle(ctx context.Context, url string, k int) (*IdleConns, error) { return nil, errTODO }
+func HoldIdle(ctx context.Context, url string, k int) (*IdleConns, error) {
+	return Hold(ctx, Config{URL: url}, k)
+}
 
-// Up is how many connections are open and idle; Failed how many could not be set up.
-func (h *IdleConns) Up() int     { return 0 }
-func (h *IdleConns) Failed() int { return 0 }
-
-// Close closes every held connection.
-func (h *IdleConns) Close() error { return nil }
+// Hold is HoldIdle with a Config: URL, Timeout (per connection set-up) and AllowRemote
+// are used.
+func Hold(ctx context.Context, cfg Config, k int) (*IdleConns, error) { return hold(ctx, cfg, k) }

@@ -22,6 +22,7 @@ printf '%-16s %12s %12s %12s %12s\n' server hello_req/s hello_p50 hello_p99 cpu_
 for s in $servers; do
   args=(--model "$s")
   [ "$s" = evented-offload ] && args=(--model evented --offload)
+  [ "$s" = threaded-p64 ] && args=(--model threaded --procs 64)
   taskset -c 0 "$here/bin/bench" serve "${args[@]}" > "$work/serve.out" &
   pid=$!
   for _ in $(seq 100); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.05; done

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
@@ -76,10 +77,9 @@ func startForMemory(t *testing.T, model string) (int, string) {
 	if err != nil {
 		t.Fatalf("nginx.sh printed %q, want a PID", out)
 	}
-	t.Cleanup(func() {
-		if p, err := os.FindProcess(pid); err == nil {
-			p.Kill()
-			p.Wait()
+	t.Cleanup(func() { // the worker too: killing only the master would orphan it
+		for _, p := range append(childPIDs(pid), pid) {
+			syscall.Kill(p, syscall.SIGKILL)
 		}
 	})
 	return pid, fmt.Sprintf("127.0.0.1:%d", port)

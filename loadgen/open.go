@@ -1,0 +1,150 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// runOpen offers the configured rate with vegeta's Attacker and counts every result by
+// its scheduled send time.
+func runOpen(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.Rate <= 0 || cfg.RateEnd < 0 || math.IsInf(cfg.Rate, 0) || math.IsInf(cfg.RateEnd, 0) {
+		return nil, fmt.Errorf("%w: the open engine needs a positive rate", ErrConfig)
+	}
+	workers := cfg.Concurrency
+	if workers == 0 {
+		workers = DefaultOpenMaxWorkers
+	}
+	sch := newSchedule(cfg)
+	sch.pacer = untilEnd{sch.pacer, cfg.Warmup + cfg.Duration}
+	return runVegeta(ctx, cfg, sch, "open", workers)
+}
+
+// RunVegetaClosed runs vegeta in its closed loop (vegeta attack -rate=0 -workers=N
+// -max-workers=N): cfg.Concurrency workers, each sending its next request as soon as the
+// previous one returns, latency as vegeta measures it. It is here to compare the closed
+// engine with; it is not one of the suite's engines.
+func RunVegetaClosed(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.Concurrency < 1 {
+		return nil, fmt.Errorf("%w: vegeta's closed loop needs at least one worker", ErrConfig)
+	}
+	sch := &schedule{pacer: vegeta.ConstantPacer{}} // zero: as fast as the workers go
+	return runVegeta(ctx, cfg, sch, "vegeta-closed", cfg.Concurrency)
+}
+
+// runVegeta runs one vegeta attack of warm-up + duration and counts its results.
+func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, workers int) (*Result, error) {
+	if _, err := parseTarget(cfg.URL, cfg.AllowRemote); err != nil {
+		return nil, err
+	}
+	if err := reserveFDs(workers); err != nil {
+		return nil, err
+	}
+	first := vegeta.DefaultWorkers
+	if sch.due == nil {
+		first = workers
+	}
+	atk := vegeta.NewAttacker(
+		vegeta.Timeout(cfg.timeout()),
+		vegeta.Workers(uint64(min(workers, first))),
+		vegeta.MaxWorkers(uint64(workers)),
+		vegeta.Connections(workers),
+		vegeta.KeepAlive(true),
+		vegeta.Redirects(vegeta.NoFollow),
+		vegeta.MaxBody(0), // read and discard bodies; keep none
+	)
+	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: cfg.URL})
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			atk.Stop()
+		case <-stopped:
+		}
+	}()
+	start := time.Now()
+	results := atk.Attack(tr, sch.pacer, cfg.Warmup+cfg.Duration, "")
+	res := &Result{Engine: engine, ClientCPUs: clientCPUs(), Connections: workers}
+	var stop atomic.Bool
+	cpuDone := make(chan error, 1)
+	go func() { cpuDone <- sampleWindow(ctx, start, cfg, res, &stop) }()
+	t, sentInWindow := collectOpen(results, start, sch, cfg)
+	close(stopped)
+	ctxErr := <-cpuDone
+	t.fill(res)
+	res.judgeCPU(runtime.GOMAXPROCS(0))
+	if sch.due != nil && res.Elapsed > 0 {
+		res.OfferedRPS = sch.offered(cfg.Warmup, cfg.Warmup+cfg.Duration)
+		res.AchievedRPS = float64(sentInWindow) / res.Elapsed.Seconds()
+		if ctxErr == nil {
+			res.judgeRate()
+		}
+	}
+	return res, ctxErr
+}
+
+// collectOpen counts vegeta's results as they come: each by its scheduled time, its
+// latency from that time to its end. It also counts the requests actually sent in the
+// window.
+func collectOpen(results <-chan *vegeta.Result, start time.Time, sch *schedule, cfg Config) (*tally, int64) {
+	t := newTally(cfg.Duration)
+	ws, we := start.Add(cfg.Warmup), start.Add(cfg.Warmup+cfg.Duration)
+	sent := int64(0)
+	for r := range results {
+		if !r.Timestamp.Before(ws) && r.Timestamp.Before(we) {
+			sent++
+		}
+		due := r.Timestamp // vegeta's closed loop: no schedule, latency from the send
+		if sch.due != nil {
+			due = start.Add(sch.due(r.Seq))
+		}
+		offset := int64(due.Sub(ws))
+		if offset < 0 || !due.Before(we) {
+			if offset < 0 && r.Error == "" && r.Code >= 200 && r.Code < 300 {
+				t.warmup++
+			}
+			continue
+		}
+		countOpen(t, r, offset, int64(r.End().Sub(due)))
+	}
+	return t, sent
+}
+
+// countOpen classifies one vegeta result.
+func countOpen(t *tally, r *vegeta.Result, offset, lat int64) {
+	switch {
+	case r.Code >= 200 && r.Code < 300 && r.Error == "":
+		t.success(offset, lat)
+	case r.Code != 0:
+		t.failure(offset, &t.errors.Status, 1)
+	default:
+		t.failure(offset, classify(&t.errors, r.Error), 1)
+	}
+}
+
+// classify maps a net/http client error to an error class.
+func classify(e *ErrorCounts, msg string) *int64 {
+	switch {
+	case strings.Contains(msg, "malformed"):
+		return &e.Parse
+	case strings.Contains(msg, "dial") || strings.Contains(msg, "connect:"):
+		return &e.Connect
+	case strings.Contains(msg, "Timeout") || strings.Contains(msg, "timeout") ||
+		strings.Contains(msg, "deadline exceeded"):
+		return &e.Timeout
+	}
+	return &e.Reset
+}

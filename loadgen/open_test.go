@@ -1,0 +1,182 @@
+package loadgen
+
+import (
+	"context"
+	"math"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestScheduleMatchesVegetaPacer: the due time the open engine assumes for each request is
+// the time vegeta's own pacer sends it, for a punctual attacker (closed form for a
+// constant rate), and the schedule offers the asked rates.
+func TestScheduleMatchesVegetaPacer(t *testing.T) {
+	for _, cfg := range []Config{
+		{Rate: 500, Duration: 2 * time.Second},
+		{Rate: 333.3, Duration: 2 * time.Second},
+		{Rate: 100, RateEnd: 900, Warmup: time.Second, Duration: 2 * time.Second},
+		{Rate: 800, RateEnd: 50, Duration: 2 * time.Second},
+	} {
+		sch := newSchedule(cfg)
+		total := cfg.Warmup + cfg.Duration
+		elapsed := time.Duration(0)
+		var hits uint64
+		for ; elapsed <= total; hits++ {
+			wait, stop := sch.pacer.Pace(elapsed, hits)
+			if stop {
+				t.Fatalf("%+v: pacer stopped at hit %d", cfg, hits)
+			}
+			elapsed += max(wait, 0)
+			if d := sch.due(hits) - elapsed; d > time.Microsecond || d < -time.Microsecond {
+				t.Fatalf("%+v: hit %d sent at %v, due at %v", cfg, hits, elapsed, sch.due(hits))
+			}
+		}
+		// The offered rate over the whole run is the mean of the ramp.
+		mean := (cfg.Rate + cfg.RateEnd) / 2
+		if cfg.RateEnd == 0 {
+			mean = cfg.Rate
+		}
+		if got := sch.offered(0, total); math.Abs(got-mean) > 1/total.Seconds() {
+			t.Errorf("%+v: offered %.2f req/s over the run, want %.2f", cfg, got, mean)
+		}
+		// Over the first and the last second a ramp offers its rate at their middles.
+		if cfg.RateEnd != 0 {
+			slope := (cfg.RateEnd - cfg.Rate) / total.Seconds()
+			first, last := sch.offered(0, time.Second), sch.offered(total-time.Second, total)
+			if math.Abs(first-(cfg.Rate+slope/2)) > 2 || math.Abs(last-(cfg.RateEnd-slope/2)) > 2 {
+				t.Errorf("%+v: offered %.1f then %.1f req/s in the first and last second", cfg, first, last)
+			}
+		}
+	}
+}
+
+func openConfig(url string) Config {
+	return Config{URL: url, Rate: 400, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second, Concurrency: 20}
+}
+
+// TestOpenCountsExactly: every response the server sent is counted once, by its
+// scheduled time, in the warm-up or the window; the offered and achieved rates agree
+// with the schedule.
+func TestOpenCountsExactly(t *testing.T) {
+	s := startServer(t, countingHello)
+	cfg := openConfig(s.url("/"))
+	cfg.Warmup = 200 * time.Millisecond
+	res, err := RunOpen(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTotals(t, res)
+	if got, want := res.Requests+res.WarmupRequests, s.answered.Load(); got != want || res.Errors.Total() != 0 || res.WarmupRequests == 0 {
+		t.Errorf("client counted %d (%d in warm-up, %d errors), server answered %d", got, res.WarmupRequests, res.Errors.Total(), want)
+	}
+	if want := cfg.Rate * cfg.Duration.Seconds(); math.Abs(float64(res.Requests)-want) > 1 {
+		t.Errorf("%d requests scheduled in the window, want %.0f", res.Requests, want)
+	}
+	if math.Abs(res.OfferedRPS-cfg.Rate) > 1/cfg.Duration.Seconds() {
+		t.Errorf("offered %.1f req/s, want %.0f", res.OfferedRPS, cfg.Rate)
+	}
+}
+
+// TestOpenErrorClasses: the open engine sorts net/http's failures into the same classes
+// as the closed engine.
+func TestOpenErrorClasses(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		respond func(*testServer, net.Conn, int64) bool
+		class   func(e ErrorCounts) int64
+	}{
+		{"reset", resetEvery(1), func(e ErrorCounts) int64 { return e.Reset }},
+		{"stall", stall, func(e ErrorCounts) int64 { return e.Timeout }},
+		{"garbage", respondWith("garbage\r\n\r\n"), func(e ErrorCounts) int64 { return e.Parse }},
+		{"status", respondWith(withBody(503, "no")), func(e ErrorCounts) int64 { return e.Status }},
+	} {
+		s := startServer(t, tc.respond)
+		cfg := openConfig(s.url("/"))
+		cfg.Rate, cfg.Timeout = 100, 100*time.Millisecond
+		res, err := RunOpen(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTotals(t, res)
+		if n := tc.class(res.Errors); n == 0 || n != res.Errors.Total() || res.Requests != 0 {
+			t.Errorf("%s: errors %+v, %d requests: want every request in one class", tc.name, res.Errors, res.Requests)
+		}
+	}
+	res, err := RunOpen(context.Background(), openConfig("http://"+closedPort(t)+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := res.Errors; e.Connect == 0 || e.Connect != e.Total() {
+		t.Errorf("nothing listening: errors %+v, want connect errors only", e)
+	}
+}
+
+// freezer holds every response for a second, once, starting with the first request
+// after it is armed: a server that stalls (a GC pause, a full disk) for one second.
+type freezer struct {
+	mu          sync.Mutex
+	armed       time.Time
+	until       time.Time
+	frozen      bool
+	respondHere func(*testServer, net.Conn, int64) bool
+}
+
+func newFreezer(after time.Duration) *freezer {
+	return &freezer{armed: time.Now().Add(after)}
+}
+
+func (f *freezer) respond(s *testServer, c net.Conn, n int64) bool {
+	f.mu.Lock()
+	now := time.Now()
+	if !f.frozen && now.After(f.armed) {
+		f.frozen, f.until = true, now.Add(time.Second)
+	}
+	hold := f.until.Sub(now)
+	f.mu.Unlock()
+	if hold > 0 {
+		time.Sleep(hold) // the server's stall, not the test's synchronisation
+	}
+	return countingHello(s, c, n)
+}
+
+// TestCoordinatedOmission: a server that freezes for 1 s once during a 10 s run at
+// 500 req/s. The open engine counts each request from when it was due, so the ~500
+// requests due during the freeze wait up to 1 s: the slowest 1% of all 5000 waited more
+// than 0.9 s, and p99 ≥ 500 ms. The closed engine, like any closed-loop client, stops
+// sending while it waits: only its 10 in-flight requests see the freeze, a fraction of a
+// percent of what it sends, so its p99 stays far lower: it omits the stall.
+func TestCoordinatedOmission(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10 s open run")
+	}
+	f := newFreezer(3 * time.Second)
+	s := startServer(t, f.respond)
+	cfg := Config{URL: s.url("/"), Rate: 500, Duration: 10 * time.Second, Concurrency: 50, Timeout: 5 * time.Second}
+	open, err := RunOpen(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f = newFreezer(time.Second)
+	s = startServer(t, f.respond)
+	closed, err := RunClosed(context.Background(), Config{URL: s.url("/"), Concurrency: 10, Duration: 3 * time.Second, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("open: p50 %v p99 %v max %v (%d requests); closed: p50 %v p99 %v max %v (%d requests)",
+		open.Quantile(50), open.Quantile(99), open.Max(), open.Requests,
+		closed.Quantile(50), closed.Quantile(99), closed.Max(), closed.Requests)
+	if open.Errors.Total() != 0 || closed.Errors.Total() != 0 {
+		t.Fatalf("errors: open %+v, closed %+v", open.Errors, closed.Errors)
+	}
+	if p99 := open.Quantile(99); p99 < 500*time.Millisecond {
+		t.Errorf("open engine p99 %v under a 1 s freeze: the stall was omitted", p99)
+	}
+	if closed.Max() < 900*time.Millisecond {
+		t.Errorf("closed engine max %v: the freeze did not happen during its run", closed.Max())
+	}
+	if closed.Quantile(99)*5 > open.Quantile(99) {
+		t.Errorf("closed engine p99 %v, open %v: want the closed one far lower", closed.Quantile(99), open.Quantile(99))
+	}
+}

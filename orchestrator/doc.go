@@ -1,0 +1,23 @@
+// Package orchestrator runs a benchmark suite end to end: it reads a suite file
+// (suites/*.json: servers, scenarios, levels), plans the steps (one per server × scenario
+// × level × repeat, clamped to the open-file limit), and for each step starts the server
+// as a child (`bench serve`, or an external script such as scripts/peers/nginx.sh), pins
+// it to the server CPUs, waits until it answers GET /hello, drives it with the load
+// generator (package loadgen, behind the Engine interface), samples the server's process
+// tree and this process at 10 Hz (package metrics), and appends one summary.csv row, its
+// timeseries.csv rows and an .hgrm latency file. `bench run` is its command line.
+//
+// Faults do not end a run: a server that does not start, dies mid-step or a load that
+// fails gives a row whose note says so, and the next step starts a fresh server. A
+// cancelled context (SIGINT, SIGTERM) stops every server and returns ErrInterrupted with
+// every finished row on disk.
+//
+// Concurrency model: steps run one after another on the caller's goroutine. During a
+// step, two samplers tick on their own goroutines, hol's background load runs on a
+// second goroutine beside the measured one, and one goroutine per server waits for it to
+// exit (cancelling the step's loads when it does). A context.AfterFunc stops the current
+// server the moment the run is cancelled; the current server is kept behind a mutex for
+// it. Children are forked from one OS thread that never exits, so their Pdeathsig
+// (SIGKILL should this process die without stopping them) is not fired by the Go
+// runtime retiring a thread.
+package orchestrator

@@ -1,0 +1,202 @@
+package orchestrator
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// fdMargin is the descriptors a process needs besides its connections (listener, files,
+// epoll, pipes), kept free when a level is checked against the open-file limit.
+const fdMargin = 64
+
+// defaultCapacityDuration is the capacity probe's window when the suite gives none.
+const defaultCapacityDuration = 2 * time.Second
+
+// PlanOptions are the run-time choices that shape a plan.
+type PlanOptions struct {
+	Quick            bool              // shorter windows and each scenario's quick levels
+	Warmup, Duration time.Duration     // overrides of the suite's (0: keep)
+	FDLimit          int               // open-file limit of client and servers (0: none)
+	Unavailable      map[string]string // servers whose commands are missing, with the reason
+}
+
+// Step is one server × scenario × level × repeat: one row of summary.csv.
+type Step struct {
+	Index, Total int
+	Server       ServerSpec
+	Scenario     Scenario
+	Repeat       int
+	Level        float64 // as written in the suite
+	Conns        int     // closed: connections; idle: the active connections; open: 0
+	Idle         int     // idle: idle connections held beside the active ones
+	Fraction     float64 // open: the fraction of the measured capacity to offer
+	Warmup       time.Duration
+	Duration     time.Duration
+	CapDuration  time.Duration // open: the capacity probe's window, on the group's first step
+	Restart      bool          // start a fresh server before this step
+	Note         string        // how the step differs from the suite (clamped), for the CSV
+	Skip         string        // why the step is not run; its row carries the reason
+	Estimate     time.Duration // planned wall time, for the ETA
+}
+
+// Plan expands a suite into its steps, in run order: repeat, scenario, server, level.
+// Servers left out (optional ones whose commands are missing) are returned as messages.
+func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
+	warmup, duration := time.Duration(s.Warmup), time.Duration(s.Duration)
+	if o.Quick {
+		warmup, duration = pick(s.Quick.Warmup, warmup), pick(s.Quick.Duration, duration)
+	}
+	if o.Warmup > 0 {
+		warmup = o.Warmup
+	}
+	if o.Duration > 0 {
+		duration = o.Duration
+	}
+	for label, why := range o.Unavailable {
+		if s.server(label).Optional {
+			leftOut = append(leftOut, fmt.Sprintf("%s left out: %s", label, why))
+		}
+	}
+	sort.Strings(leftOut)
+	for rep := 1; rep <= max(1, s.Repeats); rep++ {
+		for _, sc := range s.Scenarios {
+			levels := sc.Levels
+			if o.Quick && len(sc.QuickLevels) > 0 {
+				levels = sc.QuickLevels
+			}
+			for _, label := range sc.Servers {
+				spec := s.server(label)
+				why, missing := o.Unavailable[label]
+				if missing && spec.Optional {
+					continue
+				}
+				for i, level := range levels {
+					st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: warmup, Duration: duration,
+						Restart: i == 0 || sc.Restart != RestartScenario}
+					st.shape(o.FDLimit)
+					if missing {
+						st.Skip = "skipped: " + why
+					}
+					if sc.Kind == KindOpen && i == 0 {
+						st.CapDuration = capacityDuration(sc, o.Quick, duration)
+					}
+					st.Estimate = st.estimate()
+					steps = append(steps, st)
+				}
+			}
+		}
+	}
+	for i := range steps {
+		steps[i].Index, steps[i].Total = i+1, len(steps)
+	}
+	return steps, leftOut
+}
+
+func pick(d Duration, def time.Duration) time.Duration {
+	if d > 0 {
+		return time.Duration(d)
+	}
+	return def
+}
+
+func capacityDuration(sc Scenario, quick bool, window time.Duration) time.Duration {
+	d := pick(sc.Capacity.Duration, defaultCapacityDuration)
+	if quick {
+		d = min(d, window)
+	}
+	return d
+}
+
+// shape sets the connections the step asks for and clamps them to the open-file limit:
+// the client holds every connection, and so does the server.
+func (st *Step) shape(fdLimit int) {
+	sc := st.Scenario
+	bg := 0
+	if sc.Background != nil {
+		bg = sc.Background.Concurrency
+	}
+	switch sc.Kind {
+	case KindClosed:
+		st.Conns = int(st.Level)
+	case KindIdle:
+		st.Conns, st.Idle = sc.Active, int(st.Level)
+	case KindOpen:
+		st.Fraction = st.Level
+		st.Conns = sc.Capacity.Concurrency // the probe's connections bound the fds needed
+	}
+	need := st.Conns + st.Idle + bg + fdMargin
+	if fdLimit <= 0 || need <= fdLimit {
+		return
+	}
+	room := fdLimit - fdMargin - bg
+	switch sc.Kind {
+	case KindIdle:
+		room -= st.Conns
+		if room >= 0 {
+			st.Note = fmt.Sprintf("clamped from %d to %d idle connections: open-file limit %d", st.Idle, room, fdLimit)
+			st.Idle = room
+			return
+		}
+	case KindClosed:
+		if room >= 1 {
+			st.Note = fmt.Sprintf("clamped from %d to %d connections: open-file limit %d", st.Conns, room, fdLimit)
+			st.Conns = room
+			return
+		}
+	}
+	st.Skip = fmt.Sprintf("skipped: needs %d descriptors, open-file limit %d", need, fdLimit)
+}
+
+// estimate is the step's planned wall time: warm-up and window, a server start when it
+// restarts, the capacity probe, and opening the idle connections.
+func (st *Step) estimate() time.Duration {
+	if st.Skip != "" {
+		return 0
+	}
+	d := st.Warmup + st.Duration + 300*time.Millisecond
+	if st.Restart {
+		d += 300 * time.Millisecond
+	}
+	if st.CapDuration > 0 {
+		d += st.Warmup + st.CapDuration
+	}
+	return d + time.Duration(st.Idle)*100*time.Microsecond
+}
+
+// LevelLabel is how a step's level reads in progress lines: "c=100", "idle=5000",
+// "0.5×cap".
+func (st *Step) LevelLabel() string {
+	switch st.Scenario.Kind {
+	case KindIdle:
+		return fmt.Sprintf("idle=%d", st.Idle)
+	case KindOpen:
+		return strings.TrimSuffix(fmt.Sprintf("%.2f", st.Fraction), "0") + "×cap"
+	}
+	return fmt.Sprintf("c=%d", st.Conns)
+}
+
+// Summary is the plan in one line: steps per scenario and the planned time.
+func Summary(steps []Step) string {
+	var order []string
+	count := map[string]int{}
+	var total time.Duration
+	for _, st := range steps {
+		if count[st.Scenario.Name] == 0 {
+			order = append(order, st.Scenario.Name)
+		}
+		count[st.Scenario.Name]++
+		total += st.Estimate
+	}
+	parts := make([]string, len(order))
+	for i, name := range order {
+		parts[i] = fmt.Sprintf("%s %d", name, count[name])
+	}
+	return fmt.Sprintf("%d steps (%s), about %s", len(steps), strings.Join(parts, ", "), roundDuration(total))
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	return time.Duration(math.Round(d.Seconds())) * time.Second
+}

@@ -1,0 +1,360 @@
+package orchestrator
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/servers/evented"
+)
+
+// ErrServerStart is returned when a server does not start or never answers.
+var ErrServerStart = errors.New("orchestrator: server did not start")
+
+const (
+	startTimeout = 15 * time.Second // first line, then the first answer to GET /hello
+	stopGrace    = 3 * time.Second  // after SIGTERM, before SIGKILL
+)
+
+// launcher starts servers: `bench serve` children and external scripts.
+type launcher struct {
+	bench string   // the bench binary
+	env   []string // added to the children's environment
+	cpus  []int    // server CPU set (empty: not pinned)
+}
+
+// serverProc is a running server under test. It runs in its own process group, so
+// stopping it stops every process it forked and a terminal's ^C reaches only the runner,
+// which then stops it in order.
+type serverProc struct {
+	label      string
+	pid        int // the process whose tree is sampled
+	pgid       int
+	addr       string
+	gomaxprocs int // 0 for a server that is not a Go program
+	done       chan struct{}
+	how        string // how it ended; read after done is closed
+	stderr     *tailBuffer
+}
+
+func (l *launcher) start(ctx context.Context, spec ServerSpec) (*serverProc, error) {
+	var p *serverProc
+	var err error
+	if spec.External != "" {
+		p, err = l.startExternal(ctx, spec)
+	} else {
+		p, err = l.startServe(spec)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrServerStart, spec.Label, err)
+	}
+	l.pin(p)
+	if err := p.waitReady(ctx); err != nil {
+		p.stop()
+		return nil, fmt.Errorf("%w: %s: %w%s", ErrServerStart, spec.Label, err, p.stderr.suffix())
+	}
+	l.pin(p) // again: threads the runtime created while starting
+	return p, nil
+}
+
+// pin sets the server's CPU set on every thread of every process of its tree.
+func (l *launcher) pin(p *serverProc) {
+	if len(l.cpus) == 0 {
+		return
+	}
+	tree, err := metrics.ProcessTree(p.pid)
+	if err != nil {
+		tree = []int{p.pid}
+	}
+	for _, pid := range tree {
+		affinity.Pin(pid, l.cpus) // a process that exits meanwhile is found out by the step
+	}
+}
+
+// serveProcs is the GOMAXPROCS given to bench serve: the suite's, else what serve itself
+// would choose once pinned (loops + workers for evented, the server's CPUs otherwise).
+// It is passed explicitly because the child starts before it is pinned.
+func (l *launcher) serveProcs(spec ServerSpec) int {
+	if n := flagInt(spec.Args, "procs", 0); n > 0 {
+		return n
+	}
+	if spec.Procs > 0 {
+		return spec.Procs
+	}
+	if spec.Model == "evented" {
+		return flagInt(spec.Args, "loops", evented.DefaultLoops) + flagInt(spec.Args, "workers", evented.DefaultWorkers)
+	}
+	if len(l.cpus) > 0 {
+		return len(l.cpus)
+	}
+	return runtime.NumCPU()
+}
+
+func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
+	procs := l.serveProcs(spec)
+	args := []string{"serve", "--model", spec.Model, "--addr", "127.0.0.1:0"}
+	if flagInt(spec.Args, "procs", 0) == 0 {
+		args = append(args, "--procs", strconv.Itoa(procs))
+	}
+	cmd := exec.Command(l.bench, append(args, spec.Args...)...)
+	cmd.Env = append(os.Environ(), l.env...)
+	// Its own group; and SIGKILL should the runner die without stopping it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	p := &serverProc{label: spec.Label, gomaxprocs: procs, done: make(chan struct{}), stderr: &tailBuffer{}}
+	cmd.Stdout, cmd.Stderr = pw, p.stderr
+	err = spawn(cmd.Start)
+	pw.Close()
+	if err != nil {
+		pr.Close()
+		return nil, err
+	}
+	p.pid, p.pgid = cmd.Process.Pid, cmd.Process.Pid
+	go func() {
+		cmd.Wait()
+		p.how = cmd.ProcessState.String() + p.stderr.suffix()
+		close(p.done)
+	}()
+	addr, err := readListening(pr, p.done)
+	if err != nil {
+		p.stop()
+		return nil, fmt.Errorf("%w%s", err, p.stderr.suffix())
+	}
+	p.addr = addr
+	return p, nil
+}
+
+// readListening reads the "listening on HOST:PORT" line, then drains the pipe so the
+// child never blocks on a full stdout.
+func readListening(pr *os.File, done <-chan struct{}) (string, error) {
+	lines := make(chan string, 1)
+	go func() {
+		defer pr.Close()
+		br := bufio.NewReader(pr)
+		line, _ := br.ReadString('\n')
+		lines <- line
+		io.Copy(io.Discard, br)
+	}()
+	select {
+	case line := <-lines:
+		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
+		if !ok {
+			return "", fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", line)
+		}
+		return addr, nil
+	case <-time.After(startTimeout):
+		return "", errors.New("no \"listening on\" line")
+	}
+}
+
+// startExternal runs SCRIPT PORT CPULIST, which starts the server and prints the PID to
+// sample and stop.
+func (l *launcher) startExternal(ctx context.Context, spec ServerSpec) (*serverProc, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cpus := affinity.Format(l.cpus)
+	if cpus == "" {
+		cpus = "0-" + strconv.Itoa(runtime.NumCPU()-1)
+	}
+	sctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	p := &serverProc{label: spec.Label, addr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{}), stderr: &tailBuffer{}}
+	cmd := exec.CommandContext(sctx, spec.External, strconv.Itoa(port), cpus)
+	cmd.Env = append(os.Environ(), l.env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stderr = p.stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w%s", spec.External, err, p.stderr.suffix())
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		return nil, fmt.Errorf("%s printed %q, want a PID", spec.External, first)
+	}
+	p.pid, p.pgid = pid, cmd.Process.Pid
+	go func() { // not our child: watch it through /proc
+		for alive(pid) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		p.how = fmt.Sprintf("process %d exited", pid)
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// freePort asks the kernel for a free loopback port for a server that cannot report the
+// one it bound.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// alive reports whether pid runs (a zombie does not).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	return i > 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
+}
+
+// waitReady polls GET /hello until the server answers 200.
+func (p *serverProc) waitReady(ctx context.Context) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		err := getHello(p.addr)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("exited before answering: %s", p.how)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no answer to GET /hello on %s: %w", p.addr, err)
+		}
+	}
+}
+
+// getHello sends one GET /hello and checks for a 200 status line.
+func getHello(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(c, "GET /hello HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"); err != nil {
+		return err
+	}
+	status, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(status, "HTTP/1.1 200") && !strings.HasPrefix(status, "HTTP/1.0 200") {
+		return fmt.Errorf("status %q", strings.TrimSpace(status))
+	}
+	return nil
+}
+
+// exited reports whether the server has ended, and how.
+func (p *serverProc) exited() (bool, string) {
+	select {
+	case <-p.done:
+		return true, p.how
+	default:
+		return false, ""
+	}
+}
+
+// stop sends SIGTERM to the server's process group, then SIGKILL after stopGrace.
+func (p *serverProc) stop() {
+	if dead, _ := p.exited(); !dead {
+		syscall.Kill(-p.pgid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(stopGrace):
+			syscall.Kill(-p.pgid, syscall.SIGKILL)
+			select {
+			case <-p.done:
+			case <-time.After(stopGrace):
+			}
+		}
+	}
+	syscall.Kill(-p.pgid, syscall.SIGKILL) // anything the server forked and left behind
+}
+
+// flagInt finds --name N or --name=N (one or two dashes) in args.
+func flagInt(args []string, name string, def int) int {
+	for i, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if v, ok := strings.CutPrefix(a, name+"="); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return n
+			}
+		} else if a == name && i+1 < len(args) {
+			if n, err := strconv.Atoi(args[i+1]); err == nil {
+				return n
+			}
+		}
+	}
+	return def
+}
+
+// spawn runs start on one OS thread that never exits: Linux sends a child its Pdeathsig
+// when the thread that forked it ends, and the Go runtime may end threads.
+func spawn(start func() error) error {
+	spawnOnce.Do(func() {
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
+			for f := range spawnReqs {
+				f()
+			}
+		}()
+	})
+	errc := make(chan error, 1)
+	spawnReqs <- func() { errc <- start() }
+	return <-errc
+}
+
+var (
+	spawnOnce sync.Once
+	spawnReqs = make(chan func())
+)
+
+// tailBuffer keeps the last bytes written to it: a child's stderr, for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, b...)
+	if len(t.buf) > 2048 {
+		t.buf = t.buf[len(t.buf)-2048:]
+	}
+	return len(b), nil
+}
+
+// suffix is the last line of stderr as ": line", or "".
+func (t *tailBuffer) suffix() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := strings.TrimSpace(string(t.buf))
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	if s == "" {
+		return ""
+	}
+	return ": " + s
+}

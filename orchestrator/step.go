@@ -1,0 +1,253 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/benchsuite/threads-vs-loop/loadgen"
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// stepResult is a finished step: its row, its timeseries and its latency histogram.
+type stepResult struct {
+	row     metrics.SummaryRow
+	series  []metrics.TimeseriesRow
+	latency *hdrhistogram.Histogram
+	failed  bool // nothing was measured
+}
+
+// measurement is what the loads and the samplers saw during one step.
+type measurement struct {
+	res        *loadgen.Result // the recorded load
+	err        error           // why there is no result (or a partial one)
+	notes      []string
+	offered    float64 // open: the rate asked for
+	idleUp     int     // idle: connections actually held
+	srv, cli   []metrics.Sample
+	from, to   time.Time // the measured window, as the engine reports it
+	switches   metrics.Switches
+	serverDied string // how the server ended, if it did during the step
+}
+
+// step runs one step and returns its row; it never fails the run: whatever went wrong is
+// the row's note.
+func (r *runner) step(ctx context.Context, st Step) stepResult {
+	out := stepResult{row: r.baseRow(st)}
+	if st.Skip != "" {
+		out.row.Note = joinNotes(r.cfg.Note, st.Note, st.Skip)
+		out.failed = true
+		return out
+	}
+	srv, err := r.server(ctx, st)
+	if err != nil {
+		out.row.Note = joinNotes(r.cfg.Note, st.Note, err.Error())
+		out.failed = true
+		return out
+	}
+	out.row.GoMaxProcs = srv.gomaxprocs
+	m := r.measure(ctx, st, srv)
+	r.fill(&out, st, m)
+	return out
+}
+
+// measure runs the step's loads against srv while sampling the server's process tree and
+// this process. A server that exits cancels the loads at once.
+func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measurement) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-srv.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	base := "http://" + srv.addr
+	defer func() {
+		if dead, how := srv.exited(); dead {
+			m.serverDied = how
+		}
+	}()
+	rate, release, err := r.prepare(ctx, st, base, &m)
+	defer release()
+	if err != nil {
+		m.err = err
+		return m
+	}
+	srvS, cliS := metrics.NewSampler(srv.pid, true), metrics.NewSampler(0, false)
+	srvS.Start(r.cfg.Interval)
+	cliS.Start(r.cfg.Interval)
+	// Both engines start their window Warmup after they are called and return once the
+	// requests in flight at its end have completed: the window is placed from the call.
+	start := time.Now()
+	swCtx, swCancel := context.WithCancel(ctx)
+	sw := windowSwitches(swCtx, srvS, start.Add(st.Warmup), start.Add(st.Warmup+st.Duration))
+	m.res, m.err = r.runLoads(ctx, st, base, rate, &m)
+	returned := time.Now()
+	swCancel() // a load that ended early is counted up to now
+	m.switches = <-sw
+	m.srv, m.cli = srvS.Stop(), cliS.Stop()
+	m.from, m.to = start.Add(st.Warmup), returned
+	if m.res != nil && m.res.Elapsed > 0 {
+		m.to = m.from.Add(m.res.Elapsed)
+	}
+	if m.to.After(returned) || m.to.Before(m.from) { // cancelled, or ended in its warm-up
+		m.to = returned
+		if m.from.After(returned) {
+			m.from = start
+		}
+	}
+	m.offered = rate
+	return m
+}
+
+// prepare does what comes before the measured load: the capacity probe of an open
+// scenario (returning the rate to offer) and the idle connections of an idle one (to be
+// closed by release).
+func (r *runner) prepare(ctx context.Context, st Step, base string, m *measurement) (rate float64, release func(), err error) {
+	release = func() {}
+	if st.Scenario.Kind == KindOpen {
+		capacity, err := r.capacityOf(ctx, st, base)
+		if err != nil {
+			return 0, release, fmt.Errorf("capacity probe: %w", err)
+		}
+		m.notes = append(m.notes, fmt.Sprintf("%.2g × capacity %.0f req/s", st.Fraction, capacity))
+		return st.Fraction * capacity, release, nil
+	}
+	if st.Scenario.Kind == KindIdle && st.Idle > 0 {
+		h, err := r.cfg.Engine.HoldIdle(ctx, base+st.Scenario.Path, st.Idle)
+		if h != nil {
+			release = func() { h.Close() }
+			m.idleUp = h.Up()
+		}
+		if err != nil || m.idleUp < st.Idle {
+			m.notes = append(m.notes, idleNote(st.Idle, h, err))
+		}
+	}
+	return 0, release, nil
+}
+
+// windowSwitches counts the server tree's context switches between start and end, the
+// measured window. If ctx ends first (the load returned early) it counts up to then, and
+// yields zero if that is before the window began.
+func windowSwitches(ctx context.Context, s *metrics.Sampler, start, end time.Time) <-chan metrics.Switches {
+	out := make(chan metrics.Switches, 1)
+	go func() {
+		defer close(out)
+		if !waitUntil(ctx, start) {
+			return
+		}
+		first, err := s.Switches()
+		if err != nil {
+			return
+		}
+		waitUntil(ctx, end)
+		if d, err := s.SwitchesSince(first); err == nil {
+			out <- d
+		}
+	}()
+	return out
+}
+
+// waitUntil waits for t; false if ctx ended first.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// runLoads runs the step's load (and, for hol, the background load beside it).
+func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float64, m *measurement) (*loadgen.Result, error) {
+	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup}
+	if st.Scenario.Kind == KindOpen {
+		cfg.Concurrency, cfg.Rate = st.Scenario.Workers, rate
+		return r.cfg.Engine.RunOpen(ctx, cfg)
+	}
+	bg := st.Scenario.Background
+	if bg == nil {
+		return r.cfg.Engine.RunClosed(ctx, cfg)
+	}
+	bgCfg := cfg
+	bgCfg.URL, bgCfg.Concurrency = base+pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
+	type outcome struct {
+		res *loadgen.Result
+		err error
+	}
+	bgDone := make(chan outcome, 1)
+	go func() {
+		res, err := r.cfg.Engine.RunClosed(ctx, bgCfg)
+		bgDone <- outcome{res, err}
+	}()
+	res, err := r.cfg.Engine.RunClosed(ctx, cfg)
+	b := <-bgDone
+	switch {
+	case b.err != nil:
+		m.notes = append(m.notes, fmt.Sprintf("background %d conns on %s failed: %v", bg.Concurrency, bgCfg.URL[len(base):], b.err))
+	case b.res != nil:
+		m.notes = append(m.notes, fmt.Sprintf("beside %d conns on %s: %.0f req/s, p99 %v, %d errors",
+			bg.Concurrency, bgCfg.URL[len(base):], b.res.RPS(), b.res.Quantile(99), b.res.Errors.Total()))
+	}
+	return res, err
+}
+
+// capacityOf is the server's capacity on the scenario's request, measured once per
+// server, scenario and repeat with the closed engine.
+func (r *runner) capacityOf(ctx context.Context, st Step, base string) (float64, error) {
+	key := fmt.Sprintf("%s/%s/%d", st.Server.Label, st.Scenario.Name, st.Repeat)
+	if c, ok := r.capacity[key]; ok {
+		return c, nil
+	}
+	probe := st.Scenario.Capacity
+	d := st.CapDuration
+	if d <= 0 {
+		d = pick(probe.Duration, defaultCapacityDuration)
+	}
+	res, err := r.cfg.Engine.RunClosed(ctx, loadgen.Config{URL: base + pathOr(probe.Path, st.Scenario.Path),
+		Concurrency: probe.Concurrency, Duration: d, Warmup: st.Warmup})
+	if err != nil {
+		return 0, err
+	}
+	if res.RPS() <= 0 {
+		return 0, fmt.Errorf("no successful request (%d errors)", res.Errors.Total())
+	}
+	r.capacity[key] = res.RPS()
+	return res.RPS(), nil
+}
+
+func idleNote(asked int, h IdleHolder, err error) string {
+	up, failed := 0, 0
+	if h != nil {
+		up, failed = h.Up(), h.Failed()
+	}
+	note := fmt.Sprintf("only %d of %d idle connections up (%d failed)", up, asked, failed)
+	if err != nil {
+		note += ": " + err.Error()
+	}
+	return note
+}
+
+func pathOr(p, def string) string {
+	if p != "" {
+		return p
+	}
+	return def
+}
+
+func joinNotes(notes ...string) string {
+	var kept []string
+	for _, n := range notes {
+		if n != "" {
+			kept = append(kept, n)
+		}
+	}
+	return strings.Join(kept, "; ")
+}

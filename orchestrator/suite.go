@@ -1,0 +1,254 @@
+package orchestrator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrSuite is returned for a suite file that cannot be run as written.
+var ErrSuite = errors.New("orchestrator: bad suite")
+
+// Scenario kinds: what a level means and which engine drives it.
+const (
+	KindClosed = "closed" // levels are concurrent connections (closed engine)
+	KindIdle   = "idle"   // levels are idle connections, plus Active connections under load
+	KindOpen   = "open"   // levels are fractions of the server's measured capacity (open engine)
+)
+
+// Restart policies: a fresh server for every step, or one per scenario.
+const (
+	RestartStep     = "step"
+	RestartScenario = "scenario"
+)
+
+// Suite is a suite file (suites/*.json): the servers, the scenarios and their levels. A
+// suite is data, so a sweep is changed by editing JSON, not code.
+type Suite struct {
+	Description string       `json:"description"`
+	Warmup      Duration     `json:"warmup"`   // load before each measured window, discarded
+	Duration    Duration     `json:"duration"` // each measured window
+	Repeats     int          `json:"repeats"`  // rounds of the whole suite (0 = 1)
+	Quick       QuickConfig  `json:"quick"`    // what --quick changes
+	Servers     []ServerSpec `json:"servers"`
+	Scenarios   []Scenario   `json:"scenarios"`
+}
+
+// QuickConfig is the short version of a suite (bench run --quick): shorter windows, and
+// each scenario's QuickLevels.
+type QuickConfig struct {
+	Warmup   Duration `json:"warmup"`
+	Duration Duration `json:"duration"`
+}
+
+// ServerSpec is one server under test: a model of `bench serve`, or an external server
+// started by a script.
+type ServerSpec struct {
+	Label string   `json:"label"` // the CSV's server column
+	Model string   `json:"model"` // bench serve --model; empty for an external server
+	Args  []string `json:"args"`  // extra bench serve flags, e.g. ["--offload"]
+	Procs int      `json:"procs"` // bench serve --procs; 0: the suite's default (see Runner)
+	// External is a script run as `SCRIPT PORT CPULIST` that starts the server and prints
+	// the PID of the process to sample and stop (its process tree is sampled: nginx's
+	// master and workers). A relative path is relative to the working directory.
+	External string `json:"external"`
+	// Requires lists commands that must be on PATH; a server missing one is left out of
+	// the run with a message (Optional) or is an error.
+	Requires []string `json:"requires"`
+	Optional bool     `json:"optional"`
+}
+
+// Scenario is one sweep: a request, how it is driven, and the levels to visit.
+type Scenario struct {
+	Name        string    `json:"name"` // the CSV's scenario column
+	Kind        string    `json:"kind"` // closed, idle, open
+	Path        string    `json:"path"` // request path, e.g. /hello or /io?ms=20
+	Servers     []string  `json:"servers"`
+	Levels      []float64 `json:"levels"`
+	QuickLevels []float64 `json:"quick_levels"` // levels under --quick (default: Levels)
+	Restart     string    `json:"restart"`      // step (default) or scenario
+	Active      int       `json:"active"`       // idle: connections under load beside the idle ones
+	Workers     int       `json:"workers"`      // open: vegeta's worker bound (0: the engine's default)
+	Background  *Load     `json:"background"`   // closed: a second load run alongside, not recorded
+	Capacity    *Load     `json:"capacity"`     // open: how the server's capacity is measured
+}
+
+// Load is a closed-loop load beside the measured one (hol's CPU-burning requests) or the
+// capacity probe of an open scenario.
+type Load struct {
+	Path        string   `json:"path"` // default: the scenario's path
+	Concurrency int      `json:"concurrency"`
+	Duration    Duration `json:"duration"` // capacity probe's window (default 2s)
+}
+
+// Duration is a time.Duration written as a Go duration string ("1s", "500ms") in JSON.
+type Duration time.Duration
+
+// UnmarshalJSON reads "1.5s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration: want a string like \"5s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// LoadSuite reads and checks a suite file. Unknown fields are errors, so a typo does not
+// silently fall back to a default.
+func LoadSuite(path string) (*Suite, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSuite, err)
+	}
+	return ParseSuite(b)
+}
+
+// ParseSuite decodes and checks a suite.
+func ParseSuite(b []byte) (*Suite, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var s Suite
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSuite, err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Validate checks that every scenario names known servers and has levels the engines
+// can run.
+func (s *Suite) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrSuite}, a...)...)
+	}
+	if s.Duration <= 0 {
+		return bad("duration must be positive")
+	}
+	labels := map[string]bool{}
+	for _, sv := range s.Servers {
+		switch {
+		case sv.Label == "" || labels[sv.Label]:
+			return bad("server label %q empty or repeated", sv.Label)
+		case (sv.Model == "") == (sv.External == ""):
+			return bad("server %s: give exactly one of model and external", sv.Label)
+		}
+		labels[sv.Label] = true
+	}
+	for _, sc := range s.Scenarios {
+		if err := sc.validate(labels); err != nil {
+			return bad("scenario %q: %v", sc.Name, err)
+		}
+	}
+	return nil
+}
+
+func (sc *Scenario) validate(labels map[string]bool) error {
+	switch {
+	case sc.Name == "" || !strings.HasPrefix(sc.Path, "/"):
+		return errors.New("needs a name and a path starting with /")
+	case sc.Kind != KindClosed && sc.Kind != KindIdle && sc.Kind != KindOpen:
+		return fmt.Errorf("kind must be %s, %s or %s", KindClosed, KindIdle, KindOpen)
+	case sc.Restart != "" && sc.Restart != RestartStep && sc.Restart != RestartScenario:
+		return fmt.Errorf("restart must be %s or %s", RestartStep, RestartScenario)
+	case len(sc.Levels) == 0 || len(sc.Servers) == 0:
+		return errors.New("needs servers and levels")
+	case sc.Kind == KindIdle && sc.Active < 1:
+		return errors.New("an idle scenario needs active ≥ 1")
+	case sc.Kind == KindOpen && (sc.Capacity == nil || sc.Capacity.Concurrency < 1):
+		return errors.New("an open scenario needs capacity.concurrency ≥ 1")
+	case sc.Background != nil && (sc.Kind != KindClosed || sc.Background.Concurrency < 1):
+		return errors.New("background needs a closed scenario and concurrency ≥ 1")
+	}
+	for _, l := range append(slices.Clone(sc.Levels), sc.QuickLevels...) {
+		if l < 0 || (sc.Kind != KindOpen && (l != float64(int(l)) || (sc.Kind == KindClosed && l < 1))) {
+			return fmt.Errorf("level %v: want whole connections (≥ 1 for closed) or a positive fraction (open)", l)
+		}
+	}
+	for _, name := range sc.Servers {
+		if !labels[name] {
+			return fmt.Errorf("unknown server %q", name)
+		}
+	}
+	return nil
+}
+
+// Select keeps only the named servers and scenarios (nil keeps all). A name that is not
+// in the suite is an error.
+func (s *Suite) Select(servers, scenarios []string) error {
+	var have []string
+	for _, sv := range s.Servers {
+		have = append(have, sv.Label)
+	}
+	for _, name := range servers {
+		if !slices.Contains(have, name) {
+			return fmt.Errorf("%w: no server %q (have %s)", ErrSuite, name, strings.Join(have, ", "))
+		}
+	}
+	var names []string
+	for _, sc := range s.Scenarios {
+		names = append(names, sc.Name)
+	}
+	for _, name := range scenarios {
+		if !slices.Contains(names, name) {
+			return fmt.Errorf("%w: no scenario %q (have %s)", ErrSuite, name, strings.Join(names, ", "))
+		}
+	}
+	kept := s.Scenarios[:0]
+	for _, sc := range s.Scenarios {
+		if len(scenarios) > 0 && !slices.Contains(scenarios, sc.Name) {
+			continue
+		}
+		if len(servers) > 0 {
+			sc.Servers = slices.DeleteFunc(slices.Clone(sc.Servers), func(l string) bool { return !slices.Contains(servers, l) })
+		}
+		if len(sc.Servers) > 0 {
+			kept = append(kept, sc)
+		}
+	}
+	s.Scenarios = kept
+	return nil
+}
+
+// Unavailable lists the servers whose required commands are missing, with the reason.
+// lookPath is exec.LookPath, replaceable in tests.
+func (s *Suite) Unavailable(lookPath func(string) (string, error)) map[string]string {
+	if lookPath == nil {
+		lookPath = exec.LookPath
+	}
+	out := map[string]string{}
+	for _, sv := range s.Servers {
+		for _, cmd := range sv.Requires {
+			if _, err := lookPath(cmd); err != nil {
+				out[sv.Label] = cmd + " is not installed"
+				break
+			}
+		}
+	}
+	return out
+}
+
+// server returns the spec labelled label.
+func (s *Suite) server(label string) ServerSpec {
+	for _, sv := range s.Servers {
+		if sv.Label == label {
+			return sv
+		}
+	}
+	return ServerSpec{Label: label}
+}

@@ -1,0 +1,208 @@
+package orchestrator
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func loadDefault(t *testing.T) *Suite {
+	t.Helper()
+	s, err := LoadSuite(filepath.Join("..", "suites", "default.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestDefaultSuitePlan checks the default suite against the issue: every model on every
+// scenario's levels, the full run inside its budget, the quick run under two minutes.
+func TestDefaultSuitePlan(t *testing.T) {
+	s := loadDefault(t)
+	steps, leftOut := Plan(s, PlanOptions{FDLimit: 20000})
+	if len(leftOut) != 0 {
+		t.Fatalf("left out: %v", leftOut)
+	}
+	have := map[string]bool{}
+	var total time.Duration
+	for _, st := range steps {
+		have[st.Server.Label+"/"+st.Scenario.Name+"/"+st.LevelLabel()] = true
+		total += st.Estimate
+		if st.Skip != "" || st.Note != "" {
+			t.Errorf("step %d (%s %s %s) changed at a 20000 fd limit: %s%s", st.Index, st.Server.Label,
+				st.Scenario.Name, st.LevelLabel(), st.Note, st.Skip)
+		}
+	}
+	for _, model := range []string{"threaded", "evented", "goroutine"} {
+		for _, want := range []string{"hello/c=1", "hello/c=8000", "idle/idle=0", "idle/idle=10000", "io/c=10",
+			"io/c=4000", "hol/c=20", "rate/0.1×cap", "rate/1.5×cap"} {
+			if !have[model+"/"+want] {
+				t.Errorf("no step %s/%s", model, want)
+			}
+		}
+	}
+	if !have["evented-offload/hol/c=20"] || !have["evented-offload/rate/1.0×cap"] {
+		t.Errorf("evented --offload missing where /cpu is requested")
+	}
+	if total > 11*time.Minute {
+		t.Errorf("default suite planned at %v, over the 12-minute budget's margin", total)
+	}
+	quick, _ := Plan(s, PlanOptions{Quick: true, FDLimit: 20000})
+	var qt time.Duration
+	for _, st := range quick {
+		qt += st.Estimate
+		if st.Duration != time.Second {
+			t.Fatalf("quick step with a %v window", st.Duration)
+		}
+	}
+	if qt > 100*time.Second || len(quick) >= len(steps) {
+		t.Errorf("quick: %d steps, %v planned; want fewer steps and under 2 minutes", len(quick), qt)
+	}
+}
+
+func TestPlanClampsToTheFDLimit(t *testing.T) {
+	s := loadDefault(t)
+	steps, _ := Plan(s, PlanOptions{FDLimit: 5000})
+	find := func(server, scenario string, level float64) Step {
+		for _, st := range steps {
+			if st.Server.Label == server && st.Scenario.Name == scenario && st.Level == level {
+				return st
+			}
+		}
+		t.Fatalf("no step %s %s %v", server, scenario, level)
+		return Step{}
+	}
+	idle := find("threaded", "idle", 10000)
+	if idle.Idle != 5000-fdMargin-10 || idle.Conns != 10 || !strings.Contains(idle.Note, "clamped from 10000") {
+		t.Errorf("idle 10000 at limit 5000: %d idle, %d active, note %q", idle.Idle, idle.Conns, idle.Note)
+	}
+	hello := find("evented", "hello", 8000)
+	if hello.Conns != 5000-fdMargin || !strings.Contains(hello.Note, "open-file limit 5000") {
+		t.Errorf("hello 8000 at limit 5000: %d conns, note %q", hello.Conns, hello.Note)
+	}
+	if ok := find("evented", "hello", 4000); ok.Conns != 4000 || ok.Note != "" {
+		t.Errorf("hello 4000 fits under 5000 yet: %+v", ok)
+	}
+	tiny, _ := Plan(s, PlanOptions{FDLimit: 50})
+	for _, st := range tiny {
+		if !strings.HasPrefix(st.Skip, "skipped: needs") || st.Estimate != 0 {
+			t.Fatalf("at a 50-fd limit step %d runs: skip %q", st.Index, st.Skip)
+		}
+	}
+}
+
+func TestPlanRestartsAndLeavesOutOptionalServers(t *testing.T) {
+	s := loadDefault(t)
+	steps, leftOut := Plan(s, PlanOptions{Unavailable: map[string]string{"nginx": "nginx is not installed", "goroutine": "gone"}})
+	if !slices.Equal(leftOut, []string{"nginx left out: nginx is not installed"}) {
+		t.Fatalf("left out: %q", leftOut)
+	}
+	var gor int
+	for i, st := range steps {
+		if st.Index != i+1 || st.Total != len(steps) {
+			t.Fatalf("step %d numbered %d/%d", i, st.Index, st.Total)
+		}
+		switch {
+		case st.Server.Label == "nginx":
+			t.Fatalf("optional nginx planned though unavailable")
+		case st.Server.Label == "goroutine":
+			gor++
+			if st.Skip != "skipped: gone" {
+				t.Fatalf("goroutine (not optional) runs though unavailable: %q", st.Skip)
+			}
+		}
+		first := i == 0 || steps[i-1].Scenario.Name != st.Scenario.Name || steps[i-1].Server.Label != st.Server.Label
+		if want := first || st.Scenario.Restart != RestartScenario; st.Restart != want {
+			t.Fatalf("step %d (%s %s): restart %v, want %v", st.Index, st.Server.Label, st.Scenario.Name, st.Restart, want)
+		}
+		if st.Scenario.Kind == KindOpen && (st.CapDuration > 0) != first {
+			t.Fatalf("step %d: capacity probe %v, want one per server", st.Index, st.CapDuration)
+		}
+	}
+	if gor == 0 {
+		t.Fatal("goroutine steps dropped, want them kept with the reason")
+	}
+}
+
+func TestPlanOverrides(t *testing.T) {
+	s := loadDefault(t)
+	if err := s.Select([]string{"evented"}, []string{"hello", "rate"}); err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{Quick: true, Warmup: 7 * time.Millisecond, Duration: 9 * time.Millisecond})
+	if len(steps) != 3+3 {
+		t.Fatalf("%d steps, want evented's 3 quick hello and 3 quick rate levels", len(steps))
+	}
+	for _, st := range steps {
+		if st.Server.Label != "evented" || st.Warmup != 7*time.Millisecond || st.Duration != 9*time.Millisecond {
+			t.Fatalf("step %+v", st)
+		}
+	}
+	if steps[3].CapDuration != 9*time.Millisecond {
+		t.Fatalf("quick capacity probe %v, want the window's length", steps[3].CapDuration)
+	}
+}
+
+func TestSuiteRejects(t *testing.T) {
+	const head = `{"duration":"1s","servers":[{"label":"a","model":"goroutine"}],"scenarios":[`
+	cases := map[string]string{
+		"unknown field":   `{"duration":"1s","sevrers":[]}`,
+		"no duration":     `{"servers":[],"scenarios":[]}`,
+		"bad duration":    `{"duration":"fast"}`,
+		"unknown server":  head + `{"name":"h","kind":"closed","path":"/hello","servers":["b"],"levels":[1]}]}`,
+		"bad kind":        head + `{"name":"h","kind":"ajar","path":"/hello","servers":["a"],"levels":[1]}]}`,
+		"half connection": head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1.5]}]}`,
+		"closed zero":     head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[0]}]}`,
+		"idle no active":  head + `{"name":"i","kind":"idle","path":"/hello","servers":["a"],"levels":[10]}]}`,
+		"open no probe":   head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0.5]}]}`,
+		"no levels":       head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[]}]}`,
+		"bad path":        head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
+		"two sources":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,
+		"repeated label":  `{"duration":"1s","servers":[{"label":"a","model":"goroutine"},{"label":"a","model":"evented"}]}`,
+	}
+	for name, in := range cases {
+		if _, err := ParseSuite([]byte(in)); !errors.Is(err, ErrSuite) {
+			t.Errorf("%s: err = %v, want ErrSuite", name, err)
+		}
+	}
+	s := loadDefault(t)
+	if err := s.Select([]string{"apache"}, nil); !errors.Is(err, ErrSuite) || !strings.Contains(err.Error(), "threaded") {
+		t.Errorf("Select(apache) = %v, want ErrSuite listing the servers", err)
+	}
+	if err := s.Select(nil, []string{"c10k"}); !errors.Is(err, ErrSuite) {
+		t.Errorf("Select(c10k) = %v", err)
+	}
+}
+
+func TestUnavailable(t *testing.T) {
+	s := loadDefault(t)
+	got := s.Unavailable(func(cmd string) (string, error) {
+		if cmd == "nginx" {
+			return "", errors.New("not found")
+		}
+		return "/usr/bin/" + cmd, nil
+	})
+	if len(got) != 1 || got["nginx"] != "nginx is not installed" {
+		t.Fatalf("Unavailable = %v", got)
+	}
+}
+
+func TestFlagInt(t *testing.T) {
+	args := []string{"--offload", "--loops", "3", "-workers=6", "--procs", "x"}
+	if flagInt(args, "loops", 1) != 3 || flagInt(args, "workers", 4) != 6 || flagInt(args, "procs", 9) != 9 || flagInt(nil, "loops", 1) != 1 {
+		t.Fatal("flagInt misread --loops 3 / -workers=6 / --procs x")
+	}
+	l := launcher{cpus: []int{0}}
+	if n := l.serveProcs(ServerSpec{Model: "evented", Args: args}); n != 9 {
+		t.Errorf("evented with 3 loops and 6 workers: GOMAXPROCS %d, want 9", n)
+	}
+	if n := l.serveProcs(ServerSpec{Model: "threaded"}); n != 1 {
+		t.Errorf("threaded pinned to one CPU: GOMAXPROCS %d, want 1", n)
+	}
+	if n := l.serveProcs(ServerSpec{Model: "goroutine", Procs: 3}); n != 3 {
+		t.Errorf("procs 3 in the suite: GOMAXPROCS %d", n)
+	}
+}
