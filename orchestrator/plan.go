@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 			}
 			for _, label := range sc.Servers {
 				spec := s.server(label)
+				if extra := sc.ServerArgs[label]; len(extra) > 0 {
+					spec.Args = append(slices.Clone(spec.Args), extra...)
+				}
 				why, missing := o.Unavailable[label]
 				if missing && spec.Optional {
 					continue

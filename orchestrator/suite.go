@@ -77,6 +77,9 @@ type Scenario struct {
 	Workers     int       `json:"workers"`      // open: vegeta's worker bound (0: the engine's default)
 	Background  *Load     `json:"background"`   // closed: a second load run alongside, not recorded
 	Capacity    *Load     `json:"capacity"`     // open: how the server's capacity is measured
+	// ServerArgs adds bench serve flags for some servers in this scenario only, e.g. hol
+	// runs threaded with more Ps so the kernel, not Go's scheduler, time-slices its threads.
+	ServerArgs map[string][]string `json:"server_args"`
 }
 
 // Load is a closed-loop load beside the measured one (hol's CPU-burning requests) or the
@@ -183,6 +186,11 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 	for _, name := range sc.Servers {
 		if !labels[name] {
 			return fmt.Errorf("unknown server %q", name)
+		}
+	}
+	for name := range sc.ServerArgs {
+		if !slices.Contains(sc.Servers, name) {
+			return fmt.Errorf("server_args for %q, which the scenario does not run", name)
 		}
 	}
 	return nil

@@ -146,6 +146,28 @@ func TestPlanOverrides(t *testing.T) {
 	}
 }
 
+// TestScenarioServerArgs: a scenario's server_args reach that scenario's steps only, and
+// the GOMAXPROCS recorded for them follows the added --procs.
+func TestScenarioServerArgs(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"duration":"1s","servers":[{"label":"threaded","model":"threaded","args":["--pool","0"]}],
+		"scenarios":[{"name":"hello","kind":"closed","path":"/hello","servers":["threaded"],"levels":[1]},
+		{"name":"hol","kind":"closed","path":"/hello","servers":["threaded"],"levels":[20],"server_args":{"threaded":["--procs","64"]}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{})
+	l := launcher{cpus: []int{0}}
+	if got := steps[0].Server.Args; !slices.Equal(got, []string{"--pool", "0"}) || l.serveProcs(steps[0].Server) != 1 {
+		t.Errorf("hello: args %q, GOMAXPROCS %d; want the server's own args and its CPUs", got, l.serveProcs(steps[0].Server))
+	}
+	if got := steps[1].Server.Args; !slices.Equal(got, []string{"--pool", "0", "--procs", "64"}) || l.serveProcs(steps[1].Server) != 64 {
+		t.Errorf("hol: args %q, GOMAXPROCS %d; want --procs 64 added", got, l.serveProcs(steps[1].Server))
+	}
+	if !slices.Equal(s.Servers[0].Args, []string{"--pool", "0"}) {
+		t.Errorf("the suite's server spec was changed: %q", s.Servers[0].Args)
+	}
+}
+
 func TestSuiteRejects(t *testing.T) {
 	const head = `{"duration":"1s","servers":[{"label":"a","model":"goroutine"}],"scenarios":[`
 	cases := map[string]string{
@@ -162,6 +184,7 @@ func TestSuiteRejects(t *testing.T) {
 		"bad path":        head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
 		"two sources":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,
 		"repeated label":  `{"duration":"1s","servers":[{"label":"a","model":"goroutine"},{"label":"a","model":"evented"}]}`,
+		"args for absent": head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1],"server_args":{"b":["--procs","8"]}}]}`,
 	}
 	for name, in := range cases {
 		if _, err := ParseSuite([]byte(in)); !errors.Is(err, ErrSuite) {

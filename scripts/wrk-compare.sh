@@ -45,6 +45,7 @@ start_server() {
     cthreads) taskset -c 0 "$work/cthreads" "$port" & pid=$! ;;
     threaded-read) taskset -c 0 "$here/bin/bench" serve --model threaded --wait read --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     threaded-pool) taskset -c 0 "$here/bin/bench" serve --model threaded --pool 4100 --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
+    threaded-p*) taskset -c 0 "$here/bin/bench" serve --model threaded --procs "${1#threaded-p}" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     evented-offload) taskset -c 0 "$here/bin/bench" serve --model evented --offload --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     *) taskset -c 0 "$here/bin/bench" serve --model "$1" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
   esac
