@@ -1,10 +1,10 @@
 package claims
 
 import (
-	"math"
 	"slices"
 	"strconv"
 
+	"github.com/aclements/go-moremath/stats"
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/benchsuite/threads-vs-loop/metrics"
@@ -36,7 +36,7 @@ func (s series) levels() []float64 {
 	return lv
 }
 
-// at is the median of f over the rows at level (its repeats).
+// at is the median of f over the rows at level (its repeats), NaN when there are none.
 func (s series) at(level float64, f func(metrics.SummaryRow) float64) float64 {
 	var xs []float64
 	for _, r := range s {
@@ -44,7 +44,7 @@ func (s series) at(level float64, f func(metrics.SummaryRow) float64) float64 {
 			xs = append(xs, f(r))
 		}
 	}
-	return median(xs)
+	return stats.Sample{Xs: xs}.Quantile(0.5)
 }
 
 // clientBound reports whether a row at level was flagged client-bound.
@@ -78,17 +78,6 @@ func span(lv []float64) string {
 }
 
 func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Sorted(slices.Values(xs))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
 
 // slope is the least-squares slope of ys against xs.
 func slope(xs, ys []float64) float64 {

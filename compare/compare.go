@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/aclements/go-moremath/stats"
+
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -145,7 +147,8 @@ func values(rows []metrics.SummaryRow, m Metric) []float64 {
 // alpha (fewer than 4 a side at 0.05), the bare delta of the medians decides, so that a
 // run of 2 or 3 repeats still catches a regression.
 func (o Options) compareCell(m Metric, base, cur []float64) Cell {
-	c := Cell{Metric: m.Name, Base: median(base), New: median(cur), N1: len(base), N2: len(cur), P: 1}
+	c := Cell{Metric: m.Name, N1: len(base), N2: len(cur), P: 1,
+		Base: stats.Sample{Xs: base}.Quantile(0.5), New: stats.Sample{Xs: cur}.Quantile(0.5)}
 	c.Delta = math.NaN()
 	if c.Base != 0 {
 		c.Delta = (c.New - c.Base) / c.Base
@@ -159,15 +162,4 @@ func (o Options) compareCell(m Metric, base, cur []float64) Cell {
 	}
 	c.Regression = worse && (!c.Tested || c.P <= o.Alpha)
 	return c
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Sorted(slices.Values(xs))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -1,6 +1,10 @@
 package compare
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/aclements/go-moremath/stats"
+)
 
 // ratioSet is one run's within-run ratios: for each key "SERVER/REF" × scenario × level, the
 // ratio of the medians of each metric (NaN-free: a metric whose reference is 0 is absent).
@@ -20,14 +24,14 @@ func ratios(g group, opt Options) ratioSet {
 		}
 		rk := Key{k.Server + "/" + opt.Reference, k.Scenario, k.Level}
 		for _, m := range opt.Metrics {
-			den := median(values(ref, m))
+			den := stats.Sample{Xs: values(ref, m)}.Quantile(0.5)
 			if den == 0 {
 				continue
 			}
 			if out[rk] == nil {
 				out[rk] = map[string]float64{}
 			}
-			out[rk][m.Name] = median(values(rows, m)) / den
+			out[rk][m.Name] = stats.Sample{Xs: values(rows, m)}.Quantile(0.5) / den
 		}
 	}
 	return out

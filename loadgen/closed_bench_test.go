@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,10 +49,10 @@ func newPathRig(tb testing.TB, resp string) *pathRig {
 // cycle is one request/response: the peer answers the request in flight, the loop takes
 // the response and sends the next request.
 func (r *pathRig) cycle(tb testing.TB) {
-	if n, e := sysRead(r.peer, r.req); e != 0 || n != len(r.l.batch) {
+	if n, e := epoll.Read(r.peer, r.req); e != 0 || n != len(r.l.batch) {
 		tb.Fatalf("peer read %d, %v; want one request", n, e)
 	}
-	if _, e := sysWrite(r.peer, r.resp); e != 0 {
+	if _, e := epoll.Write(r.peer, r.resp); e != 0 {
 		tb.Fatal(e)
 	}
 	r.l.now = r.l.clock()

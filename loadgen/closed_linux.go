@@ -74,7 +74,7 @@ func newLoops(tgt *target, n, depth int, cfg *Config, base time.Time, stop *atom
 		l, err := newLoop(tgt, share, depth, cfg, base, stop)
 		if err != nil {
 			for _, made := range loops[:i] {
-				made.p.close()
+				made.p.Close()
 			}
 			return nil, err
 		}

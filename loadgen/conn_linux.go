@@ -2,7 +2,10 @@
 
 package loadgen
 
-import "golang.org/x/sys/unix"
+import (
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
+	"golang.org/x/sys/unix"
+)
 
 // The request/response path of the closed engine: no allocation, two syscalls per
 // request (a write and a read) plus a share of an epoll_wait.
@@ -33,10 +36,7 @@ func (l *loop) flush(i int) {
 	if c.wEnd <= c.wOff {
 		return
 	}
-	n, errno := sysWrite(c.fd, l.batch[c.wOff:c.wEnd])
-	for errno == unix.EINTR {
-		n, errno = sysWrite(c.fd, l.batch[c.wOff:c.wEnd])
-	}
+	n, errno := epoll.Write(c.fd, l.batch[c.wOff:c.wEnd])
 	switch {
 	case errno == unix.EAGAIN:
 		return
@@ -59,7 +59,7 @@ func (l *loop) flush(i int) {
 func (l *loop) readable(i int) {
 	answered := 0
 	for {
-		n, errno := sysRead(l.conns[i].fd, l.buf)
+		n, errno := epoll.Read(l.conns[i].fd, l.buf)
 		switch {
 		case n > 0:
 			if !l.consume(i, l.buf[:n], &answered) {
@@ -71,8 +71,6 @@ func (l *loop) readable(i int) {
 		case errno == 0: // EOF
 			l.eof(i)
 			return
-		case errno == unix.EINTR:
-			continue
 		case errno != unix.EAGAIN:
 			l.fail(i, &l.t.errors.Reset)
 			return

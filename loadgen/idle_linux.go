@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,7 +40,7 @@ type idleHolder struct {
 	tgt     *target
 	sa      unix.Sockaddr
 	family  int
-	p       *poller
+	p       *epoll.Poller
 	wake    int // eventfd that stops the watcher
 	conns   []idleConn
 	buf     []byte
@@ -66,16 +67,16 @@ func hold(ctx context.Context, cfg Config, k int) (*IdleConns, error) {
 	if err := reserveFDs(k); err != nil {
 		return nil, err
 	}
-	p, err := newPoller(maxEvents)
+	p, err := epoll.New(maxEvents)
 	if err != nil {
 		return nil, err
 	}
 	wake, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err == nil {
-		err = p.add(wake, unix.EPOLLIN, wakeIndex, 0)
+		err = p.Add(wake, unix.EPOLLIN, wakeIndex, 0)
 	}
 	if err != nil {
-		p.close()
+		p.Close()
 		return nil, os.NewSyscallError("eventfd", err)
 	}
 	ih := &idleHolder{h: &IdleConns{}, tgt: tgt, p: p, wake: wake, conns: make([]idleConn, k),
@@ -108,7 +109,7 @@ func (ih *idleHolder) setUp(ctx context.Context) error {
 				pending++
 			}
 		}
-		evs, err := ih.p.wait(int(scanEvery / time.Millisecond))
+		evs, err := wait(ih.p, int(scanEvery/time.Millisecond))
 		if err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func (ih *idleHolder) setUp(ctx context.Context) error {
 func (ih *idleHolder) start(i int) bool {
 	fd, err := newSocket(ih.sa, ih.family)
 	if err == nil {
-		if err = ih.p.add(fd, connEvents, int32(i), 0); err != nil {
+		if err = ih.p.Add(fd, connEvents, int32(i), 0); err != nil {
 			unix.Close(fd)
 		}
 	}
@@ -154,7 +155,7 @@ func (ih *idleHolder) event(i int, events uint32) bool {
 		if soError(int(c.fd)) != 0 {
 			return ih.gone(i, &ih.h.failed)
 		}
-		if n, e := sysWrite(int(c.fd), req); e != 0 || n != len(req) {
+		if n, e := epoll.Write(int(c.fd), req); e != 0 || n != len(req) {
 			return ih.gone(i, &ih.h.failed)
 		}
 		c.state = isAwaiting
@@ -174,7 +175,7 @@ func (ih *idleHolder) event(i int, events uint32) bool {
 func (ih *idleHolder) response(i int) bool {
 	c := &ih.conns[i]
 	for {
-		n, e := sysRead(int(c.fd), ih.buf)
+		n, e := epoll.Read(int(c.fd), ih.buf)
 		switch {
 		case n > 0:
 			used, r := c.p.parse(ih.buf[:n])
@@ -192,8 +193,6 @@ func (ih *idleHolder) response(i int) bool {
 			return false
 		case e == unix.EAGAIN:
 			return false
-		case e == unix.EINTR:
-			continue
 		}
 		return ih.gone(i, &ih.h.failed) // EOF or an error before the response ended
 	}
@@ -204,14 +203,12 @@ func (ih *idleHolder) response(i int) bool {
 func (ih *idleHolder) idleEvent(i int) {
 	c := &ih.conns[i]
 	for {
-		n, e := sysRead(int(c.fd), ih.buf)
+		n, e := epoll.Read(int(c.fd), ih.buf)
 		switch {
 		case n > 0:
 			continue
 		case e == unix.EAGAIN:
 			return
-		case e == unix.EINTR:
-			continue
 		}
 		ih.h.up.Add(-1)
 		ih.gone(i, &ih.h.dropped)
@@ -247,7 +244,7 @@ func (ih *idleHolder) expire(now int64) int {
 func (ih *idleHolder) watch() {
 	defer close(ih.done)
 	for {
-		evs, err := ih.p.wait(-1)
+		evs, err := wait(ih.p, -1)
 		if err != nil {
 			return
 		}
@@ -279,5 +276,5 @@ func (ih *idleHolder) closeAll() {
 		}
 	}
 	unix.Close(ih.wake)
-	ih.p.close()
+	ih.p.Close()
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,7 +44,7 @@ type conn struct {
 // connections, one read buffer, and the pre-encoded requests. Only its own thread touches
 // it until run returns.
 type loop struct {
-	p      *poller
+	p      *epoll.Poller
 	sa     unix.Sockaddr
 	family int
 	buf    []byte // the shared read buffer
@@ -63,7 +64,7 @@ type loop struct {
 }
 
 func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *atomic.Bool) (*loop, error) {
-	p, err := newPoller(maxEvents)
+	p, err := epoll.New(maxEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,7 @@ func (l *loop) run() error {
 		l.connect(i)
 	}
 	for !l.stop.Load() {
-		evs, err := l.p.wait(l.waitMS())
+		evs, err := wait(l.p, l.waitMS())
 		if err != nil {
 			return err
 		}
@@ -186,7 +187,7 @@ func (l *loop) closeAll() {
 			c.fd = -1
 		}
 	}
-	l.p.close()
+	l.p.Close()
 }
 
 // sending reports whether new requests may go out: not after the window (the drain).
@@ -205,7 +206,7 @@ func (l *loop) connect(i int) {
 		return
 	}
 	c.gen++
-	if err := l.p.add(fd, connEvents, int32(i), c.gen); err != nil {
+	if err := l.p.Add(fd, connEvents, int32(i), c.gen); err != nil {
 		unix.Close(fd)
 		l.connectError(i)
 		return

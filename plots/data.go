@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aclements/go-moremath/stats"
+
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -182,7 +184,8 @@ func scenarioRank(s string) int {
 	return len(scenarioOrder)
 }
 
-// median of f over rows: the middle value, or the mean of the two middle values.
+// median of f over rows (0 for none): the middle value, or the mean of the two middle
+// values, as go-moremath computes it.
 func median[T any](rows []T, f func(T) float64) float64 {
 	if len(rows) == 0 {
 		return 0
@@ -191,12 +194,7 @@ func median[T any](rows []T, f func(T) float64) float64 {
 	for i, r := range rows {
 		v[i] = f(r)
 	}
-	sort.Float64s(v)
-	n := len(v)
-	if n%2 == 1 {
-		return v[n/2]
-	}
-	return (v[n/2-1] + v[n/2]) / 2
+	return stats.Sample{Xs: v}.Quantile(0.5)
 }
 
 // bySeries splits the aggregates of one scenario into one series per server, each

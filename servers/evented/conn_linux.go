@@ -3,6 +3,7 @@
 package evented
 
 import (
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
 	"github.com/benchsuite/threads-vs-loop/internal/http1"
 	"github.com/benchsuite/threads-vs-loop/servers"
 	"github.com/benchsuite/threads-vs-loop/servers/workload"
@@ -73,11 +74,11 @@ func (l *eventLoop) onReadable(c *conn) {
 		}
 		buf = c.in[len(c.in):cap(c.in)]
 	}
-	n, err := read(c.fd, buf)
+	n, errno := epoll.Read(c.fd, buf)
 	switch {
-	case err == unix.EAGAIN:
+	case errno == unix.EAGAIN:
 		return
-	case err != nil:
+	case errno != 0:
 		l.closeConn(c)
 		return
 	case n == 0: // the peer closed its side: answer what is queued, then close

@@ -83,3 +83,19 @@ func closeAll(fds []int) {
 		unix.Close(fd)
 	}
 }
+
+// accept4 accepts one connection, non-blocking and close-on-exec, without asking for the
+// peer's address (which would allocate).
+func accept4(lfd int) (int, error) {
+	for {
+		nfd, _, errno := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(lfd), 0, 0,
+			unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return -1, errno
+		}
+		return int(nfd), nil
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
 	"github.com/benchsuite/threads-vs-loop/servers"
 	"golang.org/x/sys/unix"
 )
@@ -27,7 +28,7 @@ const (
 // loop's own thread.
 type eventLoop struct {
 	srv     *server
-	p       *poller
+	p       *epoll.Poller
 	lfd     int // listening socket
 	wakeFD  int // eventfd: worker completions and stop
 	readBuf []byte
@@ -51,21 +52,21 @@ type eventLoop struct {
 }
 
 func newEventLoop(s *server, lfd int) (*eventLoop, error) {
-	p, err := newPoller(maxEvents)
+	p, err := epoll.New(maxEvents)
 	if err != nil {
 		return nil, err
 	}
 	efd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
-		p.close()
+		p.Close()
 		return nil, os.NewSyscallError("eventfd", err)
 	}
 	l := &eventLoop{srv: s, p: p, lfd: lfd, wakeFD: efd, base: time.Now(),
 		readBuf: make([]byte, readBufSize), out: make([]byte, 0, readBufSize),
 		idleTimeoutNS: int64(s.cfg.IdleTimeout), sweepNS: int64(min(sweepEvery, s.cfg.IdleTimeout/4))}
 	for _, fd := range []int{lfd, efd} {
-		if err := p.add(fd, unix.EPOLLIN); err != nil {
-			p.close()
+		if err := p.Add(fd, unix.EPOLLIN, int32(fd), 0); err != nil {
+			p.Close()
 			unix.Close(efd)
 			return nil, err
 		}
@@ -82,7 +83,7 @@ func (l *eventLoop) run() error {
 	l.now = l.clock()
 	l.nextSweep = l.now + l.sweepNS
 	for !l.stopping.Load() {
-		evs, err := l.p.wait(l.timeoutMS())
+		evs, err := l.p.Wait(l.timeoutMS())
 		if err != nil {
 			return err
 		}
@@ -180,20 +181,20 @@ func (l *eventLoop) acceptAll() {
 }
 
 func (l *eventLoop) pauseAccept() {
-	if l.acceptResume == 0 && l.p.modify(l.lfd, 0) == nil {
+	if l.acceptResume == 0 && l.p.Modify(l.lfd, 0, int32(l.lfd), 0) == nil {
 		l.acceptResume = l.now + int64(acceptBackoff)
 	}
 }
 
 func (l *eventLoop) resumeAccept() {
-	if l.acceptResume != 0 && l.p.modify(l.lfd, unix.EPOLLIN) == nil {
+	if l.acceptResume != 0 && l.p.Modify(l.lfd, unix.EPOLLIN, int32(l.lfd), 0) == nil {
 		l.acceptResume = 0
 	}
 }
 
 func (l *eventLoop) addConn(fd int) {
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	if err := l.p.add(fd, unix.EPOLLIN); err != nil {
+	if err := l.p.Add(fd, unix.EPOLLIN, int32(fd), 0); err != nil {
 		unix.Close(fd)
 		return
 	}
@@ -229,7 +230,7 @@ func (l *eventLoop) shutdown() {
 			}
 		}
 		unix.Close(l.lfd)
-		l.p.close()
+		l.p.Close()
 	})
 }
 

@@ -2,7 +2,10 @@
 
 package evented
 
-import "golang.org/x/sys/unix"
+import (
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
+	"golang.org/x/sys/unix"
+)
 
 // maxIOV is how many buffers one writev takes (the kernel's IOV_MAX).
 const maxIOV = 1024
@@ -28,7 +31,7 @@ func (l *eventLoop) flush(c *conn) {
 		want = 0
 	}
 	if want != c.interest {
-		if err := l.p.modify(c.fd, want); err != nil {
+		if err := l.p.Modify(c.fd, want, int32(c.fd), 0); err != nil {
 			l.closeConn(c)
 			return
 		}
@@ -50,13 +53,13 @@ func (l *eventLoop) send(c *conn, body []byte) {
 		return
 	}
 	var n int
-	var err error
+	var errno unix.Errno
 	if body == nil {
-		n, err = write(c.fd, head)
+		n, errno = epoll.Write(c.fd, head)
 	} else {
-		n, err = writev(c.fd, [][]byte{head, body})
+		n, errno = writev(c.fd, [][]byte{head, body})
 	}
-	if err != nil && err != unix.EAGAIN {
+	if errno != 0 && errno != unix.EAGAIN {
 		l.closeConn(c)
 		return
 	}
@@ -83,11 +86,11 @@ func (c *conn) enqueue(head, body []byte) {
 // writeQueue writes queued output now that the socket takes more.
 func (l *eventLoop) writeQueue(c *conn) {
 	for len(c.queue) > 0 {
-		n, err := writev(c.fd, c.queue[:min(len(c.queue), maxIOV)])
-		if err == unix.EAGAIN {
+		n, errno := writev(c.fd, c.queue[:min(len(c.queue), maxIOV)])
+		if errno == unix.EAGAIN {
 			return
 		}
-		if err != nil {
+		if errno != 0 {
 			l.closeConn(c)
 			return
 		}
@@ -121,7 +124,25 @@ func (l *eventLoop) linger(c *conn) {
 
 // discard reads and drops a lingering connection's input; EOF or an error closes it.
 func (l *eventLoop) discard(c *conn) {
-	if n, err := read(c.fd, l.readBuf); err != unix.EAGAIN && (err != nil || n == 0) {
+	if n, errno := epoll.Read(c.fd, l.readBuf); errno != unix.EAGAIN && (errno != 0 || n == 0) {
 		l.closeConn(c)
+	}
+}
+
+// writev is writev(2), retrying EINTR, with the errno as epoll.Write returns it. It takes
+// the runtime's syscall path (unix.Writev): only large bodies and queued output come here.
+func writev(fd int, bufs [][]byte) (int, unix.Errno) {
+	for {
+		n, err := unix.Writev(fd, bufs)
+		if err == nil {
+			return n, 0
+		}
+		errno, ok := err.(unix.Errno)
+		if !ok {
+			return -1, unix.EIO // unix.Writev returns only errnos
+		}
+		if errno != unix.EINTR {
+			return -1, errno
+		}
 	}
 }
