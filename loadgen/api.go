@@ -28,10 +28,16 @@ type ErrorCounts struct {
 	Timeout int64 // no response within Config.Timeout
 	Status  int64 // a response outside 2xx
 	Parse   int64 // a response that is not valid HTTP/1.1
+	// Unsent (open engine): requests due in the window that vegeta never sent, because
+	// every worker was still waiting on the server when the attack ended. They count as
+	// failed: leaving them out would hide the stall (coordinated omission).
+	Unsent int64
 }
 
 // Total is every error.
-func (e ErrorCounts) Total() int64 { return e.Connect + e.Reset + e.Timeout + e.Status + e.Parse }
+func (e ErrorCounts) Total() int64 {
+	return e.Connect + e.Reset + e.Timeout + e.Status + e.Parse + e.Unsent
+}
 
 func (e *ErrorCounts) add(o ErrorCounts) {
 	e.Connect += o.Connect
@@ -39,6 +45,7 @@ func (e *ErrorCounts) add(o ErrorCounts) {
 	e.Timeout += o.Timeout
 	e.Status += o.Status
 	e.Parse += o.Parse
+	e.Unsent += o.Unsent
 }
 
 // Window is one second (WindowLength) of the measured window. A request belongs to the

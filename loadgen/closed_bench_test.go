@@ -56,7 +56,7 @@ func (r *pathRig) cycle(tb testing.TB) {
 		tb.Fatal(e)
 	}
 	r.l.now = r.l.clock()
-	r.l.readable(0)
+	r.l.readable(0, false)
 }
 
 // BenchmarkClosedRequestResponse is the closed engine's per-request work without the

@@ -52,6 +52,7 @@ func TestClosedErrorClasses(t *testing.T) {
 		{"garbage", respondWith("garbage\r\n\r\n"), func(s *testServer) want { return want{parse: s.answered.Load()} }},
 		{"status", respondWith(withBody(500, "no")), func(s *testServer) want { return want{status: s.answered.Load()} }},
 		{"close", closeAfter, func(s *testServer) want { return want{ok: s.answered.Load()} }},
+		{"until-close", untilClose, func(s *testServer) want { return want{ok: s.answered.Load()} }},
 		{"chunked", respondWith(chunkedHello), func(s *testServer) want { return want{ok: s.answered.Load()} }},
 	} {
 		s := startServer(t, tc.respond)

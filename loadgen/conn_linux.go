@@ -55,8 +55,10 @@ func (l *loop) flush(i int) {
 }
 
 // readable reads connection i until a short read (the socket is edge-triggered), parses
-// every complete response, and sends as many new requests as responses came back.
-func (l *loop) readable(i int) {
+// every complete response, and sends as many new requests as responses came back. When
+// the peer has closed (closed), it reads on to the EOF: data and FIN can come in one edge,
+// and no later edge would report the close.
+func (l *loop) readable(i int, closed bool) {
 	answered := 0
 	for {
 		n, errno := epoll.Read(l.conns[i].fd, l.buf)
@@ -65,7 +67,7 @@ func (l *loop) readable(i int) {
 			if !l.consume(i, l.buf[:n], &answered) {
 				return // the connection failed or closed, and was reopened
 			}
-			if n == len(l.buf) {
+			if n == len(l.buf) || closed {
 				continue
 			}
 		case errno == 0: // EOF

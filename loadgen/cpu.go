@@ -64,7 +64,8 @@ func (r *Result) judgeRate() {
 	if r.OfferedRPS <= 0 || r.AchievedRPS >= boundRateShort*r.OfferedRPS {
 		return
 	}
-	reason := fmt.Sprintf("sent %.0f of %.0f req/s offered", r.AchievedRPS, r.OfferedRPS)
+	reason := fmt.Sprintf("sent %.0f of %.0f req/s offered (every worker busy, or the client short of CPU)",
+		r.AchievedRPS, r.OfferedRPS)
 	if r.ClientBound {
 		reason = r.BoundReason + "; " + reason
 	}

@@ -145,7 +145,7 @@ func (l *loop) event(ev *unix.EpollEvent) {
 		}
 	case csOpen:
 		if ev.Events&(unix.EPOLLIN|unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-			l.readable(i)
+			l.readable(i, ev.Events&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0)
 		}
 		if c.state == csOpen && c.wEnd > c.wOff && ev.Events&unix.EPOLLOUT != 0 {
 			l.flush(i)

@@ -120,7 +120,21 @@ func collectOpen(results <-chan *vegeta.Result, start time.Time, sch *schedule, 
 		}
 		countOpen(t, r, offset, int64(r.End().Sub(due)))
 	}
+	countUnsent(t, sch, cfg)
 	return t, sent
+}
+
+// countUnsent counts the requests due in the window that no result came back for: vegeta
+// ends the attack at the window's end, and a request it could not send by then (every
+// worker busy on a stalled server) would otherwise vanish from the counts.
+func countUnsent(t *tally, sch *schedule, cfg Config) {
+	if sch.due == nil {
+		return
+	}
+	due := int64(sch.dueBefore(cfg.Warmup+cfg.Duration) - sch.dueBefore(cfg.Warmup))
+	if missing := due - t.requests - t.errors.Total(); missing > 0 {
+		t.failure(int64(cfg.Duration)-1, &t.errors.Unsent, missing)
+	}
 }
 
 // countOpen classifies one vegeta result.

@@ -113,6 +113,24 @@ func TestOpenErrorClasses(t *testing.T) {
 	}
 }
 
+// TestOpenCountsUnsent: a stalled server ties up every vegeta worker, so the requests due
+// later in the window are never sent. They still count, as unsent errors: every request
+// the schedule offered in the window is either answered or an error.
+func TestOpenCountsUnsent(t *testing.T) {
+	s := startServer(t, stall)
+	cfg := openConfig(s.url("/"))
+	cfg.Rate, cfg.Concurrency, cfg.Timeout = 100, 5, time.Second // the window is 500 ms
+	res, err := RunOpen(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := int64(math.Round(res.OfferedRPS * cfg.Duration.Seconds())) // the schedule's count
+	e := res.Errors
+	if res.Requests+e.Total() != due || due < 45 || e.Unsent <= e.Timeout {
+		t.Errorf("%d due in the window; got %d answered, errors %+v: want all counted, most unsent", due, res.Requests, e)
+	}
+}
+
 // freezer holds every response for a second, once, starting with the first request
 // after it is armed: a server that stalls (a GC pause, a full disk) for one second.
 type freezer struct {

@@ -141,6 +141,13 @@ func closeAfter(s *testServer, c net.Conn, _ int64) bool {
 	return false
 }
 
+// untilClose answers with a body that ends where the connection does (no Content-Length)
+// and closes at once, so the body's last bytes and the FIN tend to arrive together.
+func untilClose(s *testServer, c net.Conn, _ int64) bool {
+	s.answer(c, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nHello, World!\n")
+	return false
+}
+
 // closedPort is a loopback address nothing listens on.
 func closedPort(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

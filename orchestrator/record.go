@@ -81,8 +81,8 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		notes = append(notes, fmt.Sprintf("client bound: client CPU %.0f%% of %d CPU(s)", row.ClientCPUPct, n))
 	}
 	if e := res.Errors; e.Total() > 0 {
-		notes = append(notes, fmt.Sprintf("%d errors (connect %d, reset %d, timeout %d, status %d, parse %d)",
-			e.Total(), e.Connect, e.Reset, e.Timeout, e.Status, e.Parse))
+		notes = append(notes, fmt.Sprintf("%d errors (connect %d, reset %d, timeout %d, status %d, parse %d, unsent %d)",
+			e.Total(), e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent))
 	}
 	if res.Requests == 0 {
 		out.failed = true

@@ -65,7 +65,9 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 	fmt.Fprintf(w, "- Host: %s. %s.\n", plural(rows[0].HostCPUs, "CPU"), pinningText(rows))
 	fmt.Fprintf(w, "- Servers: %s.\n", serversText(rows))
 	fmt.Fprintf(w, "- Each value is the median over a point's repeats. A point where the load "+
-		"generator, not the server, ran out of CPU (client_bound) is drawn hollow and marked * below.\n\n")
+		"generator could not deliver the load asked (client_bound: its CPU at ≥ 90 %%, or, open engine, "+
+		"under 95 %% of the offered rate sent) is drawn hollow and marked * below; its figure may be the "+
+		"client's limit, not the server's.\n\n")
 	fmt.Fprintf(w, "| scenario | engine | load | levels | repeats | window |\n|---|---|---|---|---|---|\n")
 	byScenario := map[string][]metrics.SummaryRow{}
 	var names []string

@@ -266,6 +266,7 @@ type errorsJSON struct {
 	Timeout int64 `json:"timeout"`
 	Status  int64 `json:"status"`
 	Parse   int64 `json:"parse"`
+	Unsent  int64 `json:"unsent"`
 	Total   int64 `json:"total"`
 }
 
@@ -306,7 +307,7 @@ func toJSON(o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) loadJS
 	}
 	out.OfferedRPS, out.AchievedRPS = res.OfferedRPS, res.AchievedRPS
 	out.DurationS, out.Requests, out.RPS = res.Elapsed.Seconds(), res.Requests, res.RPS()
-	out.Errors = errorsJSON{e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Total()}
+	out.Errors = errorsJSON{e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent, e.Total()}
 	out.Reconnects, out.WarmupRequests = res.Reconnects, res.WarmupRequests
 	out.LatencyUS = latencyJSON{us(50), us(90), us(99), us(99.9), res.Max().Microseconds()}
 	out.ClientCPUPct, out.ClientCPUs = res.ClientCPUPct, res.ClientCPUs
@@ -351,7 +352,8 @@ func writeSummary(w io.Writer, o *loadOptions, res *loadgen.Result) {
 	fmt.Fprintf(w, "  Latency       p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", fmtLatency(res.Quantile(50)),
 		fmtLatency(res.Quantile(90)), fmtLatency(res.Quantile(99)), fmtLatency(res.Quantile(99.9)), fmtLatency(res.Max()))
 	e := res.Errors
-	fmt.Fprintf(w, "  Errors        connect %d, reset %d, timeout %d, non-2xx %d, parse %d\n", e.Connect, e.Reset, e.Timeout, e.Status, e.Parse)
+	fmt.Fprintf(w, "  Errors        connect %d, reset %d, timeout %d, non-2xx %d, parse %d, unsent %d\n",
+		e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent)
 	fmt.Fprintf(w, "  Reconnects    %d\n", res.Reconnects)
 	bound := ""
 	if res.ClientBound {
