@@ -66,7 +66,7 @@ type Result struct {
 	Requests       int64                   // successful responses in the window
 	Errors         ErrorCounts             // failures in the window
 	Reconnects     int64                   // connections re-opened after Connection: close or an error
-	Elapsed        time.Duration           // the window's real length
+	Elapsed        time.Duration           // the window's length: Config.Duration, or less when cancelled
 	Latency        *hdrhistogram.Histogram // microseconds, 1 µs – 60 s, 3 digits
 	Windows        []Window
 	OfferedRPS     float64 // open engine: the asked rate (mean over a ramp)

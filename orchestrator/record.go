@@ -59,6 +59,9 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		return
 	}
 	row.DurationS = res.Elapsed.Seconds()
+	if st.Scenario.Kind == KindOpen && res.Connections > 0 {
+		row.Concurrency = res.Connections // the most vegeta workers the engine allowed
+	}
 	row.Requests, row.Errors, row.RPS = res.Requests, res.Errors.Total(), round2(res.RPS())
 	if res.OfferedRPS > 0 {
 		row.OfferedRPS = math.Round(res.OfferedRPS)

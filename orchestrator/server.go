@@ -180,6 +180,9 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec) (*serverP
 	cmd := exec.CommandContext(sctx, spec.External, strconv.Itoa(port), cpus)
 	cmd.Env = append(os.Environ(), l.env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// On a time-out or Ctrl-C, kill the script's whole group: the server it already
+	// started in the background is in it, and killing the script alone would leak it.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.Stderr = p.stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -53,7 +53,7 @@ type ServerSpec struct {
 	Label string   `json:"label"` // the CSV's server column
 	Model string   `json:"model"` // bench serve --model; empty for an external server
 	Args  []string `json:"args"`  // extra bench serve flags, e.g. ["--offload"]
-	Procs int      `json:"procs"` // bench serve --procs; 0: the suite's default (see Runner)
+	Procs int      `json:"procs"` // bench serve --procs; 0: the model's default (launcher.serveProcs)
 	// External is a script run as `SCRIPT PORT CPULIST` that starts the server and prints
 	// the PID of the process to sample and stop (its process tree is sampled: nginx's
 	// master and workers). A relative path is relative to the working directory.

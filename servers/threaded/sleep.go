@@ -7,5 +7,6 @@ import "time"
 // time.Sleep parks the thread itself (in futex(2)) until the timer fires, and hands its P
 // to the other threads at once. A blocking nanosleep(2) would keep the P until the
 // runtime's sysmon takes it back: measured with wrk at c=1000 on /io?ms=50 (one CPU), that
-// serialised the sleeps into 3.0k req/s where a thread per connection reaches 19k.
+// serialised the sleeps into 3.0k req/s, against 13.4k with time.Sleep (and 19.3k for the
+// evented model's loop timers).
 func sleepThread(d time.Duration) { time.Sleep(d) }
