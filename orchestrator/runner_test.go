@@ -231,6 +231,8 @@ func TestServerKilledMidStep(t *testing.T) {
 	eng := &fakeEngine{}
 	eng.before = func(call int, _ loadgen.Config) {
 		if call == 2 {
+			// Mid-window: the fake load has connected and is counting. A kill here, before
+			// it dials, would test a server that is dead at the start instead.
 			pid := started.list()[0]
 			time.AfterFunc(100*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGKILL) })
 		}
@@ -266,7 +268,7 @@ func TestInterruptStopsEveryServer(t *testing.T) {
 	defer cancel()
 	eng := &fakeEngine{before: func(call int, _ loadgen.Config) {
 		if call == 2 {
-			time.AfterFunc(50*time.Millisecond, cancel)
+			cancel() // as SIGINT during the second step's load
 		}
 	}}
 	var started startedServers
