@@ -114,7 +114,9 @@ func (s *Sampler) Gone() bool {
 }
 
 // Tick takes one sample now and appends it. It returns ErrProcessGone once the root has
-// exited.
+// exited. When the root cannot be read for another reason (e.g. this process is out of
+// descriptors), it returns that error and appends nothing: a sample of zeros would drag
+// the means down and put a zero row in timeseries.csv.
 func (s *Sampler) Tick() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,6 +135,9 @@ func (s *Sampler) Tick() error {
 	if errors.Is(err, ErrProcessGone) {
 		s.gone = true
 		return err
+	}
+	if err != nil {
+		return err // the CPU baseline is kept: the next sample's delta covers this tick
 	}
 	if n := len(s.samples); n > 0 && smp.CPUDelta > 0 {
 		if dt := smp.At.Sub(s.samples[n-1].At).Seconds(); dt > 0 {

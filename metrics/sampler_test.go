@@ -148,6 +148,42 @@ func TestSamplerZombieIsGone(t *testing.T) {
 	}
 }
 
+// TestSamplerSkipsAFailedRead: a read that fails for another reason than the root's exit
+// (here this process is out of descriptors, so /proc cannot be opened) appends no sample,
+// not one of zeros, and sampling resumes once reads work again.
+func TestSamplerSkipsAFailedRead(t *testing.T) {
+	skipUnlessProc(t)
+	s := NewSampler(0, false)
+	if err := s.Tick(); err != nil { // the first tick finds the members; the next reads only
+		t.Fatal(err)
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	low := lim
+	low.Cur = 0 // every open fails with EMFILE until restored
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skipf("cannot lower RLIMIT_NOFILE: %v", err)
+	}
+	err := s.Tick()
+	if rerr := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err == nil || errors.Is(err, ErrProcessGone) || s.Gone() {
+		t.Fatalf("Tick without descriptors = %v, Gone = %v; want a read error, not gone", err, s.Gone())
+	}
+	if got := s.Samples(); len(got) != 1 {
+		t.Fatalf("%d samples after a failed read, want only the first: %+v", len(got), got)
+	}
+	if err := s.Tick(); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Samples(); len(got) != 2 || got[1].RSSKB <= 0 || got[1].Threads <= 0 {
+		t.Fatalf("after the limit was restored: %+v, want a second real sample", got)
+	}
+}
+
 func TestSamplerFollowsThisProcess(t *testing.T) {
 	skipUnlessProc(t)
 	s := NewSampler(0, false)

@@ -105,3 +105,39 @@ func TestLevel(t *testing.T) {
 		}
 	}
 }
+
+// A file that already holds rows under another header (another version of the schema)
+// is refused, not appended to: its columns would shift under the new rows.
+func TestCreateRefusesAnotherSchema(t *testing.T) {
+	dir := t.TempDir()
+	sum := strings.Join(SummaryHeader, ",")
+	older := strings.Join(SummaryHeader[:len(SummaryHeader)-2], ",") // before gomaxprocs and note
+	for name, c := range map[string]struct {
+		content    string
+		timeseries bool
+	}{
+		"older summary":      {older + "\nr1,2026-11-25T20:00:00Z,2\n", false},
+		"extra column":       {sum + ",extra\n", false},
+		"reordered":          {strings.Join(append([]string{SummaryHeader[1], SummaryHeader[0]}, SummaryHeader[2:]...), ",") + "\n", false},
+		"no newline":         {sum, false},
+		"summary header":     {sum + "\n", true},
+		"shorter timeseries": {strings.Join(TimeseriesHeader[:5], ",") + "\n", true},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".csv")
+		if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if c.timeseries {
+			_, err = CreateTimeseries(path)
+		} else {
+			_, err = CreateSummary(path)
+		}
+		if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: err = %v, want ErrSchema naming %s", name, err, path)
+		}
+		if b, _ := os.ReadFile(path); string(b) != c.content {
+			t.Errorf("%s: file changed to %q", name, b)
+		}
+	}
+}

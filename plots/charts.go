@@ -59,7 +59,7 @@ func (d *Data) WriteChart(file string, w io.Writer) error {
 }
 
 func (d *Data) context() *chartContext {
-	return &chartContext{data: d, aggs: Aggregate(d.Summary), caption: Caption(d.Summary)}
+	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), caption: Caption(d.Summary)}
 }
 
 func (d *Data) writeChart(ctx *chartContext, c Chart, w io.Writer) error {

@@ -98,6 +98,20 @@ func (d *Data) loadHists(dir string) error {
 	return nil
 }
 
+// measured is the rows that measured something: a row without requests (the server died
+// or never started; its note says why) has no figure to draw, and its zeros would be
+// drawn as real points. The charts are drawn from these; report.md's table and notes
+// keep every row.
+func measured(rows []metrics.SummaryRow) []metrics.SummaryRow {
+	out := make([]metrics.SummaryRow, 0, len(rows))
+	for _, r := range rows {
+		if r.Requests != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Agg is the median over the repeats of one server × scenario × level.
 type Agg struct {
 	Server, Scenario string

@@ -88,6 +88,7 @@ func TestFixtureUpToDate(t *testing.T) {
 		r := fixtureRow(m, "hol", 0, 1)
 		r.Concurrency, r.RPS, r.P50us, r.P99us = 20, 4000, m.holP50, m.holP99
 		r.RSSPeakKB, r.ThreadsPeak = int64(rssKB(m, 40)), m.threads(40)
+		r.Requests = int64(r.RPS * r.DurationS)
 		must(t, sum.Write(r))
 	}
 	writeHgrm(t, rng, models[0], 100) // only one server at c=100: the chart must pick c=1000
@@ -156,6 +157,7 @@ func writeIdle(t *testing.T, rng *rand.Rand, sum *metrics.CSVFile[metrics.Summar
 		r.P50us, r.P99us = 10/r.RPS*1e6, 10/r.RPS*1e6*m.p99x
 		r.RSSPeakKB = int64(rssKB(m, idle+10) * jitter(rng, 1))
 		r.ThreadsPeak = m.threads(idle + 10)
+		r.Requests = int64(r.RPS * r.DurationS)
 		must(t, sum.Write(r))
 	}
 }
@@ -172,6 +174,7 @@ func writeIO(t *testing.T, rng *rand.Rand, sum *metrics.CSVFile[metrics.SummaryR
 		r.P99us = r.P50us * 1.2
 		r.RSSPeakKB = int64(rssKB(m, c))
 		r.ThreadsPeak = m.threads(c)
+		r.Requests = int64(r.RPS * r.DurationS)
 		must(t, sum.Write(r))
 	}
 }
@@ -193,6 +196,7 @@ func writeRate(t *testing.T, rng *rand.Rand, sum *metrics.CSVFile[metrics.Summar
 		}
 		r.ClientBound = rate == 10000 && m.name == "goroutine"
 		r.RSSPeakKB, r.ThreadsPeak = int64(rssKB(m, 100)), m.threads(100)
+		r.Requests = int64(r.RPS * r.DurationS)
 		must(t, sum.Write(r))
 	}
 }

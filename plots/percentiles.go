@@ -6,12 +6,32 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"gonum.org/v1/plot"
 )
 
-// pickHists chooses the histograms of one scenario and level to compare: the hello
-// scenario when present, at the level most servers have (ties: the highest level), one
-// per server (its first repeat).
+// histKey names one server × scenario × level × repeat.
+type histKey struct {
+	server, scenario string
+	level            float64
+	repeat           int
+}
+
+// clientBound reports, for a histogram, whether its summary.csv row (same server,
+// scenario, level and repeat) was flagged client_bound.
+func clientBound(rows []metrics.SummaryRow) func(Hist) bool {
+	set := map[histKey]bool{}
+	for _, r := range rows {
+		if r.ClientBound {
+			set[histKey{r.Server, r.Scenario, r.Level(), max(r.Repeat, 1)}] = true
+		}
+	}
+	return func(h Hist) bool { return set[histKey{h.Server, h.Scenario, h.Level, max(h.Repeat, 1)}] }
+}
+
+// pickHists chooses the histograms of one scenario and level to compare, one per server
+// (its first repeat): the hello scenario when present, at the highest level the most
+// servers share (pickLevel).
 func pickHists(hs []Hist) []Hist {
 	present := map[string]bool{}
 	for _, h := range hs {
@@ -37,20 +57,34 @@ func pickHists(hs []Hist) []Hist {
 		}
 		first[k] = h
 	}
-	best, bestN := 0.0, 0
-	for l, n := range count {
-		if n > bestN || n == bestN && l > best {
-			best, bestN = l, n
-		}
-	}
-	var out []Hist
+	byLevel := map[float64][]Hist{}
 	for k, h := range first {
-		if k.level == best {
-			out = append(out, h)
-		}
+		byLevel[k.level] = append(byLevel[k.level], h)
 	}
+	out := byLevel[pickLevel(count)]
 	sort.Slice(out, func(i, j int) bool { return serverLess(out[i].Server, out[j].Server) })
 	return out
+}
+
+// pickLevel is the highest of the levels with the most servers: where the models differ
+// most. A server that was client-bound there is marked in the legend and drawn hollow
+// (histLabel), rather than the chart falling back to a low level where nothing differs.
+func pickLevel(count map[float64]int) float64 {
+	most := 0
+	for _, n := range count {
+		most = max(most, n)
+	}
+	var shared []float64
+	for l, n := range count {
+		if n == most {
+			shared = append(shared, l)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(shared)))
+	if len(shared) == 0 {
+		return 0
+	}
+	return shared[0]
 }
 
 func serverLess(a, b string) bool {
@@ -72,6 +106,7 @@ func percentileTicks(max float64) plot.ConstantTicks {
 }
 
 func percentileChart(ctx *chartContext) (*figure, error) {
+	bound := clientBound(ctx.data.Summary)
 	hs := pickHists(ctx.data.Hists)
 	if len(hs) == 0 {
 		return nil, ErrNoData
@@ -87,7 +122,7 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 			if hp.Percentile >= 1 || hp.ValueUs <= 0 {
 				continue
 			}
-			pt := point{X: nines(hp.Percentile), Y: hp.ValueUs / 1000}
+			pt := point{X: nines(hp.Percentile), Y: hp.ValueUs / 1000, Hollow: bound(h)}
 			pts = append(pts, pt)
 			if pt.X >= next {
 				marks = append(marks, pt)
@@ -97,7 +132,9 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 			yr.add(pt.Y)
 		}
 		p.Add(lineOnly(h.Server, pts), markersOnly(h.Server, marks))
-		fig.legend.Add(h.Server, newSeries(h.Server, nil, false))
+		key := newSeries(h.Server, nil, false)
+		key.hollowKey = bound(h)
+		fig.legend.Add(histLabel(h, bound), key)
 	}
 	if xr.empty() {
 		return nil, ErrNoData
@@ -108,4 +145,13 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 	setLogAxis(&p.Y, yr.lo, yr.hi, plain)
 	fig.panels = append(fig.panels, p)
 	return fig, nil
+}
+
+// histLabel is a server's legend label; a client-bound one says so, since its curve may
+// be the load generator's limit rather than the server's.
+func histLabel(h Hist, bound func(Hist) bool) string {
+	if bound(h) {
+		return h.Server + " (client-bound)"
+	}
+	return h.Server
 }

@@ -183,11 +183,11 @@ func TestWriteChartErrors(t *testing.T) {
 // unknown server label and a single point must all draw, not panic.
 func TestEdgeCasesDraw(t *testing.T) {
 	rows := []metrics.SummaryRow{
-		{Server: "my_server", Scenario: "hello", Concurrency: 1, RPS: 5000, P50us: 0, P99us: 0, RSSPeakKB: 1000, ThreadsPeak: 0},
-		{Server: "my_server", Scenario: "hello", Concurrency: 10, RPS: 9000, P50us: 900, P99us: 2000, RSSPeakKB: 1200, ThreadsPeak: 3},
-		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 0, RPS: 1, RSSPeakKB: 9000},
-		{Server: "threaded", Scenario: "hol", Concurrency: 20, P50us: 300, P99us: 300, ClientBound: true},
-		{Server: "evented", Scenario: "rate", OfferedRPS: 1000, P50us: 150, P99us: 700},
+		{Server: "my_server", Scenario: "hello", Concurrency: 1, Requests: 1, RPS: 5000, P50us: 0, P99us: 0, RSSPeakKB: 1000, ThreadsPeak: 0},
+		{Server: "my_server", Scenario: "hello", Concurrency: 10, Requests: 1, RPS: 9000, P50us: 900, P99us: 2000, RSSPeakKB: 1200, ThreadsPeak: 3},
+		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 0, Requests: 1, RPS: 1, RSSPeakKB: 9000},
+		{Server: "threaded", Scenario: "hol", Concurrency: 20, Requests: 1, P50us: 300, P99us: 300, ClientBound: true},
+		{Server: "evented", Scenario: "rate", OfferedRPS: 1000, Requests: 1, P50us: 150, P99us: 700},
 	}
 	d := &Data{Summary: rows}
 	for _, file := range []string{"throughput_vs_concurrency.png", "latency_vs_concurrency.png",
@@ -226,5 +226,44 @@ func TestChartsMakeThePoint(t *testing.T) {
 	}
 	if peak := rps["evented"][1].Y; last(rps["evented"]) < 0.9*peak {
 		t.Errorf("evented req/s %v: want it flat", rps["evented"])
+	}
+}
+
+// A row without requests (the server died or never started) is not drawn: the charts are
+// the same bytes with or without it. It stays in report.md's table and notes, and the
+// report says it was left out.
+func TestRowsWithoutRequestsAreNotDrawn(t *testing.T) {
+	live := []metrics.SummaryRow{
+		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 1000, Requests: 50000, RPS: 5000, RSSPeakKB: 40960},
+		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 2000, Requests: 48000, RPS: 4800, RSSPeakKB: 65536},
+		{Server: "evented", Scenario: "hello", Concurrency: 10, Repeat: 1, Requests: 90000, RPS: 9000, P50us: 800, P99us: 2000, RSSPeakKB: 8192},
+		{Server: "evented", Scenario: "hello", Concurrency: 10, Repeat: 2, Requests: 80000, RPS: 8000, P50us: 900, P99us: 2100, RSSPeakKB: 8192},
+	}
+	dead := []metrics.SummaryRow{
+		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 5000, Note: "server exited: signal: killed"},
+		{Server: "evented", Scenario: "hello", Concurrency: 10, Repeat: 3, Note: "server did not start"},
+	}
+	with := &Data{Summary: append(append([]metrics.SummaryRow(nil), live...), dead...)}
+	for _, file := range []string{"memory_vs_idle.png", "throughput_vs_concurrency.png", "latency_vs_concurrency.png"} {
+		var a, b bytes.Buffer
+		if err := (&Data{Summary: live}).WriteChart(file, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := with.WriteChart(file, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Errorf("%s: the rows without requests changed the chart", file)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteReport(&buf, with, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"2 rows measured no requests", "left out of the charts",
+		"| threaded | idle | 5000 | 0 |", "server exited: signal: killed"} {
+		if !strings.Contains(buf.String(), s) {
+			t.Errorf("report.md lacks %q", s)
+		}
 	}
 }

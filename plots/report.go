@@ -67,7 +67,12 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 	fmt.Fprintf(w, "- Each value is the median over a point's repeats. A point where the load "+
 		"generator could not deliver the load asked (client_bound: its CPU at ≥ 90 %%, or, open engine, "+
 		"under 95 %% of the offered rate sent) is drawn hollow and marked * below; its figure may be the "+
-		"client's limit, not the server's.\n\n")
+		"client's limit, not the server's.\n")
+	if n := len(rows) - len(measured(rows)); n > 0 {
+		fmt.Fprintf(w, "- %s measured no requests (the server died or never started; see the notes): "+
+			"left out of the charts, kept in the summary table.\n", plural(n, "row"))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "| scenario | engine | load | levels | repeats | window |\n|---|---|---|---|---|---|\n")
 	byScenario := map[string][]metrics.SummaryRow{}
 	var names []string

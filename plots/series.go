@@ -25,6 +25,8 @@ type series struct {
 	markers bool // a marker on every point
 	noLine  bool // markers only
 	width   vg.Length
+
+	hollowKey bool // the legend's marker is hollow: every point of the series is client-bound
 }
 
 const markerRadius = vg.Length(3.4)
@@ -105,7 +107,7 @@ func (s *series) Thumbnail(c *draw.Canvas) {
 	y := c.Center().Y
 	c.StrokeLine2(s.lineStyle(), c.Min.X, y, c.Max.X, y)
 	if s.markers {
-		c.DrawGlyph(s.glyph(false), c.Center())
+		c.DrawGlyph(s.glyph(s.hollowKey), c.Center())
 	}
 }
 
