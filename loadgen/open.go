@@ -12,6 +12,10 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
+// openGrace is how long after the window an open attack may still send requests that
+// were due in it.
+const openGrace = time.Second
+
 // runOpen offers the configured rate with vegeta's Attacker and counts every result by
 // its scheduled send time.
 func runOpen(ctx context.Context, cfg Config) (*Result, error) {
@@ -26,7 +30,7 @@ func runOpen(ctx context.Context, cfg Config) (*Result, error) {
 		workers = DefaultOpenMaxWorkers
 	}
 	sch := newSchedule(cfg)
-	sch.pacer = untilEnd{sch.pacer, cfg.Warmup + cfg.Duration}
+	sch.pacer = untilEnd{sch.pacer, sch.due, cfg.Warmup + cfg.Duration}
 	return runVegeta(ctx, cfg, sch, "open", workers)
 }
 
@@ -76,7 +80,14 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 		}
 	}()
 	start := time.Now()
-	results := atk.Attack(tr, sch.pacer, cfg.Warmup+cfg.Duration, "")
+	attackFor := cfg.Warmup + cfg.Duration
+	if sch.due != nil {
+		// The pacer stops at the window's end (untilEnd); the grace lets vegeta still send
+		// the requests due before it that it is late with, so they are measured (from
+		// their due time) rather than counted unsent.
+		attackFor += openGrace
+	}
+	results := atk.Attack(tr, sch.pacer, attackFor, "")
 	res := &Result{Engine: engine, ClientCPUs: clientCPUs(), Connections: workers}
 	var stop atomic.Bool
 	cpuDone := make(chan error, 1)

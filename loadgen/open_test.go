@@ -198,3 +198,16 @@ func TestCoordinatedOmission(t *testing.T) {
 		t.Errorf("closed engine p99 %v, open %v: want the closed one far lower", closed.Quantile(99), open.Quantile(99))
 	}
 }
+
+// TestUntilEndSendsLateHits: an attacker running late at the window's end still sends
+// every hit due before it, and none due at or after it.
+func TestUntilEndSendsLateHits(t *testing.T) {
+	sch := newSchedule(Config{Rate: 1000, Duration: time.Second})
+	p := untilEnd{sch.pacer, sch.due, time.Second}
+	if wait, stop := p.Pace(1100*time.Millisecond, 998); stop || wait > 0 { // hit 998 is due at 999 ms
+		t.Errorf("late hit due before the end: wait %v, stop %v; want it sent at once", wait, stop)
+	}
+	if _, stop := p.Pace(900*time.Millisecond, 999); !stop { // hit 999 is due at 1 s
+		t.Error("hit due at the end: want stop")
+	}
+}

@@ -60,20 +60,21 @@ func (d *dueTimes) at(i uint64) time.Duration {
 	return d.times[i]
 }
 
-// untilEnd stops a pacer before the first hit due at or after end, so no request of the
-// attack falls outside the warm-up and the window. (vegeta checks the attack's duration
+// untilEnd stops a pacer at the first hit due at or after end, so no request of the attack
+// falls outside the warm-up and the window, and every one due before end is sent, even
+// when the attacker is running late at the end. (vegeta checks the attack's duration
 // before it waits for the next hit, and would send that one.)
 type untilEnd struct {
 	vegeta.Pacer
+	due func(uint64) time.Duration
 	end time.Duration
 }
 
 func (p untilEnd) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	wait, stop := p.Pacer.Pace(elapsed, hits)
-	if stop || elapsed+max(wait, 0) >= p.end {
+	if p.due(hits) >= p.end {
 		return 0, true
 	}
-	return wait, false
+	return p.Pacer.Pace(elapsed, hits)
 }
 
 // rational writes rate as Freq per Per with an integer Freq: per second when rate is a
