@@ -108,26 +108,13 @@ func match(base, cur group) matching {
 	return m
 }
 
-var (
-	scenarioOrder = []string{"hello", "idle", "io", "hol", "rate"}
-	serverOrder   = []string{"threaded", "evented", "evented-offload", "goroutine", "nginx"}
-)
-
-// rank orders known names first, in their listed order, then the rest alphabetically.
-func rank(order []string, s string) int {
-	if i := slices.Index(order, s); i >= 0 {
-		return i
-	}
-	return len(order)
-}
-
 func compareKeys(a, b Key) int {
 	sa, _, _ := strings.Cut(a.Server, "/") // a ratio sorts by its numerator
 	sb, _, _ := strings.Cut(b.Server, "/")
 	return cmp.Or(
-		cmp.Compare(rank(scenarioOrder, a.Scenario), rank(scenarioOrder, b.Scenario)),
+		cmp.Compare(metrics.Rank(metrics.ScenarioOrder, a.Scenario), metrics.Rank(metrics.ScenarioOrder, b.Scenario)),
 		cmp.Compare(a.Scenario, b.Scenario),
-		cmp.Compare(rank(serverOrder, sa), rank(serverOrder, sb)),
+		cmp.Compare(metrics.Rank(metrics.ServerOrder, sa), metrics.Rank(metrics.ServerOrder, sb)),
 		cmp.Compare(a.Server, b.Server),
 		cmp.Compare(a.Level, b.Level),
 	)

@@ -186,17 +186,7 @@ func sortAggs(aggs []Agg) {
 	})
 }
 
-// scenarioOrder is the order scenarios appear in the report.
-var scenarioOrder = []string{"hello", "idle", "io", "hol", "rate"}
-
-func scenarioRank(s string) int {
-	for i, k := range scenarioOrder {
-		if k == s {
-			return i
-		}
-	}
-	return len(scenarioOrder)
-}
+func scenarioRank(s string) int { return metrics.Rank(metrics.ScenarioOrder, s) }
 
 // median of f over rows (0 for none): the middle value, or the mean of the two middle
 // values, as go-moremath computes it.

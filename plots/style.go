@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"hash/fnv"
 	"image/color"
 	"math"
@@ -31,8 +32,8 @@ type Style struct {
 	Shape Shape
 }
 
-// knownStyles are the fixed styles of the suite's models and peers; knownOrder is the
-// order they are listed in legends and tables.
+// knownStyles are the fixed styles of the suite's models and peers (listed in legends and
+// tables in metrics.ServerOrder).
 var (
 	knownStyles = map[string]Style{
 		"threaded":        {rgb(0xd6, 0x27, 0x28), Circle},
@@ -42,7 +43,6 @@ var (
 		"nginx":           {rgb(0xff, 0x7f, 0x0e), TriangleDown},
 		"cthreads":        {rgb(0x94, 0x67, 0xbd), Pentagon},
 	}
-	knownOrder = []string{"threaded", "evented", "evented-offload", "goroutine", "nginx", "cthreads"}
 
 	// fallbackColors are for labels the suite does not know; none is a known colour.
 	fallbackColors = []color.RGBA{
@@ -73,14 +73,7 @@ func StyleFor(server string) Style {
 // orderServers sorts server labels: known models in their fixed order, then the rest
 // alphabetically.
 func orderServers(servers []string) []string {
-	rank := func(s string) int {
-		for i, k := range knownOrder {
-			if k == s {
-				return i
-			}
-		}
-		return len(knownOrder)
-	}
+	rank := func(s string) int { return metrics.Rank(metrics.ServerOrder, s) }
 	out := append([]string(nil), servers...)
 	sort.SliceStable(out, func(i, j int) bool {
 		ri, rj := rank(out[i]), rank(out[j])

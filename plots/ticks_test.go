@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"image/color"
 	"strings"
 	"testing"
@@ -57,7 +58,7 @@ func TestTickers(t *testing.T) {
 
 func TestStyles(t *testing.T) {
 	seen := map[color.RGBA]string{}
-	for _, s := range knownOrder {
+	for _, s := range metrics.ServerOrder {
 		c := StyleFor(s).Color
 		if other, dup := seen[c]; dup {
 			t.Errorf("%s and %s share a colour", s, other)

@@ -12,7 +12,7 @@ import (
 
 // pickScenario is "hello" when present, else the first present in report order.
 func pickScenario(present map[string]bool) string {
-	for _, s := range scenarioOrder {
+	for _, s := range metrics.ScenarioOrder {
 		if present[s] {
 			return s
 		}
