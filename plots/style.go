@@ -1,12 +1,12 @@
 package plots
 
 import (
-	"github.com/benchsuite/threads-vs-loop/metrics"
 	"hash/fnv"
 	"image/color"
 	"math"
 	"sort"
 
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )

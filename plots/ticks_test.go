@@ -1,11 +1,11 @@
 package plots
 
 import (
-	"github.com/benchsuite/threads-vs-loop/metrics"
 	"image/color"
 	"strings"
 	"testing"
 
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"gonum.org/v1/plot"
 )
 
