@@ -18,8 +18,10 @@ type SummaryRow struct {
 	StartedAt    time.Time `csv:"started_at"`
 	HostCPUs     int       `csv:"host_cpus"`
 	Server       string    `csv:"server"`   // model label: threaded, evented, evented-offload, goroutine, nginx, …
-	Scenario     string    `csv:"scenario"` // hello, idle, io, hol, rate
-	Engine       string    `csv:"engine"`   // closed, open
+	Scenario     string    `csv:"scenario"` // the suite's free-text name; stages switch on Kind, never on it
+	Kind         Kind      `csv:"kind"`     // closed, idle, open: what the level means
+	Path         string    `csv:"path"`     // the measured request's path, e.g. /hello
+	Engine       string    `csv:"engine"`   // the engine of the measured load: closed, open
 	Concurrency  int       `csv:"concurrency"`
 	IdleConns    int       `csv:"idle_conns"`
 	OfferedRPS   float64   `csv:"offered_rps"`
@@ -45,19 +47,10 @@ type SummaryRow struct {
 	ServerCPUs   string    `csv:"server_cpus"` // CPU list, e.g. "0"
 	ClientCPUs   string    `csv:"client_cpus"` // CPU list, e.g. "1"
 	GoMaxProcs   int       `csv:"gomaxprocs"`  // the server's GOMAXPROCS; 0 for a non-Go server
-	Note         string    `csv:"note"`
-}
-
-// Level is the row's x value for its scenario: idle connections for idle, offered rate
-// for rate, concurrent connections otherwise.
-func (r SummaryRow) Level() float64 {
-	switch r.Scenario {
-	case "idle":
-		return float64(r.IdleConns)
-	case "rate":
-		return r.OfferedRPS
-	}
-	return float64(r.Concurrency)
+	// The background load beside the measured one (head-of-line blocking); empty when none.
+	BgPath        string `csv:"bg_path"`
+	BgConcurrency int    `csv:"bg_concurrency"` // closed background: its connections
+	Note          string `csv:"note"`
 }
 
 // TimeseriesRow is one sample of timeseries.csv: the server's process tree and the
@@ -66,6 +59,7 @@ type TimeseriesRow struct {
 	RunID    string  `csv:"run_id"`
 	Server   string  `csv:"server"`
 	Scenario string  `csv:"scenario"`
+	Kind     Kind    `csv:"kind"`
 	Level    float64 `csv:"level"`
 	TMs      int64   `csv:"t_ms"`
 	RSSKB    int64   `csv:"rss_kb"`
@@ -100,6 +94,8 @@ func record(v reflect.Value) []string {
 		switch f := v.Field(i).Interface().(type) {
 		case string:
 			out[i] = f
+		case Kind:
+			out[i] = string(f)
 		case int:
 			out[i] = strconv.Itoa(f)
 		case int64:
@@ -136,7 +132,7 @@ func setField(f reflect.Value, s string) error {
 		return nil
 	}
 	switch f.Interface().(type) {
-	case string:
+	case string, Kind:
 		f.SetString(s)
 	case int, int64:
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -166,12 +162,27 @@ func setField(f reflect.Value, s string) error {
 	return nil
 }
 
-// ReadSummary parses a summary.csv.
-func ReadSummary(r io.Reader) ([]SummaryRow, error) { return readRows[SummaryRow](r, SummaryHeader) }
+// ReadSummary parses a summary.csv. Rows of a file written before the kind and path
+// columns get them inferred, here and only here.
+func ReadSummary(r io.Reader) ([]SummaryRow, error) {
+	rows, err := readRows[SummaryRow](r, SummaryHeader)
+	for i := range rows {
+		inferLegacy(&rows[i])
+	}
+	return rows, err
+}
 
 // ReadTimeseries parses a timeseries.csv.
 func ReadTimeseries(r io.Reader) ([]TimeseriesRow, error) {
-	return readRows[TimeseriesRow](r, TimeseriesHeader)
+	rows, err := readRows[TimeseriesRow](r, TimeseriesHeader)
+	for i := range rows {
+		if rows[i].Kind == "" { // written before the kind column: as inferLegacy infers it
+			legacy := SummaryRow{Scenario: rows[i].Scenario}
+			inferLegacy(&legacy)
+			rows[i].Kind = legacy.Kind
+		}
+	}
+	return rows, err
 }
 
 func readRows[T any](r io.Reader, want []string) ([]T, error) {

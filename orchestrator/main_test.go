@@ -17,6 +17,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/servers"
 	_ "github.com/benchsuite/threads-vs-loop/servers/evented"
@@ -27,7 +28,7 @@ import (
 
 // The test binary doubles as `bench serve`: with ORCH_TEST_SERVE=1 it serves a model the
 // way cmd/bench's serve does (first stdout line "listening on HOST:PORT", stop on
-// SIGTERM), so the runner starts real server processes without building the CLI.
+// SIGTERM; then the "settings" line), so the runner starts real server processes without building the CLI.
 func TestMain(m *testing.M) {
 	if os.Getenv("ORCH_TEST_SERVE") == "1" {
 		if err := serveForTest(os.Args[1:]); err != nil {
@@ -46,7 +47,8 @@ func serveForTest(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	model := fs.String("model", "", "")
 	addr := fs.String("addr", "", "")
-	fs.Int("procs", 0, "")
+	procs := fs.Int("procs", 0, "")
+	cpuList := fs.String("cpus", "", "")
 	offload := fs.Bool("offload", false, "")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -63,7 +65,11 @@ func serveForTest(args []string) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go srv.Serve()
-	fmt.Printf("listening on %s\n", srv.Addr())
+	if *procs == 0 { // as bench serve chooses
+		cpus, _ := affinity.Parse(*cpuList)
+		*procs = servers.Procs(*model, servers.Config{Offload: *offload}, max(len(cpus), 1))
+	}
+	fmt.Printf("listening on %s\nsettings {\"model\":%q,\"gomaxprocs\":%d}\n", srv.Addr(), *model, *procs)
 	<-sigs
 	return srv.Close()
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 // fdMargin is the descriptors a process needs besides its connections (listener, files,
@@ -84,7 +86,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 					if missing {
 						st.Skip = "skipped: " + why
 					}
-					if sc.Kind == KindOpen && i == 0 {
+					if sc.Kind == metrics.KindOpen && i == 0 {
 						st.CapDuration = capacityDuration(sc, o.Quick, duration)
 					}
 					st.Estimate = st.estimate()
@@ -123,11 +125,11 @@ func (st *Step) shape(fdLimit int) {
 		bg = sc.Background.Concurrency
 	}
 	switch sc.Kind {
-	case KindClosed:
+	case metrics.KindClosed:
 		st.Conns = int(st.Level)
-	case KindIdle:
+	case metrics.KindIdle:
 		st.Conns, st.Idle = sc.Active, int(st.Level)
-	case KindOpen:
+	case metrics.KindOpen:
 		st.Fraction = st.Level
 		st.Conns = sc.Capacity.Concurrency // the probe's connections bound the fds needed
 	}
@@ -137,14 +139,14 @@ func (st *Step) shape(fdLimit int) {
 	}
 	room := fdLimit - fdMargin - bg
 	switch sc.Kind {
-	case KindIdle:
+	case metrics.KindIdle:
 		room -= st.Conns
 		if room >= 0 {
 			st.Note = fmt.Sprintf("clamped from %d to %d idle connections: open-file limit %d", st.Idle, room, fdLimit)
 			st.Idle = room
 			return
 		}
-	case KindClosed:
+	case metrics.KindClosed:
 		if room >= 1 {
 			st.Note = fmt.Sprintf("clamped from %d to %d connections: open-file limit %d", st.Conns, room, fdLimit)
 			st.Conns = room
@@ -174,9 +176,9 @@ func (st *Step) estimate() time.Duration {
 // "0.5×cap".
 func (st *Step) LevelLabel() string {
 	switch st.Scenario.Kind {
-	case KindIdle:
+	case metrics.KindIdle:
 		return fmt.Sprintf("idle=%d", st.Idle)
-	case KindOpen:
+	case metrics.KindOpen:
 		return strings.TrimSuffix(fmt.Sprintf("%.2f", st.Fraction), "0") + "×cap"
 	}
 	return fmt.Sprintf("c=%d", st.Conns)

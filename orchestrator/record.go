@@ -1,16 +1,9 @@
 package orchestrator
 
 import (
-	"bufio"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
@@ -24,12 +17,15 @@ const clientBoundShare = 0.9
 func (r *runner) baseRow(st Step) metrics.SummaryRow {
 	row := metrics.SummaryRow{
 		RunID: r.cfg.RunID, StartedAt: time.Now().UTC(), HostCPUs: r.cfg.HostCPUs,
-		Server: st.Server.Label, Scenario: st.Scenario.Name, Engine: "closed",
-		Concurrency: st.Conns, IdleConns: st.Idle, Repeat: st.Repeat, DurationS: st.Duration.Seconds(),
-		ServerCPUs: CPUList(r.cfg.ServerCPUs), ClientCPUs: CPUList(r.cfg.ClientCPUs),
+		Server: st.Server.Label, Scenario: st.Scenario.Name, Kind: st.Scenario.Kind, Path: st.Scenario.Path,
+		Engine: loadgen.EngineClosed, Concurrency: st.Conns, IdleConns: st.Idle, Repeat: st.Repeat,
+		DurationS: st.Duration.Seconds(), ServerCPUs: CPUList(r.cfg.ServerCPUs), ClientCPUs: CPUList(r.cfg.ClientCPUs),
 	}
-	if st.Scenario.Kind == KindOpen {
-		row.Engine, row.Concurrency = "open", st.Scenario.Workers
+	if st.Scenario.Kind == metrics.KindOpen {
+		row.Engine, row.Concurrency = loadgen.EngineOpen, st.Scenario.Workers
+	}
+	if bg := st.Scenario.Background; bg != nil {
+		row.BgPath, row.BgConcurrency = pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
 	}
 	return row
 }
@@ -44,7 +40,7 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 	if m.serverDied != "" {
 		notes = append(notes, "server died mid-step ("+m.serverDied+"); restarted for the next step")
 	}
-	if st.Scenario.Kind == KindIdle && m.idleUp < st.Idle {
+	if st.Scenario.Kind == metrics.KindIdle && m.idleUp < st.Idle {
 		row.IdleConns = m.idleUp
 	}
 	row.OfferedRPS = math.Round(m.offered)
@@ -59,7 +55,7 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		return
 	}
 	row.DurationS = res.Elapsed.Seconds()
-	if st.Scenario.Kind == KindOpen && res.Connections > 0 {
+	if st.Scenario.Kind == metrics.KindOpen && res.Connections > 0 {
 		row.Concurrency = res.Connections // the most vegeta workers the engine allowed
 	}
 	row.Requests, row.Errors, row.RPS = res.Requests, res.Errors.Total(), round2(res.RPS())
@@ -104,7 +100,7 @@ func timeseries(row metrics.SummaryRow, samples []metrics.Sample, from, to time.
 			continue
 		}
 		t := s.At.Sub(from)
-		ts := metrics.TimeseriesRow{RunID: row.RunID, Server: row.Server, Scenario: row.Scenario, Level: row.Level(),
+		ts := metrics.TimeseriesRow{RunID: row.RunID, Server: row.Server, Scenario: row.Scenario, Kind: row.Kind, Level: row.Level(),
 			TMs: t.Milliseconds(), RSSKB: s.RSSKB, Threads: s.Threads, FDs: s.FDs, CPUPct: round2(s.CPUPct)}
 		if w, length, ok := windowAt(windows, t, to.Sub(from)); ok {
 			ts.RPS = round2(float64(w.Requests) / length.Seconds())
@@ -128,37 +124,6 @@ func windowAt(windows []loadgen.Window, t, total time.Duration) (loadgen.Window,
 		}
 	}
 	return loadgen.Window{}, 0, false
-}
-
-// HgrmName is the file a step's latency distribution is written to, under <run>/hgrm/:
-// <server>_<scenario>_<level>.hgrm, with _r<N> before .hgrm for repeats after the first.
-func HgrmName(row metrics.SummaryRow) string {
-	name := fmt.Sprintf("%s_%s_%s", row.Server, row.Scenario, strconv.FormatFloat(row.Level(), 'f', -1, 64))
-	if row.Repeat > 1 {
-		name += "_r" + strconv.Itoa(row.Repeat)
-	}
-	return strings.NewReplacer("/", "-", " ", "-").Replace(name) + ".hgrm"
-}
-
-// writeHgrm writes the histogram in HdrHistogram's percentile format, values in µs.
-func writeHgrm(dir string, row metrics.SummaryRow, h *hdrhistogram.Histogram) error {
-	if h == nil || h.TotalCount() == 0 {
-		return nil
-	}
-	f, err := os.Create(filepath.Join(dir, HgrmName(row)))
-	if err != nil {
-		return fmt.Errorf("orchestrator: %w", err)
-	}
-	w := bufio.NewWriter(f)
-	if _, err := h.PercentilesPrint(w, 5, 1); err != nil {
-		f.Close()
-		return fmt.Errorf("orchestrator: hgrm: %w", err)
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("orchestrator: hgrm: %w", err)
-	}
-	return f.Close()
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

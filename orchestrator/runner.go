@@ -184,7 +184,7 @@ func (r *runner) record(summary *metrics.CSVFile[metrics.SummaryRow], series *me
 			return err
 		}
 	}
-	return writeHgrm(filepath.Join(r.cfg.Out, "hgrm"), res.row, res.latency)
+	return metrics.WriteHgrmFile(filepath.Join(r.cfg.Out, "hgrm"), res.row, res.latency)
 }
 
 // progress prints the step's line: what ran, what it measured, and the ETA, the

@@ -128,7 +128,7 @@ func TestRunRecordsEveryStep(t *testing.T) {
 	}
 	for _, r := range rows {
 		checkRow(t, r, cfg)
-		if _, err := os.Stat(filepath.Join(cfg.Out, "hgrm", HgrmName(r))); err != nil {
+		if _, err := os.Stat(filepath.Join(cfg.Out, "hgrm", metrics.HgrmName(r))); err != nil {
 			t.Errorf("%s %s %v: no hgrm file: %v", r.Server, r.Scenario, r.Level(), err)
 		}
 	}
@@ -311,21 +311,6 @@ func TestWindowAt(t *testing.T) {
 		w, length, ok := windowAt(ws, c.t, 2500*time.Millisecond)
 		if w.Requests != c.want || length != c.length || ok != (c.want > 0) {
 			t.Errorf("windowAt(%v) = %+v, %v, %v", c.t, w, length, ok)
-		}
-	}
-}
-
-func TestHgrmName(t *testing.T) {
-	cases := map[string]metrics.SummaryRow{
-		"threaded_hello_100.hgrm":  {Server: "threaded", Scenario: "hello", Concurrency: 100, Repeat: 1},
-		"evented_idle_5000.hgrm":   {Server: "evented", Scenario: "idle", Concurrency: 10, IdleConns: 5000},
-		"nginx_rate_4505_r2.hgrm":  {Server: "nginx", Scenario: "rate", OfferedRPS: 4505, Repeat: 2},
-		"a-b_hol_20.hgrm":          {Server: "a/b", Scenario: "hol", Concurrency: 20},
-		"goroutine_rate_12.5.hgrm": {Server: "goroutine", Scenario: "rate", OfferedRPS: 12.5},
-	}
-	for want, row := range cases {
-		if got := HgrmName(row); got != want {
-			t.Errorf("HgrmName = %q, want %q", got, want)
 		}
 	}
 }

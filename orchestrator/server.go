@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,6 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/metrics"
-	"github.com/benchsuite/threads-vs-loop/servers/evented"
 )
 
 // ErrServerStart is returned when a server does not start or never answers.
@@ -84,40 +84,30 @@ func (l *launcher) pin(p *serverProc) {
 	}
 }
 
-// serveProcs is the GOMAXPROCS given to bench serve: the suite's, else what serve itself
-// would choose once pinned (loops + workers for evented, the server's CPUs otherwise).
-// It is passed explicitly because the child starts before it is pinned.
-func (l *launcher) serveProcs(spec ServerSpec) int {
-	if n := flagInt(spec.Args, "procs", 0); n > 0 {
-		return n
+// serveArgs is the bench serve command line of spec: pinned to the server CPUs (the
+// server pins itself before it calibrates /cpu), GOMAXPROCS only when the suite sets it,
+// else the model's own default, which serve reports on its settings line.
+func (l *launcher) serveArgs(spec ServerSpec) []string {
+	args := []string{"serve", "--model", spec.Model, "--addr", "127.0.0.1:0"}
+	if len(l.cpus) > 0 {
+		args = append(args, "--cpus", affinity.Format(l.cpus))
 	}
 	if spec.Procs > 0 {
-		return spec.Procs
+		args = append(args, "--procs", strconv.Itoa(spec.Procs))
 	}
-	if spec.Model == "evented" {
-		return flagInt(spec.Args, "loops", evented.DefaultLoops) + flagInt(spec.Args, "workers", evented.DefaultWorkers)
-	}
-	if len(l.cpus) > 0 {
-		return len(l.cpus)
-	}
-	return runtime.NumCPU()
+	return append(args, spec.Args...)
 }
 
 func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
-	procs := l.serveProcs(spec)
-	args := []string{"serve", "--model", spec.Model, "--addr", "127.0.0.1:0"}
-	if flagInt(spec.Args, "procs", 0) == 0 {
-		args = append(args, "--procs", strconv.Itoa(procs))
-	}
-	cmd := exec.Command(l.bench, append(args, spec.Args...)...)
+	cmd := exec.Command(l.bench, l.serveArgs(spec)...)
 	cmd.Env = append(os.Environ(), l.env...)
 	// Its own group; and SIGKILL should the runner die without stopping it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childAttr()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	p := &serverProc{label: spec.Label, gomaxprocs: procs, done: make(chan struct{}), stderr: &tailBuffer{}}
+	p := &serverProc{label: spec.Label, done: make(chan struct{}), stderr: &tailBuffer{}}
 	cmd.Stdout, cmd.Stderr = pw, p.stderr
 	err = spawn(cmd.Start)
 	pw.Close()
@@ -131,36 +121,55 @@ func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
 		p.how = cmd.ProcessState.String() + p.stderr.suffix()
 		close(p.done)
 	}()
-	addr, err := readListening(pr, p.done)
+	addr, settings, err := readListening(pr)
 	if err != nil {
 		p.stop()
 		return nil, fmt.Errorf("%w%s", err, p.stderr.suffix())
 	}
-	p.addr = addr
+	p.addr, p.gomaxprocs = addr, settings.GoMaxProcs
 	return p, nil
 }
 
-// readListening reads the "listening on HOST:PORT" line, then drains the pipe so the
-// child never blocks on a full stdout.
-func readListening(pr *os.File, done <-chan struct{}) (string, error) {
-	lines := make(chan string, 1)
+// serveSettings is what this package reads of bench serve's "settings {JSON}" line.
+type serveSettings struct {
+	GoMaxProcs int `json:"gomaxprocs"`
+}
+
+// readListening reads the "listening on HOST:PORT" and "settings {JSON}" lines, then
+// drains the pipe so the child never blocks on a full stdout.
+func readListening(pr *os.File) (addr string, settings serveSettings, err error) {
+	lines := make(chan string, 2)
 	go func() {
 		defer pr.Close()
 		br := bufio.NewReader(pr)
-		line, _ := br.ReadString('\n')
-		lines <- line
+		for range 2 {
+			line, _ := br.ReadString('\n')
+			lines <- line
+		}
 		io.Copy(io.Discard, br)
 	}()
-	select {
-	case line := <-lines:
-		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
-		if !ok {
-			return "", fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", line)
+	timeout := time.After(startTimeout)
+	for i := range 2 {
+		var line string
+		select {
+		case line = <-lines:
+		case <-timeout:
+			return "", settings, errors.New("no \"listening on\" and \"settings\" lines")
 		}
-		return addr, nil
-	case <-time.After(startTimeout):
-		return "", errors.New("no \"listening on\" line")
+		line = strings.TrimSpace(line)
+		if i == 0 {
+			var ok bool
+			if addr, ok = strings.CutPrefix(line, "listening on "); !ok {
+				return "", settings, fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", line)
+			}
+			continue
+		}
+		js, ok := strings.CutPrefix(line, "settings ")
+		if !ok || json.Unmarshal([]byte(js), &settings) != nil {
+			return "", settings, fmt.Errorf("second line %q, want \"settings {JSON}\"", line)
+		}
 	}
+	return addr, settings, nil
 }
 
 // startExternal runs SCRIPT PORT CPULIST, which starts the server and prints the PID to
@@ -179,7 +188,7 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec) (*serverP
 	p := &serverProc{label: spec.Label, addr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{}), stderr: &tailBuffer{}}
 	cmd := exec.CommandContext(sctx, spec.External, strconv.Itoa(port), cpus)
 	cmd.Env = append(os.Environ(), l.env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr()
 	// On a time-out or Ctrl-C, kill the script's whole group: the server it already
 	// started in the background is in it, and killing the script alone would leak it.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -292,23 +301,6 @@ func (p *serverProc) stop() {
 		}
 	}
 	syscall.Kill(-p.pgid, syscall.SIGKILL) // anything the server forked and left behind
-}
-
-// flagInt finds --name N or --name=N (one or two dashes) in args.
-func flagInt(args []string, name string, def int) int {
-	for i, a := range args {
-		a = strings.TrimLeft(a, "-")
-		if v, ok := strings.CutPrefix(a, name+"="); ok {
-			if n, err := strconv.Atoi(v); err == nil {
-				return n
-			}
-		} else if a == name && i+1 < len(args) {
-			if n, err := strconv.Atoi(args[i+1]); err == nil {
-				return n
-			}
-		}
-	}
-	return def
 }
 
 // spawn runs start on one OS thread that never exits: Linux sends a child its Pdeathsig

@@ -110,7 +110,7 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 // closed by release).
 func (r *runner) prepare(ctx context.Context, st Step, base string, m *measurement) (rate float64, release func(), err error) {
 	release = func() {}
-	if st.Scenario.Kind == KindOpen {
+	if st.Scenario.Kind == metrics.KindOpen {
 		capacity, err := r.capacityOf(ctx, st, base)
 		if err != nil {
 			return 0, release, fmt.Errorf("capacity probe: %w", err)
@@ -118,7 +118,7 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 		m.notes = append(m.notes, fmt.Sprintf("%.2g × capacity %.0f req/s", st.Fraction, capacity))
 		return st.Fraction * capacity, release, nil
 	}
-	if st.Scenario.Kind == KindIdle && st.Idle > 0 {
+	if st.Scenario.Kind == metrics.KindIdle && st.Idle > 0 {
 		h, err := r.cfg.Engine.HoldIdle(ctx, base+st.Scenario.Path, st.Idle)
 		if h != nil {
 			release = func() { h.Close() }
@@ -168,7 +168,7 @@ func waitUntil(ctx context.Context, t time.Time) bool {
 // runLoads runs the step's load (and, for hol, the background load beside it).
 func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float64, m *measurement) (*loadgen.Result, error) {
 	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup}
-	if st.Scenario.Kind == KindOpen {
+	if st.Scenario.Kind == metrics.KindOpen {
 		cfg.Concurrency, cfg.Rate = st.Scenario.Workers, rate
 		return r.cfg.Engine.RunOpen(ctx, cfg)
 	}

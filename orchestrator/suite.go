@@ -10,17 +10,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 // ErrSuite is returned for a suite file that cannot be run as written.
 var ErrSuite = errors.New("orchestrator: bad suite")
-
-// Scenario kinds: what a level means and which engine drives it.
-const (
-	KindClosed = "closed" // levels are concurrent connections (closed engine)
-	KindIdle   = "idle"   // levels are idle connections, plus Active connections under load
-	KindOpen   = "open"   // levels are fractions of the server's measured capacity (open engine)
-)
 
 // Restart policies: a fresh server for every step, or one per scenario.
 const (
@@ -66,17 +61,17 @@ type ServerSpec struct {
 
 // Scenario is one sweep: a request, how it is driven, and the levels to visit.
 type Scenario struct {
-	Name        string    `json:"name"` // the CSV's scenario column
-	Kind        string    `json:"kind"` // closed, idle, open
-	Path        string    `json:"path"` // request path, e.g. /hello or /io?ms=20
-	Servers     []string  `json:"servers"`
-	Levels      []float64 `json:"levels"`
-	QuickLevels []float64 `json:"quick_levels"` // levels under --quick (default: Levels)
-	Restart     string    `json:"restart"`      // step (default) or scenario
-	Active      int       `json:"active"`       // idle: connections under load beside the idle ones
-	Workers     int       `json:"workers"`      // open: vegeta's worker bound (0: the engine's default)
-	Background  *Load     `json:"background"`   // closed: a second load run alongside, not recorded
-	Capacity    *Load     `json:"capacity"`     // open: how the server's capacity is measured
+	Name        string       `json:"name"` // the CSV's scenario column
+	Kind        metrics.Kind `json:"kind"` // closed, idle (levels: idle connections), open (levels: fractions of capacity)
+	Path        string       `json:"path"` // request path, e.g. /hello or /io?ms=20
+	Servers     []string     `json:"servers"`
+	Levels      []float64    `json:"levels"`
+	QuickLevels []float64    `json:"quick_levels"` // levels under --quick (default: Levels)
+	Restart     string       `json:"restart"`      // step (default) or scenario
+	Active      int          `json:"active"`       // idle: connections under load beside the idle ones
+	Workers     int          `json:"workers"`      // open: vegeta's worker bound (0: the engine's default)
+	Background  *Load        `json:"background"`   // closed: a second load run alongside, not recorded
+	Capacity    *Load        `json:"capacity"`     // open: how the server's capacity is measured
 	// ServerArgs adds bench serve flags for some servers in this scenario only, e.g. hol
 	// runs threaded with more Ps so the kernel, not Go's scheduler, time-slices its threads.
 	ServerArgs map[string][]string `json:"server_args"`
@@ -165,21 +160,21 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 	switch {
 	case sc.Name == "" || !strings.HasPrefix(sc.Path, "/"):
 		return errors.New("needs a name and a path starting with /")
-	case sc.Kind != KindClosed && sc.Kind != KindIdle && sc.Kind != KindOpen:
-		return fmt.Errorf("kind must be %s, %s or %s", KindClosed, KindIdle, KindOpen)
+	case !sc.Kind.Valid():
+		return fmt.Errorf("kind must be one of %v", metrics.Kinds)
 	case sc.Restart != "" && sc.Restart != RestartStep && sc.Restart != RestartScenario:
 		return fmt.Errorf("restart must be %s or %s", RestartStep, RestartScenario)
 	case len(sc.Levels) == 0 || len(sc.Servers) == 0:
 		return errors.New("needs servers and levels")
-	case sc.Kind == KindIdle && sc.Active < 1:
+	case sc.Kind == metrics.KindIdle && sc.Active < 1:
 		return errors.New("an idle scenario needs active ≥ 1")
-	case sc.Kind == KindOpen && (sc.Capacity == nil || sc.Capacity.Concurrency < 1):
+	case sc.Kind == metrics.KindOpen && (sc.Capacity == nil || sc.Capacity.Concurrency < 1):
 		return errors.New("an open scenario needs capacity.concurrency ≥ 1")
-	case sc.Background != nil && (sc.Kind != KindClosed || sc.Background.Concurrency < 1):
+	case sc.Background != nil && (sc.Kind != metrics.KindClosed || sc.Background.Concurrency < 1):
 		return errors.New("background needs a closed scenario and concurrency ≥ 1")
 	}
 	for _, l := range append(slices.Clone(sc.Levels), sc.QuickLevels...) {
-		if l < 0 || (sc.Kind != KindOpen && (l != float64(int(l)) || (sc.Kind == KindClosed && l < 1))) {
+		if l < 0 || (sc.Kind != metrics.KindOpen && (l != float64(int(l)) || (sc.Kind == metrics.KindClosed && l < 1))) {
 			return fmt.Errorf("level %v: want whole connections (≥ 1 for closed) or a positive fraction (open)", l)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 func loadDefault(t *testing.T) *Suite {
@@ -118,7 +120,7 @@ func TestPlanRestartsAndLeavesOutOptionalServers(t *testing.T) {
 		if want := first || st.Scenario.Restart != RestartScenario; st.Restart != want {
 			t.Fatalf("step %d (%s %s): restart %v, want %v", st.Index, st.Server.Label, st.Scenario.Name, st.Restart, want)
 		}
-		if st.Scenario.Kind == KindOpen && (st.CapDuration > 0) != first {
+		if st.Scenario.Kind == metrics.KindOpen && (st.CapDuration > 0) != first {
 			t.Fatalf("step %d: capacity probe %v, want one per server", st.Index, st.CapDuration)
 		}
 	}
@@ -157,11 +159,12 @@ func TestScenarioServerArgs(t *testing.T) {
 	}
 	steps, _ := Plan(s, PlanOptions{})
 	l := launcher{cpus: []int{0}}
-	if got := steps[0].Server.Args; !slices.Equal(got, []string{"--pool", "0"}) || l.serveProcs(steps[0].Server) != 1 {
-		t.Errorf("hello: args %q, GOMAXPROCS %d; want the server's own args and its CPUs", got, l.serveProcs(steps[0].Server))
+	want0 := []string{"serve", "--model", "threaded", "--addr", "127.0.0.1:0", "--cpus", "0", "--pool", "0"}
+	if got := l.serveArgs(steps[0].Server); !slices.Equal(got, want0) {
+		t.Errorf("hello: %q, want %q: the server's own args, pinned to its CPUs", got, want0)
 	}
-	if got := steps[1].Server.Args; !slices.Equal(got, []string{"--pool", "0", "--procs", "64"}) || l.serveProcs(steps[1].Server) != 64 {
-		t.Errorf("hol: args %q, GOMAXPROCS %d; want --procs 64 added", got, l.serveProcs(steps[1].Server))
+	if got := l.serveArgs(steps[1].Server); !slices.Equal(got, append(want0, "--procs", "64")) {
+		t.Errorf("hol: %q, want --procs 64 added", got)
 	}
 	if !slices.Equal(s.Servers[0].Args, []string{"--pool", "0"}) {
 		t.Errorf("the suite's server spec was changed: %q", s.Servers[0].Args)
@@ -213,19 +216,14 @@ func TestUnavailable(t *testing.T) {
 	}
 }
 
-func TestFlagInt(t *testing.T) {
-	args := []string{"--offload", "--loops", "3", "-workers=6", "--procs", "x"}
-	if flagInt(args, "loops", 1) != 3 || flagInt(args, "workers", 4) != 6 || flagInt(args, "procs", 9) != 9 || flagInt(nil, "loops", 1) != 1 {
-		t.Fatal("flagInt misread --loops 3 / -workers=6 / --procs x")
+// TestServeArgs: the suite's procs is passed on; otherwise serve chooses (and reports) the
+// model's GOMAXPROCS itself, so nothing here recomputes a model's defaults.
+func TestServeArgs(t *testing.T) {
+	l := launcher{}
+	if got := l.serveArgs(ServerSpec{Model: "goroutine", Procs: 3}); !slices.Contains(got, "--procs") || slices.Contains(got, "--cpus") {
+		t.Errorf("procs 3, unpinned: %q", got)
 	}
-	l := launcher{cpus: []int{0}}
-	if n := l.serveProcs(ServerSpec{Model: "evented", Args: args}); n != 9 {
-		t.Errorf("evented with 3 loops and 6 workers: GOMAXPROCS %d, want 9", n)
-	}
-	if n := l.serveProcs(ServerSpec{Model: "threaded"}); n != 1 {
-		t.Errorf("threaded pinned to one CPU: GOMAXPROCS %d, want 1", n)
-	}
-	if n := l.serveProcs(ServerSpec{Model: "goroutine", Procs: 3}); n != 3 {
-		t.Errorf("procs 3 in the suite: GOMAXPROCS %d", n)
+	if got := l.serveArgs(ServerSpec{Model: "evented", Args: []string{"--loops", "3"}}); slices.Contains(got, "--procs") {
+		t.Errorf("evented without procs: %q, want GOMAXPROCS left to serve", got)
 	}
 }

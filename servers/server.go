@@ -30,7 +30,7 @@ type Config struct {
 	// threaded
 	Pool       int    // pre-spawned threads taking connections from a queue; 0 = a thread per connection
 	MaxThreads int    // connection threads at most; 0 = DefaultMaxThreads
-	Wait       string // how a thread waits for bytes: "netpoll" (default) or "read"
+	Wait       WaitMode // how a thread waits for bytes (WaitNetpoll by default)
 
 	// evented
 	Loops   int  // event loops (each on its own OS thread)
@@ -92,13 +92,7 @@ func New(name string, cfg Config) (Server, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
 	}
-	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = DefaultIdleTimeout
-	}
-	if cfg.MaxThreads <= 0 {
-		cfg.MaxThreads = DefaultMaxThreads
-	}
-	return f(cfg)
+	return f(WithDefaults(cfg))
 }
 
 // Listen binds a TCP listener with a deep accept backlog source (the kernel's somaxconn).

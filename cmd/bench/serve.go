@@ -1,27 +1,33 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
+	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
 	"github.com/benchsuite/threads-vs-loop/servers"
-	"github.com/benchsuite/threads-vs-loop/servers/evented"
+	_ "github.com/benchsuite/threads-vs-loop/servers/evented"
 	_ "github.com/benchsuite/threads-vs-loop/servers/goroutine"
 	_ "github.com/benchsuite/threads-vs-loop/servers/threaded"
 	"github.com/benchsuite/threads-vs-loop/servers/workload"
 )
 
-const serveSynopsis = `serve --model MODEL [--addr 127.0.0.1:0] [flags]
+const serveSynopsis = `serve --model MODEL [--addr 127.0.0.1:0] [--cpus LIST] [flags]
 
 Runs one server model until SIGINT or SIGTERM. The first line on stdout is
-"listening on HOST:PORT", so a caller can ask for port 0 and read the port.`
+"listening on HOST:PORT", so a caller can ask for port 0 and read the port; the
+second is "settings {JSON}": the model, its GOMAXPROCS, CPUs and model settings as
+chosen (defaults applied), for the caller to record. With --cpus the server pins
+itself before it calibrates /cpu, so /cpu?us=N is the same work wherever it runs.`
 
 func runServe(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", serveSynopsis, stdout)
@@ -31,24 +37,31 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", servers.DefaultIdleTimeout, "close keep-alive connections idle this long")
 	fs.IntVar(&cfg.Pool, "pool", 0, "threaded: pre-spawn N threads that take connections from a queue (0: a thread per connection)")
 	fs.IntVar(&cfg.MaxThreads, "max-threads", servers.DefaultMaxThreads, "threaded: connection threads at most; beyond, 503 and close")
-	fs.StringVar(&cfg.Wait, "wait", "netpoll", "threaded: how a thread waits for bytes: netpoll or read (blocking read(2))")
-	fs.IntVar(&cfg.Loops, "loops", evented.DefaultLoops, "evented: event loops, each on its own thread (1 like Node, N like nginx workers)")
-	fs.IntVar(&cfg.Workers, "workers", evented.DefaultWorkers, "evented: worker pool size for /file (and /cpu with --offload)")
+	wait := fs.String("wait", string(servers.WaitNetpoll), "threaded: how a thread waits for bytes: netpoll or read (blocking read(2))")
+	fs.IntVar(&cfg.Loops, "loops", servers.DefaultLoops, "evented: event loops, each on its own thread (1 like Node, N like nginx workers)")
+	fs.IntVar(&cfg.Workers, "workers", servers.DefaultWorkers, "evented: worker pool size for /file (and /cpu with --offload)")
 	fs.BoolVar(&cfg.Offload, "offload", false, "evented: run /cpu on the worker pool instead of the loop")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	procs := fs.Int("procs", 0, "GOMAXPROCS (0: loops+workers for evented, else the CPUs the process may run on)")
+	cpuList := fs.String("cpus", "", "pin the whole server to these CPUs (e.g. 0 or 0-1) before it calibrates /cpu")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
+	cfg.Wait = servers.WaitMode(*wait)
 	if err := checkServeFlags(*model, cfg, *procs); err != nil {
 		return err
 	}
-	if *procs == 0 && *model == "evented" {
-		*procs = cfg.Loops + cfg.Workers // a P per thread that runs Go code: see servers/evented
+	cpus, err := affinity.Parse(*cpuList)
+	if err != nil {
+		return usageError{"serve: --cpus: " + err.Error()}
 	}
-	if *procs > 0 {
-		runtime.GOMAXPROCS(*procs)
+	if err := affinity.Pin(0, cpus); err != nil {
+		return err
 	}
+	if *procs == 0 {
+		*procs = servers.Procs(*model, cfg, allowedCPUs())
+	}
+	runtime.GOMAXPROCS(*procs)
 	if _, err := rlimit.RaiseNoFile(); err != nil {
 		fmt.Fprintf(stderr, "bench serve: warning: %v\n", err)
 	}
@@ -62,7 +75,23 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		}
 		defer stop()
 	}
-	return serveUntilSignal(*model, cfg, stdout)
+	cfg = servers.WithDefaults(cfg)
+	settings := servers.Settings{Model: *model, GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: affinity.Format(cpus)}
+	switch *model {
+	case "threaded":
+		settings.Wait, settings.Pool = cfg.Wait, cfg.Pool
+	case "evented":
+		settings.Loops, settings.Workers, settings.Offload = cfg.Loops, cfg.Workers, cfg.Offload
+	}
+	return serveUntilSignal(settings, cfg, stdout)
+}
+
+// allowedCPUs is how many CPUs this process may run on (after --cpus).
+func allowedCPUs() int {
+	if cpus, err := affinity.Allowed(); err == nil && len(cpus) > 0 {
+		return len(cpus)
+	}
+	return runtime.NumCPU()
 }
 
 // startCPUProfile profiles the process until the returned stop is called.
@@ -88,7 +117,7 @@ func checkServeFlags(model string, cfg servers.Config, procs int) error {
 		return usageError{"serve: --pool and --procs must be ≥ 0; --max-threads, --loops, --workers ≥ 1"}
 	case cfg.Pool > cfg.MaxThreads:
 		return usageError{"serve: --pool must not exceed --max-threads"}
-	case cfg.Wait != "netpoll" && cfg.Wait != "read":
+	case !slices.Contains(servers.WaitModes, cfg.Wait):
 		return usageError{"serve: --wait must be netpoll or read"}
 	case cfg.IdleTimeout <= 0:
 		return usageError{"serve: --idle-timeout must be positive"}
@@ -96,14 +125,14 @@ func checkServeFlags(model string, cfg servers.Config, procs int) error {
 	return nil
 }
 
-func serveUntilSignal(model string, cfg servers.Config, stdout io.Writer) error {
+func serveUntilSignal(settings servers.Settings, cfg servers.Config, stdout io.Writer) error {
 	wl, err := workload.New()
 	if err != nil {
 		return err
 	}
 	defer wl.Close()
 	cfg.Workload = wl
-	srv, err := servers.New(model, cfg)
+	srv, err := servers.New(settings.Model, cfg)
 	if err != nil {
 		return err
 	}
@@ -112,7 +141,8 @@ func serveUntilSignal(model string, cfg servers.Config, stdout io.Writer) error 
 	defer signal.Stop(sigs)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
-	fmt.Fprintf(stdout, "listening on %s\n", srv.Addr())
+	line, _ := json.Marshal(settings)
+	fmt.Fprintf(stdout, "listening on %s\nsettings %s\n", srv.Addr(), line)
 	select {
 	case <-sigs:
 		srv.Close()

@@ -13,12 +13,6 @@ import (
 
 func init() { servers.Register("evented", New) }
 
-// Defaults, as Node (one loop) and libuv (UV_THREADPOOL_SIZE=4) have them.
-const (
-	DefaultLoops   = 1
-	DefaultWorkers = 4
-)
-
 // server is the evented model: Loops event loops, each on its own locked OS thread with its
 // own epoll and listening socket (SO_REUSEPORT), and one worker pool they share.
 type server struct {
@@ -34,12 +28,7 @@ type server struct {
 
 // New binds one listening socket per loop and starts the worker pool.
 func New(cfg servers.Config) (servers.Server, error) {
-	if cfg.Loops <= 0 {
-		cfg.Loops = DefaultLoops
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = DefaultWorkers
-	}
+	cfg = servers.WithDefaults(cfg)
 	fds, addr, err := listenSockets(cfg.Addr, cfg.Loops)
 	if err != nil {
 		return nil, err

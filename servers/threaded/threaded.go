@@ -17,8 +17,8 @@ func init() { servers.Register("threaded", New) }
 
 // Ways a connection's thread waits for bytes (Config.Wait).
 const (
-	WaitNetpoll = "netpoll"
-	WaitRead    = "read"
+	WaitNetpoll = servers.WaitNetpoll
+	WaitRead    = servers.WaitRead
 )
 
 // threadHeadroom is how many threads the runtime may have beyond the connection threads
@@ -44,7 +44,7 @@ func New(cfg servers.Config) (servers.Server, error) {
 		cfg.Wait = WaitNetpoll
 	case WaitNetpoll, WaitRead:
 	default:
-		return nil, errors.New("threaded: wait must be netpoll or read, not " + cfg.Wait)
+		return nil, errors.New("threaded: wait must be netpoll or read, not " + string(cfg.Wait))
 	}
 	if cfg.Pool > cfg.MaxThreads {
 		return nil, errors.New("threaded: pool larger than max-threads")

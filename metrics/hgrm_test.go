@@ -1,8 +1,10 @@
-package plots
+package metrics
 
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,7 +22,8 @@ func TestParseHgrmReadsPercentilesPrint(t *testing.T) {
 	if _, err := h.PercentilesPrint(&buf, 5, 1.0); err != nil {
 		t.Fatal(err)
 	}
-	pts, err := ParseHgrm(&buf)
+	hist, err := ReadHgrm(&buf)
+	pts := hist.Points
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +47,13 @@ func TestParseHgrmReadsPercentilesPrint(t *testing.T) {
 
 func TestParseHgrmRejectsOtherText(t *testing.T) {
 	for _, in := range []string{"", "hello world\n", " Value\tPercentile\tTotalCount\t1/(1-Percentile)\n\n 1.0 2.0 3 4\n", "1.0 0.5 x 2.00\n"} {
-		if _, err := ParseHgrm(strings.NewReader(in)); !errors.Is(err, ErrHgrm) {
-			t.Errorf("ParseHgrm(%q) = %v, want ErrHgrm", in, err)
+		if _, err := ReadHgrm(strings.NewReader(in)); !errors.Is(err, ErrHgrm) {
+			t.Errorf("ReadHgrm(%q) = %v, want ErrHgrm", in, err)
 		}
 	}
 }
 
-func TestParseHgrmName(t *testing.T) {
+func TestHgrmNameParse(t *testing.T) {
 	for _, tc := range []struct {
 		name, server, scenario string
 		level                  float64
@@ -62,30 +65,56 @@ func TestParseHgrmName(t *testing.T) {
 		{"threaded_hello_1000_r3.hgrm", "threaded", "hello", 1000, 3},
 		{"my_server_hello_10_r2.hgrm", "my_server", "hello", 10, 2},
 	} {
-		h, err := ParseHgrmName(tc.name)
+		h, err := parseHgrmName(tc.name)
 		if err != nil || h.Server != tc.server || h.Scenario != tc.scenario || h.Level != tc.level || h.Repeat != tc.repeat {
 			t.Errorf("%s: %+v, %v", tc.name, h, err)
 		}
 	}
 	for _, bad := range []string{"hello.hgrm", "a_b_x.hgrm", "_hello_1.hgrm", "a__1.hgrm", "a_b_1_rx.hgrm", "a_b_1_r0.hgrm"} {
-		if h, err := ParseHgrmName(bad); !errors.Is(err, ErrHgrm) {
+		if h, err := parseHgrmName(bad); !errors.Is(err, ErrHgrm) {
 			t.Errorf("%s: %+v, %v, want ErrHgrm", bad, h, err)
 		}
 	}
 }
 
-func TestPickHistsPrefersTheLevelMostServersHave(t *testing.T) {
-	hs := []Hist{
-		{Server: "threaded", Scenario: "hello", Level: 100}, {Server: "threaded", Scenario: "hello", Level: 1000},
-		{Server: "evented", Scenario: "hello", Level: 1000}, {Server: "evented", Scenario: "hello", Level: 8000},
-		{Server: "goroutine", Scenario: "hello", Level: 8000, Repeat: 2}, {Server: "goroutine", Scenario: "hello", Level: 8000, Repeat: 1},
-		{Server: "goroutine", Scenario: "hello", Level: 8000, Repeat: 3}, {Server: "evented", Scenario: "hol", Level: 20},
+// TestHgrmRoundTrip writes a row's distribution and reads it back: the identity comes
+// from the header (a scenario name with an underscore survives), the values in µs.
+func TestHgrmRoundTrip(t *testing.T) {
+	h := hdrhistogram.New(1, 60_000_000, 3)
+	for v := int64(100); v <= 5000; v += 7 {
+		h.RecordValue(v)
 	}
-	got := pickHists(hs)
-	if len(got) != 2 || got[0].Level != 8000 || got[0].Server != "evented" || got[1].Server != "goroutine" || got[1].Repeat != 1 {
-		t.Errorf("picked %+v: want the highest of the levels two servers share, first repeats, in legend order", got)
+	row := SummaryRow{Server: "my_server", Scenario: "c10k wait_mode", Kind: KindIdle, IdleConns: 5000, Concurrency: 10, Repeat: 2}
+	dir := t.TempDir()
+	if err := WriteHgrmFile(dir, row, h); err != nil {
+		t.Fatal(err)
 	}
-	if got := pickHists(hs[len(hs)-1:]); len(got) != 1 || got[0].Scenario != "hol" {
-		t.Errorf("without hello: %+v", got)
+	name := HgrmName(row)
+	if name != "my-server_c10k-wait-mode_5000_r2.hgrm" {
+		t.Errorf("name %q", name)
+	}
+	got, err := ReadHgrmFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Server != row.Server || got.Scenario != row.Scenario || got.Kind != KindIdle || got.Level != 5000 || got.Repeat != 2 {
+		t.Errorf("identity %+v", got)
+	}
+	last := got.Points[len(got.Points)-1]
+	if last.ValueUs != float64(h.Max()) || last.Count != h.TotalCount() {
+		t.Errorf("last point %+v, want max %d µs, count %d", last, h.Max(), h.TotalCount())
+	}
+	if err := WriteHgrmFile(dir, SummaryRow{Server: "x", Scenario: "y"}, hdrhistogram.New(1, 10, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x_y_0.hgrm")); !os.IsNotExist(err) {
+		t.Errorf("an empty histogram wrote a file: %v", err)
+	}
+}
+
+func TestReadHgrmRefusesAnotherUnit(t *testing.T) {
+	in := "#% unit=ms\n 1.0 0.5 3 2.00\n"
+	if _, err := ReadHgrm(strings.NewReader(in)); !errors.Is(err, ErrHgrm) {
+		t.Errorf("unit ms read as %v, want ErrHgrm", err)
 	}
 }
