@@ -8,12 +8,31 @@ import (
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
+// scenarioRows are the default suite's scenarios as rows describe them: the claims pick
+// scenarios by these values, so the names here are only labels.
+var scenarioRows = map[string]metrics.SummaryRow{
+	"hello": {Kind: metrics.KindClosed, Path: "/hello"},
+	"idle":  {Kind: metrics.KindIdle, Path: "/hello"},
+	"io":    {Kind: metrics.KindClosed, Path: "/io?ms=20"},
+	"hol":   {Kind: metrics.KindClosed, Path: "/hello", BgPath: "/cpu?us=5000", BgConcurrency: 20},
+}
+
 func row(server, scenario string, level int) metrics.SummaryRow {
-	r := metrics.SummaryRow{Server: server, Scenario: scenario, Concurrency: level, Repeat: 1}
-	if scenario == "idle" {
+	r := scenarioRows[scenario]
+	r.Server, r.Scenario, r.Concurrency, r.Repeat = server, scenario, level, 1
+	if r.Kind == metrics.KindIdle {
 		r.Concurrency, r.IdleConns = 10, level
 	}
 	return r
+}
+
+// one is the single result of a claim on a run with one scenario it applies to.
+func one(t *testing.T, results []Result) Result {
+	t.Helper()
+	if len(results) != 1 {
+		t.Fatalf("%d results %v, want 1", len(results), results)
+	}
+	return results[0]
 }
 
 // memory gives server's rows in scenario an RSS of base + perConn × level.
@@ -28,8 +47,8 @@ func memory(server, scenario string, base, perConn float64, levels ...int) []met
 }
 
 func TestRSSPerConnection(t *testing.T) {
-	threadedClaim := rssPerConn("threaded", "idle", atLeast, ThreadedMinKBPerConn)
-	eventedClaim := rssPerConn("evented", "idle", atMost, EventedMaxKBPerConn)
+	threadedClaim := rssPerConn("threaded", idleSweeps, atLeast, ThreadedMinKBPerConn)
+	eventedClaim := rssPerConn("evented", idleSweeps, atMost, EventedMaxKBPerConn)
 	for _, tc := range []struct {
 		name  string
 		claim Claim
@@ -49,7 +68,7 @@ func TestRSSPerConnection(t *testing.T) {
 		{"other servers only", threadedClaim, memory("goroutine", "idle", 8000, 7.6, 0, 10000),
 			"SKIP  threaded RSS per connection (idle): needs idle rows of threaded with rss_peak_kb at 2 or more levels, found 0"},
 	} {
-		if got := tc.claim(tc.rows).String(); got != tc.want {
+		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
 		}
 	}
@@ -64,7 +83,7 @@ func TestSlopeIsLeastSquares(t *testing.T) {
 	rows := memory("threaded", "hello", 10000, 20, 100, 100, 1100, 1100)
 	rows[1].RSSPeakKB += 1000 // one repeat at c=100 measured 1 MB more
 	rows = append(rows, row("threaded", "hello", 5000))
-	got := rssPerConn("threaded", "hello", atLeast, 10)(rows)
+	got := one(t, rssPerConn("threaded", cheapSweeps, atLeast, 10)(rows))
 	if got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") || !strings.Contains(got.Claim, "100..1100") {
 		t.Errorf("got %s; want 19.5 KB over 100..1100 (unsampled c=5000 row left out)", got)
 	}
@@ -83,7 +102,7 @@ func helloRPS(server string, rps map[int]float64) []metrics.SummaryRow {
 func TestTopHelloThroughput(t *testing.T) {
 	ev := helloRPS("evented", map[int]float64{10: 120000, 4000: 95000, 8000: 82000})
 	th := helloRPS("threaded", map[int]float64{10: 60000, 4000: 28000})
-	got := topHelloThroughput(append(ev, th...))
+	got := one(t, topThroughput(append(ev, th...)))
 	want := "PASS  evented/threaded req/s at the top hello level (c=4000): 3.39× ≥ 2× (95000 vs 28000 req/s)"
 	if got.String() != want {
 		t.Errorf("highest common level:\n got %s\nwant %s", got, want)
@@ -92,11 +111,11 @@ func TestTopHelloThroughput(t *testing.T) {
 	for i := range ev { // helloRPS ranges over a map: find c=4000 by its level
 		ev[i].ClientBound = ev[i].Level() == 4000
 	}
-	got = topHelloThroughput(append(ev, th...))
+	got = one(t, topThroughput(append(ev, th...)))
 	if got.Status != Fail || !strings.Contains(got.Detail, "1.58×, want ≥ 2×") || !strings.Contains(got.Detail, "client-bound") {
 		t.Errorf("threaded as fast as evented: %s", got)
 	}
-	if got := topHelloThroughput(ev); got.Status != Skip {
+	if got := one(t, topThroughput(ev)); got.Status != Skip {
 		t.Errorf("no threaded rows: %s, want SKIP", got)
 	}
 }
@@ -114,20 +133,20 @@ func holRows(p99 map[string]float64) []metrics.SummaryRow {
 func TestHOLBlocking(t *testing.T) {
 	rows := holRows(map[string]float64{"evented": 104300, "threaded": 11800, "evented-offload": 6100})
 	want := []string{
-		"PASS  hol: single-loop evented /hello p99 over threaded's (c=20): 8.8× ≥ 5× (104300 µs vs 11800 µs)",
-		"PASS  hol: single-loop evented /hello p99 over evented-offload's (c=20): 17.1× ≥ 5× (104300 µs vs 6100 µs)",
+		"PASS  hol: single-loop evented p99 over threaded's (c=20): 8.8× ≥ 5× (104300 µs vs 11800 µs)",
+		"PASS  hol: single-loop evented p99 over evented-offload's (c=20): 17.1× ≥ 5× (104300 µs vs 6100 µs)",
 	}
 	for i, other := range []string{"threaded", "evented-offload"} {
-		if got := holBlocking(other)(rows).String(); got != want[i] {
+		if got := one(t, holBlocking(other)(rows)).String(); got != want[i] {
 			t.Errorf("\n got %s\nwant %s", got, want[i])
 		}
 	}
 	// A loop that does not block (say the CPU work moved off it) fails the claim.
 	rows = holRows(map[string]float64{"evented": 20000, "threaded": 11800})
-	if got := holBlocking("threaded")(rows); got.Status != Fail || !strings.HasPrefix(got.Detail, "1.7×, want ≥ 5×") {
+	if got := one(t, holBlocking("threaded")(rows)); got.Status != Fail || !strings.HasPrefix(got.Detail, "1.7×, want ≥ 5×") {
 		t.Errorf("non-blocking loop: %s", got)
 	}
-	if got := holBlocking("evented-offload")(rows); got.Status != Skip {
+	if got := one(t, holBlocking("evented-offload")(rows)); got.Status != Skip {
 		t.Errorf("no offload row: %s, want SKIP", got)
 	}
 }
@@ -149,17 +168,17 @@ func TestIOThreads(t *testing.T) {
 		want  string
 	}{
 		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 100: 8, 4000: 7}),
-			"PASS  evented threads at /io (c=10..4000): 8 threads ≤ 10 threads (the most, at c=100)"},
+			"PASS  evented threads at /io (io, c=10..4000): 8 threads ≤ 10 threads (the most, at c=100)"},
 		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 4000: 40}),
-			"FAIL  evented threads at /io (c=10..4000): 40 threads, want ≤ 10 threads (the most, at c=4000)"},
+			"FAIL  evented threads at /io (io, c=10..4000): 40 threads, want ≤ 10 threads (the most, at c=4000)"},
 		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 1008, 4000: 4008}),
-			"PASS  threaded threads ≥ concurrency at /io (c=10..4000): 4008 threads ≥ 4000 threads (the tightest level, c=4000)"},
+			"PASS  threaded threads ≥ concurrency at /io (io, c=10..4000): 4008 threads ≥ 4000 threads (the tightest level, c=4000)"},
 		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 264, 4000: 264}), // a pool of 256
-			"FAIL  threaded threads ≥ concurrency at /io (c=10..4000): 264 threads, want ≥ 4000 threads (the tightest level, c=4000)"},
+			"FAIL  threaded threads ≥ concurrency at /io (io, c=10..4000): 264 threads, want ≥ 4000 threads (the tightest level, c=4000)"},
 		{threadedIOThreads, ioThreads("evented", map[int]int{10: 7}),
-			"SKIP  threaded threads ≥ concurrency at /io: no io rows of threaded with threads_peak"},
+			"SKIP  threaded threads ≥ concurrency at /io (io): no io rows of threaded with threads_peak"},
 	} {
-		if got := tc.claim(tc.rows).String(); got != tc.want {
+		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
 			t.Errorf("\n got %s\nwant %s", got, tc.want)
 		}
 	}
@@ -172,7 +191,7 @@ func TestRepeatsUseTheMedian(t *testing.T) {
 		r.ThreadsPeak, r.Repeat = n, r.Repeat+1
 		rows = append(rows, r)
 	}
-	if got := threadedIOThreads(rows); got.Status != Pass || !strings.HasPrefix(got.Detail, "4008 threads") {
+	if got := one(t, threadedIOThreads(rows)); got.Status != Pass || !strings.HasPrefix(got.Detail, "4008 threads") {
 		t.Errorf("median of 4008, 3, 4010: %s", got)
 	}
 }
@@ -182,5 +201,36 @@ func TestCheckRunsEveryClaim(t *testing.T) {
 	pass, fail, skip := Count(results)
 	if len(results) != len(All()) || skip != len(results) || pass+fail != 0 {
 		t.Fatalf("empty run: %d results, %d PASS, %d FAIL, %d SKIP; want every claim SKIP", len(results), pass, fail, skip)
+	}
+}
+
+// TestClaimsFollowKindsNotNames: the default suite's scenarios renamed give the same
+// verdicts, named after the new scenarios; two idle scenarios give two idle claims.
+func TestClaimsFollowKindsNotNames(t *testing.T) {
+	rows := append(memory("threaded", "idle", 9800, 27.3, 0, 1000, 5000), memory("threaded", "hello", 9000, 30, 10, 1000)...)
+	renamed := map[string]string{"idle": "c10k", "hello": "sweep"}
+	var other []metrics.SummaryRow
+	for _, r := range rows {
+		r.Scenario = renamed[r.Scenario]
+		other = append(other, r)
+	}
+	second := memory("threaded", "idle", 5000, 31, 0, 2000)
+	for i := range second {
+		second[i].Scenario = "c10k-again"
+	}
+	got := rssPerConn("threaded", idleSweeps, atLeast, 10)(append(other, second...))
+	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(c10k-again, ") || got[0].Status != Pass {
+		t.Errorf("idle claims on renamed scenarios: %v", got)
+	}
+	if got := one(t, rssPerConn("threaded", cheapSweeps, atLeast, 10)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
+		t.Errorf("hello claim on sweep: %s", got)
+	}
+	// An idle scenario named "hello" is still an idle scenario.
+	idleNamedHello := memory("threaded", "idle", 9800, 27.3, 0, 1000)
+	for i := range idleNamedHello {
+		idleNamedHello[i].Scenario = "hello"
+	}
+	if got := one(t, rssPerConn("threaded", cheapSweeps, atLeast, 10)(idleNamedHello)); got.Status != Skip {
+		t.Errorf("an idle scenario named hello taken for a closed sweep: %s", got)
 	}
 }

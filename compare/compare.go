@@ -112,7 +112,7 @@ func Compare(base, cur []metrics.SummaryRow, opt Options) (*Report, error) {
 		}
 	}
 	if opt.Mode.ratios() {
-		rep.Ratios = opt.compareRatios(ratios(bg, opt), ratios(cg, opt))
+		rep.Ratios = opt.compareRatios(ratios(bg, opt), ratios(cg, opt), bg.rank)
 	}
 	switch {
 	case len(rep.Rows) > 0 || len(rep.Ratios) > 0:

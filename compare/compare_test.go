@@ -12,7 +12,7 @@ import (
 
 // hello is a hello row of server at concurrency c.
 func hello(server string, c int, rps, p99 float64, rss int64) metrics.SummaryRow {
-	return metrics.SummaryRow{Server: server, Scenario: "hello", Engine: "closed", Concurrency: c, Repeat: 1,
+	return metrics.SummaryRow{Server: server, Scenario: "hello", Kind: metrics.KindClosed, Engine: "closed", Concurrency: c, Repeat: 1,
 		RPS: rps, P99us: p99, RSSPeakKB: rss}
 }
 
@@ -103,7 +103,7 @@ func TestQuickRunAgainstFullBaseline(t *testing.T) {
 	if rep.Matched != 1 || rep.OnlyBase != 2 || rep.OnlyNew != 1 {
 		t.Fatalf("matched %d, only base %d, only new %d; want 1, 2, 1", rep.Matched, rep.OnlyBase, rep.OnlyNew)
 	}
-	if rep.Rows[0].Key != (Key{"evented", "hello", 10}) {
+	if rep.Rows[0].Key != (Key{"evented", "hello", 10, metrics.KindClosed}) {
 		t.Errorf("compared %v, want evented hello c=10", rep.Rows[0].Key)
 	}
 }
@@ -117,7 +117,7 @@ func TestNothingInCommon(t *testing.T) {
 }
 
 func rate(server string, offered, p99 float64) metrics.SummaryRow {
-	return metrics.SummaryRow{Server: server, Scenario: "rate", Engine: "open", OfferedRPS: offered, Repeat: 1,
+	return metrics.SummaryRow{Server: server, Scenario: "rate", Kind: metrics.KindOpen, Engine: "open", OfferedRPS: offered, Repeat: 1,
 		RPS: offered, P99us: p99, RSSPeakKB: 8000}
 }
 
@@ -134,7 +134,7 @@ func TestRateRowsMatchByStep(t *testing.T) {
 		t.Fatalf("matched %d, %d ratios; want 3 by step and no rate ratios", rep.Matched, len(rep.Ratios))
 	}
 	regs := rep.Regressions()
-	if len(regs) != 1 || regs[0].Key != (Key{"evented", "rate", 2}) || regs[0].Base != 400 || regs[0].New != 800 {
+	if len(regs) != 1 || regs[0].Key != (Key{"evented", "rate", 2, metrics.KindOpen}) || regs[0].Base != 400 || regs[0].New != 800 {
 		t.Fatalf("regressions %v, want step 2 p99 400 → 800", regs)
 	}
 	// A run with another number of steps cannot be matched step by step.
@@ -219,7 +219,7 @@ func TestRatiosTravelBetweenMachines(t *testing.T) {
 		t.Fatal(err)
 	}
 	regs := rat.Regressions()
-	if len(regs) != 1 || regs[0].Key != (Key{"evented/threaded", "hello", 1000}) || !regs[0].Ratio ||
+	if len(regs) != 1 || regs[0].Key != (Key{"evented/threaded", "hello", 1000, metrics.KindClosed}) || !regs[0].Ratio ||
 		math.Abs(regs[0].Base-2.75) > 1e-9 || math.Abs(regs[0].New-1.925) > 1e-9 {
 		t.Fatalf("ratio regressions %v, want evented/threaded hello c=1000 2.75 → 1.925", regs)
 	}

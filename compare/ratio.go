@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/aclements/go-moremath/stats"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 // ratioSet is one run's within-run ratios: for each key "SERVER/REF" × scenario × level, the
@@ -11,18 +13,18 @@ import (
 type ratioSet map[Key]map[string]float64
 
 // ratios divides every server's medians by the reference server's at the same scenario and
-// level. Rate rows are left out: their offered rates are not the same load.
+// level. Open-model rows are left out: their offered rates are not the same load.
 func ratios(g group, opt Options) ratioSet {
 	out := ratioSet{}
 	for k, rows := range g.rows {
-		if k.Server == opt.Reference || k.Scenario == "rate" {
+		if k.Server == opt.Reference || k.Kind == metrics.KindOpen {
 			continue
 		}
-		ref, ok := g.rows[Key{opt.Reference, k.Scenario, k.Level}]
+		ref, ok := g.rows[Key{opt.Reference, k.Scenario, k.Level, k.Kind}]
 		if !ok {
 			continue
 		}
-		rk := Key{k.Server + "/" + opt.Reference, k.Scenario, k.Level}
+		rk := Key{k.Server + "/" + opt.Reference, k.Scenario, k.Level, k.Kind}
 		for _, m := range opt.Metrics {
 			den := stats.Sample{Xs: values(ref, m)}.Quantile(0.5)
 			if den == 0 {
@@ -39,14 +41,14 @@ func ratios(g group, opt Options) ratioSet {
 
 // compareRatios compares the ratios present in both runs, each as a single sample: the
 // ratio is already a within-run figure, so its delta is taken as it is.
-func (o Options) compareRatios(base, cur ratioSet) []Row {
+func (o Options) compareRatios(base, cur ratioSet, rank map[string]int) []Row {
 	var keys []Key
 	for k := range base {
 		if _, ok := cur[k]; ok {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, compareKeys)
+	slices.SortFunc(keys, keyOrder(rank))
 	var rows []Row
 	for _, k := range keys {
 		row := Row{Key: k}

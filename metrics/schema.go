@@ -165,7 +165,7 @@ func setField(f reflect.Value, s string) error {
 // ReadSummary parses a summary.csv. Rows of a file written before the kind and path
 // columns get them inferred, here and only here.
 func ReadSummary(r io.Reader) ([]SummaryRow, error) {
-	rows, err := readRows[SummaryRow](r, SummaryHeader)
+	rows, err := readRows[SummaryRow](r)
 	for i := range rows {
 		inferLegacy(&rows[i])
 	}
@@ -174,7 +174,7 @@ func ReadSummary(r io.Reader) ([]SummaryRow, error) {
 
 // ReadTimeseries parses a timeseries.csv.
 func ReadTimeseries(r io.Reader) ([]TimeseriesRow, error) {
-	rows, err := readRows[TimeseriesRow](r, TimeseriesHeader)
+	rows, err := readRows[TimeseriesRow](r)
 	for i := range rows {
 		if rows[i].Kind == "" { // written before the kind column: as inferLegacy infers it
 			legacy := SummaryRow{Scenario: rows[i].Scenario}
@@ -185,7 +185,7 @@ func ReadTimeseries(r io.Reader) ([]TimeseriesRow, error) {
 	return rows, err
 }
 
-func readRows[T any](r io.Reader, want []string) ([]T, error) {
+func readRows[T any](r io.Reader) ([]T, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
@@ -196,7 +196,7 @@ func readRows[T any](r io.Reader, want []string) ([]T, error) {
 	for i, c := range head {
 		cols[c] = i
 	}
-	for _, c := range want[:4] { // the identifying columns must be there
+	for _, c := range []string{"run_id", "server", "scenario"} { // the identifying columns must be there
 		if _, ok := cols[c]; !ok {
 			return nil, fmt.Errorf("%w: no column %q", ErrSchema, c)
 		}

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -87,10 +89,10 @@ func (k barKey) Thumbnail(c *draw.Canvas) {
 	drawBar(c, r, col, col, false)
 }
 
-func holChart(ctx *chartContext) (*figure, error) {
+func holChart(ctx *chartContext, s scenario) (*figure, error) {
 	b := &bars{}
 	for _, a := range ctx.aggs {
-		if a.Scenario != "hol" || (a.P50us <= 0 && a.P99us <= 0) {
+		if a.Scenario != s.Name || (a.P50us <= 0 && a.P99us <= 0) {
 			continue
 		}
 		// One row per server is expected; with several levels the last (highest) wins.
@@ -105,7 +107,7 @@ func holChart(ctx *chartContext) (*figure, error) {
 		return nil, ErrNoData
 	}
 	fig := newFigure(ctx.title, ctx.caption)
-	p := newPanel("server", "GET /hello latency (ms, log scale)")
+	p := newPanel("server", metrics.Request(s.Path)+" latency (ms, log scale)")
 	p.Add(b)
 	p.NominalX(b.servers...)
 	_, _, lo, hi := b.DataRange()

@@ -6,8 +6,12 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 // Chart is one PNG the package draws. Needs says which rows it is drawn from.
@@ -20,37 +24,88 @@ type Chart struct {
 
 // chartContext is what every chart is drawn from.
 type chartContext struct {
-	data    *Data
-	aggs    []Agg
-	caption string
-	title   string // the chart being drawn
+	data      *Data
+	aggs      []Agg
+	scenarios []scenario // in run order
+	caption   string
+	title     string // the chart being drawn
 }
 
-// charts is every chart, in report order.
-var charts = []Chart{
-	{"throughput_vs_concurrency.png", "Throughput vs concurrent connections (GET /hello)", "hello rows in summary.csv", throughputChart},
-	{"memory_vs_concurrency.png", "Server memory vs concurrent connections (GET /hello)", "hello rows in summary.csv", memoryChart},
-	{"latency_vs_concurrency.png", "Latency vs concurrent connections (GET /hello)", "hello rows in summary.csv", latencyChart},
-	{"threads_vs_concurrency.png", "OS threads vs concurrent connections (GET /hello)", "hello rows in summary.csv", threadsChart},
-	{"memory_vs_idle.png", "Server memory vs idle keep-alive connections (C10K)", "idle rows in summary.csv", idleChart},
-	{"io_throughput.png", "Throughput when each request waits 20 ms (GET /io?ms=20)", "io rows in summary.csv", ioChart},
-	{"hol_blocking.png", "Head-of-line blocking: GET /hello while other clients burn 5 ms of CPU", "hol rows in summary.csv", holChart},
-	{"latency_vs_rate.png", "Latency vs offered rate (open model, GET /cpu?us=100)", "rate rows in summary.csv", rateChart},
+// scenarioChart is a chart drawn for every scenario it applies to, as
+// <scenario>_<suffix>.png: which charts a scenario gets follows from its kind and its
+// load, never from its name.
+type scenarioChart struct {
+	suffix  string
+	applies func(scenario) bool
+	title   func(scenario) string
+	build   func(*chartContext, scenario) (*figure, error)
+}
+
+var scenarioCharts = []scenarioChart{
+	{"throughput", scenario.sweep, func(s scenario) string {
+		return "Throughput vs concurrent connections (" + metrics.Request(s.Path) + ")"
+	}, throughputChart},
+	{"memory", scenario.sweep, func(s scenario) string {
+		return "Server memory vs concurrent connections (" + metrics.Request(s.Path) + ")"
+	}, memoryChart},
+	{"latency", scenario.sweep, func(s scenario) string { return "Latency vs concurrent connections (" + metrics.Request(s.Path) + ")" }, latencyChart},
+	{"threads", scenario.sweep, func(s scenario) string {
+		return "OS threads vs concurrent connections (" + metrics.Request(s.Path) + ")"
+	}, threadsChart},
+	{"memory", func(s scenario) bool { return s.Kind == metrics.KindIdle }, func(s scenario) string {
+		return "Server memory vs idle keep-alive connections (C10K; " + strconv.Itoa(s.Active) + " active on " + metrics.Request(s.Path) + ")"
+	}, idleChart},
+	{"latency", func(s scenario) bool { return s.Kind == metrics.KindClosed && s.BgPath != "" }, func(s scenario) string {
+		return "Head-of-line blocking: " + metrics.Request(s.Path) + " beside " + metrics.Request(s.BgPath) + " on " + strconv.Itoa(s.BgConcurrency) + " connections"
+	}, holChart},
+	{"latency", func(s scenario) bool { return s.Kind == metrics.KindOpen }, func(s scenario) string {
+		return "Latency vs offered rate (open model, " + metrics.Request(s.Path) + ")"
+	}, rateChart},
+}
+
+// runCharts are drawn once per run.
+var runCharts = []Chart{
 	{"latency_percentiles.png", "Latency by percentile", ".hgrm files in hgrm/", percentileChart},
 	{"timeseries.png", "Memory and throughput during the sweep", "rows in timeseries.csv", timeseriesChart},
 }
 
-// Charts lists every chart the package draws, in report order.
-func Charts() []Chart {
-	out := make([]Chart, len(charts))
-	copy(out, charts)
-	return out
+// Charts lists every chart of this run, in report order: each scenario's charts in run
+// order, then the run's.
+func (d *Data) Charts() []Chart {
+	var out []Chart
+	for _, s := range scenariosOf(d.Summary) {
+		for _, c := range scenarioCharts {
+			if !c.applies(s) {
+				continue
+			}
+			build := c.build
+			out = append(out, Chart{File: metrics.SafeName(s.Name) + "_" + c.suffix + ".png", Title: c.title(s),
+				Needs: "measured rows of " + s.Name, build: func(ctx *chartContext) (*figure, error) { return build(ctx, s) }})
+		}
+	}
+	return append(out, runCharts...)
 }
 
-// WriteChart draws the chart named file (e.g. "throughput_vs_concurrency.png") as PNG to
-// w. It returns ErrNoData, writing nothing, when the run has no rows for it.
+// chartSuffixes are the endings of the files the package draws, so that Render can
+// remove a stale chart of an earlier render.
+func isChartFile(name string) bool {
+	for _, c := range runCharts {
+		if name == c.File {
+			return true
+		}
+	}
+	for _, c := range scenarioCharts {
+		if strings.HasSuffix(name, "_"+c.suffix+".png") {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteChart draws the chart named file (e.g. "hello_throughput.png") as PNG to w. It
+// returns ErrNoData, writing nothing, when the run has no rows for it.
 func (d *Data) WriteChart(file string, w io.Writer) error {
-	for _, c := range charts {
+	for _, c := range d.Charts() {
 		if c.File == file {
 			return d.writeChart(d.context(), c, w)
 		}
@@ -59,7 +114,7 @@ func (d *Data) WriteChart(file string, w io.Writer) error {
 }
 
 func (d *Data) context() *chartContext {
-	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), caption: Caption(d.Summary)}
+	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), scenarios: scenariosOf(d.Summary), caption: Caption(d.Summary)}
 }
 
 func (d *Data) writeChart(ctx *chartContext, c Chart, w io.Writer) error {
@@ -190,25 +245,25 @@ func (r valueRange) empty() bool { return r.lo > r.hi }
 
 func ms(us float64) float64 { return us / 1000 }
 
-func throughputChart(ctx *chartContext) (*figure, error) {
+func throughputChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "hello", logX: true,
+		title: ctx.title, scenario: s.Name, logX: true,
 		xLabel: concurrencyLabel, yLabel: "throughput (requests/s)", xFormat: si, yFormat: si,
 		lines: []line{{y: func(a Agg) float64 { return a.RPS }}},
 	})
 }
 
-func memoryChart(ctx *chartContext) (*figure, error) {
+func memoryChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "hello", logX: true,
+		title: ctx.title, scenario: s.Name, logX: true,
 		xLabel: concurrencyLabel, yLabel: "server RSS, peak (MB)", xFormat: si, yFormat: plain,
 		lines: []line{{y: func(a Agg) float64 { return a.RSSPeakKB / 1024 }}},
 	})
 }
 
-func latencyChart(ctx *chartContext) (*figure, error) {
+func latencyChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "hello", logX: true, logY: true,
+		title: ctx.title, scenario: s.Name, logX: true, logY: true,
 		xLabel: concurrencyLabel, yLabel: "latency (ms, log scale)", xFormat: si, yFormat: plain,
 		lines: latencyLines,
 	})
@@ -219,34 +274,27 @@ var latencyLines = []line{
 	{name: "p50 (dashed)", y: func(a Agg) float64 { return ms(a.P50us) }, dashed: true},
 }
 
-func threadsChart(ctx *chartContext) (*figure, error) {
+func threadsChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "hello", logX: true, logY: true,
+		title: ctx.title, scenario: s.Name, logX: true, logY: true,
 		xLabel: concurrencyLabel, yLabel: "OS threads, peak (log scale)", xFormat: si, yFormat: si,
 		lines: []line{{y: func(a Agg) float64 { return a.ThreadsPeak }}},
 	})
 }
 
-func idleChart(ctx *chartContext) (*figure, error) {
+func idleChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "idle",
-		xLabel: "idle keep-alive connections (plus 10 active on /hello)", yLabel: "server RSS, peak (MB)",
+		title: ctx.title, scenario: s.Name,
+		xLabel:  "idle keep-alive connections (plus " + strconv.Itoa(s.Active) + " active on " + s.Path + ")",
+		yLabel:  "server RSS, peak (MB)",
 		xFormat: si, yFormat: plain,
 		lines: []line{{y: func(a Agg) float64 { return a.RSSPeakKB / 1024 }}},
 	})
 }
 
-func ioChart(ctx *chartContext) (*figure, error) {
+func rateChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "io", logX: true,
-		xLabel: concurrencyLabel, yLabel: "throughput (requests/s)", xFormat: si, yFormat: si,
-		lines: []line{{y: func(a Agg) float64 { return a.RPS }}},
-	})
-}
-
-func rateChart(ctx *chartContext) (*figure, error) {
-	return ctx.lineChart(lineSpec{
-		title: ctx.title, scenario: "rate", logY: true,
+		title: ctx.title, scenario: s.Name, logY: true,
 		xLabel: "offered rate (requests/s)", yLabel: "latency from scheduled send (ms, log scale)",
 		xFormat: si, yFormat: plain, lines: latencyLines,
 	})

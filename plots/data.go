@@ -29,13 +29,13 @@ var (
 type Data struct {
 	Summary    []metrics.SummaryRow    // summary.csv, required
 	Timeseries []metrics.TimeseriesRow // timeseries.csv; nil when the file is absent
-	Hists      []Hist                  // hgrm/*.hgrm, sorted by server, scenario, level, repeat
+	Hists      []metrics.Hist          // hgrm/*.hgrm, sorted by server, scenario, level, repeat
 	Warnings   []string                // files that were skipped, and why
 }
 
 // Load reads a run folder: summary.csv (an error when missing, invalid or empty),
-// timeseries.csv (optional) and hgrm/<server>_<scenario>_<level>.hgrm (optional; a file
-// that cannot be read is skipped with a warning).
+// timeseries.csv (optional) and hgrm/*.hgrm (optional; a file that cannot be read is
+// skipped with a warning).
 func Load(dir string) (*Data, error) {
 	d := &Data{}
 	var err error
@@ -75,7 +75,7 @@ func (d *Data) loadHists(dir string) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		h, err := readHgrmFile(name)
+		h, err := metrics.ReadHgrmFile(name)
 		if err != nil {
 			d.Warnings = append(d.Warnings, err.Error())
 			continue
@@ -128,8 +128,8 @@ type Agg struct {
 }
 
 // Aggregate groups rows by server, scenario and level and takes the median of each
-// figure over the repeats. The result is sorted by scenario, then server (known models
-// first), then level.
+// figure over the repeats. The result is sorted by scenario (in run order), then server
+// (known models first), then level.
 func Aggregate(rows []metrics.SummaryRow) []Agg {
 	type key struct {
 		server, scenario string
@@ -157,11 +157,12 @@ func Aggregate(rows []metrics.SummaryRow) []Agg {
 		a.Errors = med(func(r metrics.SummaryRow) float64 { return float64(r.Errors) })
 		out = append(out, a)
 	}
-	sortAggs(out)
+	sortAggs(out, scenarioRanks(rows))
 	return out
 }
 
-func sortAggs(aggs []Agg) {
+// sortAggs orders aggs by scenario (in run order, rank), server (legend order), level.
+func sortAggs(aggs []Agg, scenarioRank map[string]int) {
 	rank := map[string]int{}
 	var servers []string
 	for _, a := range aggs {
@@ -176,8 +177,7 @@ func sortAggs(aggs []Agg) {
 	sort.Slice(aggs, func(i, j int) bool {
 		a, b := aggs[i], aggs[j]
 		if a.Scenario != b.Scenario {
-			return scenarioRank(a.Scenario) < scenarioRank(b.Scenario) ||
-				scenarioRank(a.Scenario) == scenarioRank(b.Scenario) && a.Scenario < b.Scenario
+			return scenarioRank[a.Scenario] < scenarioRank[b.Scenario]
 		}
 		if a.Server != b.Server {
 			return rank[a.Server] < rank[b.Server]
@@ -185,8 +185,6 @@ func sortAggs(aggs []Agg) {
 		return a.Level < b.Level
 	})
 }
-
-func scenarioRank(s string) int { return metrics.Rank(metrics.ScenarioOrder, s) }
 
 // median of f over rows (0 for none): the middle value, or the mean of the two middle
 // values, as go-moremath computes it.

@@ -14,14 +14,14 @@ import (
 
 func TestAggregateTakesTheMedianOverRepeats(t *testing.T) {
 	row := func(server string, rep int, rps float64, bound bool) metrics.SummaryRow {
-		return metrics.SummaryRow{Server: server, Scenario: "hello", Concurrency: 100, Repeat: rep, RPS: rps,
+		return metrics.SummaryRow{Server: server, Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 100, Repeat: rep, RPS: rps,
 			P99us: rps / 10, RSSPeakKB: int64(rps), ClientBound: bound}
 	}
 	rows := []metrics.SummaryRow{
 		row("odd", 1, 10, false), row("odd", 2, 30, false), row("odd", 3, 20, true),
 		row("even", 1, 10, false), row("even", 2, 100, false), row("even", 3, 20, false), row("even", 4, 30, false),
-		{Server: "odd", Scenario: "idle", Concurrency: 10, IdleConns: 5000, RPS: 7},
-		{Server: "odd", Scenario: "idle", Concurrency: 10, IdleConns: 0, RPS: 8},
+		{Server: "odd", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 5000, RPS: 7},
+		{Server: "odd", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 0, RPS: 8},
 	}
 	got := map[string]Agg{}
 	for _, a := range Aggregate(rows) {
@@ -56,8 +56,8 @@ func TestAggregateOrder(t *testing.T) {
 		t.Errorf("server order %v, want %s", got, want)
 	}
 	aggs := Aggregate(rows)
-	if aggs[0].Scenario != "hello" || aggs[len(aggs)-1].Scenario != "custom" || aggs[0].Level != 1 {
-		t.Errorf("want hello first, unknown scenarios last, levels ascending: first %+v last %+v", aggs[0], aggs[len(aggs)-1])
+	if aggs[0].Scenario != "rate" || aggs[len(aggs)-1].Scenario != "custom" || aggs[0].Level != 1 {
+		t.Errorf("want scenarios in run order (rate first, custom last), levels ascending: first %+v last %+v", aggs[0], aggs[len(aggs)-1])
 	}
 }
 
@@ -112,7 +112,9 @@ func TestLoadOptionalFilesAndBadHgrm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "hgrm", "my_srv_hello_1000.hgrm"), string(good))
+	write(t, filepath.Join(dir, "hgrm", "renamed.hgrm"), string(good))  // the header names it
+	legacy := strings.Join(strings.Split(string(good), "\n")[6:], "\n") // no header: the name does
+	write(t, filepath.Join(dir, "hgrm", "my_srv_hello_1000.hgrm"), legacy)
 	d, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -120,8 +122,8 @@ func TestLoadOptionalFilesAndBadHgrm(t *testing.T) {
 	if d.Timeseries != nil {
 		t.Errorf("no timeseries.csv: got %d rows", len(d.Timeseries))
 	}
-	if len(d.Warnings) != 2 || len(d.Hists) != 1 || d.Hists[0].Server != "my_srv" {
-		t.Errorf("warnings %q, hists %d: want the two bad files skipped and my_srv read", d.Warnings, len(d.Hists))
+	if len(d.Warnings) != 2 || len(d.Hists) != 2 || d.Hists[0].Server != "evented" || d.Hists[1].Server != "my_srv" {
+		t.Errorf("warnings %q, hists %+v: want the two bad files skipped, evented (header) and my_srv (name) read", d.Warnings, d.Hists)
 	}
 }
 

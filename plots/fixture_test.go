@@ -2,7 +2,6 @@ package plots
 
 import (
 	"flag"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -96,10 +95,21 @@ func TestFixtureUpToDate(t *testing.T) {
 
 var fixtureStart = time.Date(2026, 11, 25, 10, 15, 0, 0, time.UTC)
 
+// fixtureScenarios are the default suite's scenarios as the rows describe them.
+var fixtureScenarios = map[string]metrics.SummaryRow{
+	"hello": {Kind: metrics.KindClosed, Path: "/hello"},
+	"idle":  {Kind: metrics.KindIdle, Path: "/hello"},
+	"io":    {Kind: metrics.KindClosed, Path: "/io?ms=20"},
+	"hol":   {Kind: metrics.KindClosed, Path: "/hello", BgPath: "/cpu?us=5000", BgConcurrency: 20},
+	"rate":  {Kind: metrics.KindOpen, Path: "/cpu?us=100"},
+}
+
 func fixtureRow(m model, scenario string, level float64, repeat int) metrics.SummaryRow {
+	sc := fixtureScenarios[scenario]
 	return metrics.SummaryRow{
 		RunID: "20261125T101500Z", StartedAt: fixtureStart, HostCPUs: 2, Server: m.name,
-		Scenario: scenario, Engine: "closed", Repeat: repeat, DurationS: 10,
+		Scenario: scenario, Kind: sc.Kind, Path: sc.Path, BgPath: sc.BgPath, BgConcurrency: sc.BgConcurrency,
+		Engine: "closed", Repeat: repeat, DurationS: 10,
 		ServerCPUs: "0", ClientCPUs: "1", GoMaxProcs: m.procs, ServerCPUPct: 99, ClientCPUPct: 70,
 	}
 }
@@ -142,7 +152,7 @@ func writeWindow(t *testing.T, rng *rand.Rand, ts *metrics.CSVFile[metrics.Times
 		f := math.Min(1, float64(i)/5)
 		rss := rssKB(m, prev) + f*(rssKB(m, c)-rssKB(m, prev))
 		must(t, ts.Write(metrics.TimeseriesRow{
-			RunID: "20261125T101500Z", Server: m.name, Scenario: "hello", Level: float64(c),
+			RunID: "20261125T101500Z", Server: m.name, Scenario: "hello", Kind: metrics.KindClosed, Level: float64(c),
 			TMs: int64(i * 100), RSSKB: int64(rss * jitter(rng, 1)), Threads: m.threads(c), FDs: c + 8,
 			CPUPct: 99, RPS: math.Round(m.rps[c] * jitter(rng, 4)), P99us: float64(c) / m.rps[c] * 1e6 * m.p99x,
 		}))
@@ -209,14 +219,9 @@ func writeHgrm(t *testing.T, rng *rand.Rand, m model, c int) {
 	for i := 0; i < 20000; i++ {
 		must(t, h.RecordValue(int64(med*math.Exp(sigma*rng.NormFloat64()))+1))
 	}
-	f, err := os.Create(filepath.Join(fixtureDir, "hgrm", fmt.Sprintf("%s_hello_%d.hgrm", m.name, c)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := h.PercentilesPrint(f, 5, 1.0); err != nil {
-		t.Fatal(err)
-	}
+	row := fixtureRow(m, "hello", 0, 1)
+	row.Concurrency = c
+	must(t, metrics.WriteHgrmFile(filepath.Join(fixtureDir, "hgrm"), row, h))
 }
 
 func must(t *testing.T, err error) {

@@ -19,30 +19,30 @@ type histKey struct {
 
 // clientBound reports, for a histogram, whether its summary.csv row (same server,
 // scenario, level and repeat) was flagged client_bound.
-func clientBound(rows []metrics.SummaryRow) func(Hist) bool {
+func clientBound(rows []metrics.SummaryRow) func(metrics.Hist) bool {
 	set := map[histKey]bool{}
 	for _, r := range rows {
 		if r.ClientBound {
 			set[histKey{r.Server, r.Scenario, r.Level(), max(r.Repeat, 1)}] = true
 		}
 	}
-	return func(h Hist) bool { return set[histKey{h.Server, h.Scenario, h.Level, max(h.Repeat, 1)}] }
+	return func(h metrics.Hist) bool { return set[histKey{h.Server, h.Scenario, h.Level, max(h.Repeat, 1)}] }
 }
 
 // pickHists chooses the histograms of one scenario and level to compare, one per server
-// (its first repeat): the hello scenario when present, at the highest level the most
-// servers share (pickLevel).
-func pickHists(hs []Hist) []Hist {
+// (its first repeat): the first closed sweep in run order that has histograms (else the
+// first scenario that has), at the highest level the most servers share (pickLevel).
+func pickHists(hs []metrics.Hist, scs []scenario) []metrics.Hist {
 	present := map[string]bool{}
 	for _, h := range hs {
 		present[h.Scenario] = true
 	}
-	scenario := pickScenario(present)
+	scenario := firstSweep(scs, func(name string) bool { return present[name] })
 	type key struct {
 		server string
 		level  float64
 	}
-	first := map[key]Hist{}
+	first := map[key]metrics.Hist{}
 	count := map[float64]int{}
 	for _, h := range hs {
 		if h.Scenario != scenario {
@@ -57,7 +57,7 @@ func pickHists(hs []Hist) []Hist {
 		}
 		first[k] = h
 	}
-	byLevel := map[float64][]Hist{}
+	byLevel := map[float64][]metrics.Hist{}
 	for k, h := range first {
 		byLevel[k.level] = append(byLevel[k.level], h)
 	}
@@ -107,11 +107,11 @@ func percentileTicks(max float64) plot.ConstantTicks {
 
 func percentileChart(ctx *chartContext) (*figure, error) {
 	bound := clientBound(ctx.data.Summary)
-	hs := pickHists(ctx.data.Hists)
+	hs := pickHists(ctx.data.Hists, ctx.scenarios)
 	if len(hs) == 0 {
 		return nil, ErrNoData
 	}
-	title := fmt.Sprintf("%s (%s scenario, %s)", ctx.title, hs[0].Scenario, levelText(hs[0].Scenario, hs[0].Level))
+	title := fmt.Sprintf("%s (%s scenario, %s)", ctx.title, hs[0].Scenario, histLevelText(ctx.data.Summary, hs[0]))
 	fig := newFigure(title, ctx.caption)
 	p := newPanel("percentile", "latency (ms, log scale)")
 	xr, yr := newRange(), newRange()
@@ -149,9 +149,20 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 
 // histLabel is a server's legend label; a client-bound one says so, since its curve may
 // be the load generator's limit rather than the server's.
-func histLabel(h Hist, bound func(Hist) bool) string {
+func histLabel(h metrics.Hist, bound func(metrics.Hist) bool) string {
 	if bound(h) {
 		return h.Server + " (client-bound)"
 	}
 	return h.Server
+}
+
+// histLevelText is the level of h in words, as the summary.csv rows of its scenario at
+// that level give it.
+func histLevelText(rows []metrics.SummaryRow, h metrics.Hist) string {
+	for _, r := range rows {
+		if r.Scenario == h.Scenario && r.Level() == h.Level {
+			return r.LevelText()
+		}
+	}
+	return "level " + plain(h.Level)
 }

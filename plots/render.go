@@ -27,13 +27,14 @@ func Render(d *Data, outDir string) (outcomes []Outcome, report string, err erro
 		return nil, "", fmt.Errorf("plots: %w", err)
 	}
 	ctx := d.context()
+	charts := d.Charts()
+	removeStaleCharts(outDir)
 	for _, c := range charts {
 		o := Outcome{Chart: c}
 		var buf bytes.Buffer
 		switch err := d.writeChart(ctx, c, &buf); {
 		case errors.Is(err, ErrNoData):
 			o.Skipped = "no " + c.Needs
-			os.Remove(filepath.Join(outDir, c.File)) // never leave a stale chart from an older render
 		case err != nil:
 			return outcomes, "", fmt.Errorf("plots: %s: %w", c.File, err)
 		default:
@@ -53,4 +54,15 @@ func Render(d *Data, outDir string) (outcomes []Outcome, report string, err erro
 		return outcomes, "", fmt.Errorf("plots: %w", err)
 	}
 	return outcomes, report, nil
+}
+
+// removeStaleCharts removes the charts an earlier render left in outDir, so that none
+// that this render does not draw (another scenario's, or one without data now) stays.
+func removeStaleCharts(outDir string) {
+	names, _ := filepath.Glob(filepath.Join(outDir, "*.png"))
+	for _, n := range names {
+		if base := filepath.Base(n); isChartFile(base) {
+			os.Remove(n) // every chart drawn now is written afresh below
+		}
+	}
 }

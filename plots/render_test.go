@@ -35,8 +35,8 @@ func TestRenderTwiceGivesIdenticalBytesAndDecodes(t *testing.T) {
 	if _, _, err := Render(loadFixture(t), b); err != nil {
 		t.Fatal(err)
 	}
-	if len(outA) != len(Charts()) {
-		t.Fatalf("%d outcomes, want one per chart (%d)", len(outA), len(Charts()))
+	if n := len(d.Charts()); len(outA) != n || n != 4+4+1+1+1+2 {
+		t.Fatalf("%d outcomes, %d charts: want one per chart, 4 for each closed sweep (hello, io), one each for idle, hol and rate, and the 2 run charts", len(outA), n)
 	}
 	for _, o := range outA {
 		if o.Path == "" {
@@ -80,7 +80,7 @@ func compareFiles(t *testing.T, x, y string) {
 // Every server of the hello scenario is drawn in its own colour.
 func TestEachServerDrawnInItsColour(t *testing.T) {
 	d := loadFixture(t)
-	for _, file := range []string{"throughput_vs_concurrency.png", "memory_vs_concurrency.png", "timeseries.png"} {
+	for _, file := range []string{"hello_throughput.png", "hello_memory.png", "timeseries.png"} {
 		var buf bytes.Buffer
 		if err := d.WriteChart(file, &buf); err != nil {
 			t.Fatal(err)
@@ -125,7 +125,7 @@ func TestRenderSkipsChartsWithoutRows(t *testing.T) {
 		}
 	}
 	out := t.TempDir()
-	stale := filepath.Join(out, "memory_vs_idle.png")
+	stale := filepath.Join(out, "idle_memory.png")
 	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -142,37 +142,46 @@ func TestRenderSkipsChartsWithoutRows(t *testing.T) {
 		drawn[o.File] = o.Path != ""
 	}
 	want := map[string]bool{
-		"throughput_vs_concurrency.png": true, "memory_vs_concurrency.png": true,
-		"latency_vs_concurrency.png": true, "threads_vs_concurrency.png": true,
+		"hello_throughput.png": true, "hello_memory.png": true, "hello_latency.png": true, "hello_threads.png": true,
+		"latency_percentiles.png": false, "timeseries.png": false,
 	}
-	for _, c := range Charts() {
-		if drawn[c.File] != want[c.File] {
-			t.Errorf("%s drawn = %v, want %v", c.File, drawn[c.File], want[c.File])
+	if len(drawn) != len(want) {
+		t.Errorf("charts %v, want %v", drawn, want)
+	}
+	for file, w := range want {
+		if drawn[file] != w {
+			t.Errorf("%s drawn = %v, want %v", file, drawn[file], w)
 		}
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale chart of an earlier render is still there: %v", err)
 	}
 	md, err := os.ReadFile(report)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"_Not drawn: no idle rows in summary.csv._", "_Not drawn: no .hgrm files in hgrm/._",
-		"_Not drawn: no rows in timeseries.csv._", "](throughput_vs_concurrency.png)"} {
+	for _, s := range []string{"_Not drawn: no .hgrm files in hgrm/._",
+		"_Not drawn: no rows in timeseries.csv._", "](hello_throughput.png)"} {
 		if !strings.Contains(string(md), s) {
 			t.Errorf("report.md lacks %q", s)
 		}
 	}
-	if strings.Contains(string(md), "](memory_vs_idle.png)") {
+	if strings.Contains(string(md), "](idle_memory.png)") {
 		t.Error("report.md links a chart that was not drawn")
 	}
 }
 
 func TestWriteChartErrors(t *testing.T) {
-	d := &Data{Summary: []metrics.SummaryRow{{Server: "threaded", Scenario: "hello", Concurrency: 10, RPS: 100}}}
+	d := &Data{Summary: []metrics.SummaryRow{{Server: "threaded", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 10, RPS: 100}}}
 	var buf bytes.Buffer
 	if err := d.WriteChart("nope.png", &buf); !errors.Is(err, ErrUnknownChart) {
 		t.Errorf("unknown chart: %v, want ErrUnknownChart", err)
 	}
-	if err := d.WriteChart("memory_vs_idle.png", &buf); !errors.Is(err, ErrNoData) {
-		t.Errorf("no idle rows: %v, want ErrNoData", err)
+	if err := d.WriteChart("idle_memory.png", &buf); !errors.Is(err, ErrUnknownChart) {
+		t.Errorf("no idle rows: %v, want ErrUnknownChart (no idle scenario, no idle chart)", err)
+	}
+	if err := d.WriteChart("hello_throughput.png", &buf); !errors.Is(err, ErrNoData) {
+		t.Errorf("a row without requests: %v, want ErrNoData", err)
 	}
 	if buf.Len() != 0 {
 		t.Errorf("%d bytes written for charts that failed", buf.Len())
@@ -183,15 +192,15 @@ func TestWriteChartErrors(t *testing.T) {
 // unknown server label and a single point must all draw, not panic.
 func TestEdgeCasesDraw(t *testing.T) {
 	rows := []metrics.SummaryRow{
-		{Server: "my_server", Scenario: "hello", Concurrency: 1, Requests: 1, RPS: 5000, P50us: 0, P99us: 0, RSSPeakKB: 1000, ThreadsPeak: 0},
-		{Server: "my_server", Scenario: "hello", Concurrency: 10, Requests: 1, RPS: 9000, P50us: 900, P99us: 2000, RSSPeakKB: 1200, ThreadsPeak: 3},
-		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 0, Requests: 1, RPS: 1, RSSPeakKB: 9000},
-		{Server: "threaded", Scenario: "hol", Concurrency: 20, Requests: 1, P50us: 300, P99us: 300, ClientBound: true},
-		{Server: "evented", Scenario: "rate", OfferedRPS: 1000, Requests: 1, P50us: 150, P99us: 700},
+		{Server: "my_server", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 1, Requests: 1, RPS: 5000, P50us: 0, P99us: 0, RSSPeakKB: 1000, ThreadsPeak: 0},
+		{Server: "my_server", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 10, Requests: 1, RPS: 9000, P50us: 900, P99us: 2000, RSSPeakKB: 1200, ThreadsPeak: 3},
+		{Server: "threaded", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 0, Requests: 1, RPS: 1, RSSPeakKB: 9000},
+		{Server: "threaded", Scenario: "hol", Kind: metrics.KindClosed, BgPath: "/cpu", BgConcurrency: 20, Concurrency: 20, Requests: 1, P50us: 300, P99us: 300, ClientBound: true},
+		{Server: "evented", Scenario: "rate", Kind: metrics.KindOpen, OfferedRPS: 1000, Requests: 1, P50us: 150, P99us: 700},
 	}
 	d := &Data{Summary: rows}
-	for _, file := range []string{"throughput_vs_concurrency.png", "latency_vs_concurrency.png",
-		"threads_vs_concurrency.png", "memory_vs_idle.png", "hol_blocking.png", "latency_vs_rate.png"} {
+	for _, file := range []string{"hello_throughput.png", "hello_latency.png",
+		"hello_threads.png", "idle_memory.png", "hol_latency.png", "rate_latency.png"} {
 		var buf bytes.Buffer
 		if err := d.WriteChart(file, &buf); err != nil {
 			t.Errorf("%s: %v", file, err)
@@ -234,17 +243,17 @@ func TestChartsMakeThePoint(t *testing.T) {
 // report says it was left out.
 func TestRowsWithoutRequestsAreNotDrawn(t *testing.T) {
 	live := []metrics.SummaryRow{
-		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 1000, Requests: 50000, RPS: 5000, RSSPeakKB: 40960},
-		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 2000, Requests: 48000, RPS: 4800, RSSPeakKB: 65536},
-		{Server: "evented", Scenario: "hello", Concurrency: 10, Repeat: 1, Requests: 90000, RPS: 9000, P50us: 800, P99us: 2000, RSSPeakKB: 8192},
-		{Server: "evented", Scenario: "hello", Concurrency: 10, Repeat: 2, Requests: 80000, RPS: 8000, P50us: 900, P99us: 2100, RSSPeakKB: 8192},
+		{Server: "threaded", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 1000, Requests: 50000, RPS: 5000, RSSPeakKB: 40960},
+		{Server: "threaded", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 2000, Requests: 48000, RPS: 4800, RSSPeakKB: 65536},
+		{Server: "evented", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 10, Repeat: 1, Requests: 90000, RPS: 9000, P50us: 800, P99us: 2000, RSSPeakKB: 8192},
+		{Server: "evented", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 10, Repeat: 2, Requests: 80000, RPS: 8000, P50us: 900, P99us: 2100, RSSPeakKB: 8192},
 	}
 	dead := []metrics.SummaryRow{
-		{Server: "threaded", Scenario: "idle", Concurrency: 10, IdleConns: 5000, Note: "server exited: signal: killed"},
-		{Server: "evented", Scenario: "hello", Concurrency: 10, Repeat: 3, Note: "server did not start"},
+		{Server: "threaded", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 5000, Note: "server exited: signal: killed"},
+		{Server: "evented", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 10, Repeat: 3, Note: "server did not start"},
 	}
 	with := &Data{Summary: append(append([]metrics.SummaryRow(nil), live...), dead...)}
-	for _, file := range []string{"memory_vs_idle.png", "throughput_vs_concurrency.png", "latency_vs_concurrency.png"} {
+	for _, file := range []string{"idle_memory.png", "hello_throughput.png", "hello_latency.png"} {
 		var a, b bytes.Buffer
 		if err := (&Data{Summary: live}).WriteChart(file, &a); err != nil {
 			t.Fatal(err)

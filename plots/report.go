@@ -12,15 +12,6 @@ import (
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
-// scenarioWhat says what each scenario's load is.
-var scenarioWhat = map[string]string{
-	"hello": "GET /hello, closed loop: c connections, one request in flight each",
-	"idle":  "idle keep-alive connections held open while 10 connections load GET /hello",
-	"io":    "GET /io?ms=20 (each request waits 20 ms, as for a database), closed loop",
-	"hol":   "20 connections on GET /hello while 20 others burn CPU on GET /cpu?us=5000",
-	"rate":  "GET /cpu?us=100 at a constant offered rate (open model, vegeta)",
-}
-
 // WriteReport writes report.md: how the run was made, every chart (or why it was not
 // drawn) and the summary table of medians over repeats.
 func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
@@ -75,19 +66,14 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "| scenario | engine | load | levels | repeats | window |\n|---|---|---|---|---|---|\n")
 	byScenario := map[string][]metrics.SummaryRow{}
-	var names []string
 	for _, r := range rows {
-		if _, ok := byScenario[r.Scenario]; !ok {
-			names = append(names, r.Scenario)
-		}
 		byScenario[r.Scenario] = append(byScenario[r.Scenario], r)
 	}
-	sort.SliceStable(names, func(i, j int) bool { return scenarioRank(names[i]) < scenarioRank(names[j]) })
-	for _, s := range names {
-		g := byScenario[s]
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s s |\n", md(s),
+	for _, sc := range scenariosOf(rows) {
+		g := byScenario[sc.Name]
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s s |\n", md(sc.Name),
 			md(mostCommon(g, func(r metrics.SummaryRow) string { return r.Engine })),
-			md(scenarioWhat[s]), levelsList(g),
+			md(sc.what()), levelsList(sc, g),
 			plain(maxRepeat(g)),
 			plain(median(g, func(r metrics.SummaryRow) float64 { return r.DurationS })))
 	}
@@ -144,7 +130,7 @@ func serversText(rows []metrics.SummaryRow) string {
 	return strings.Join(parts, ", ")
 }
 
-func levelsList(rows []metrics.SummaryRow) string {
+func levelsList(sc scenario, rows []metrics.SummaryRow) string {
 	set := map[float64]bool{}
 	for _, r := range rows {
 		set[r.Level()] = true
@@ -158,7 +144,7 @@ func levelsList(rows []metrics.SummaryRow) string {
 	for i, l := range ls {
 		parts[i] = plain(l)
 	}
-	return levelName(rows[0].Scenario) + " = " + strings.Join(parts, ", ")
+	return sc.Kind.LevelName() + " = " + strings.Join(parts, ", ")
 }
 
 // writeNotes lists the distinct notes the run recorded (clamped levels, warnings).
@@ -169,7 +155,7 @@ func writeNotes(w io.Writer, rows []metrics.SummaryRow) {
 		if r.Note == "" {
 			continue
 		}
-		n := fmt.Sprintf("%s, %s %s: %s", r.Server, r.Scenario, levelText(r.Scenario, r.Level()), r.Note)
+		n := fmt.Sprintf("%s, %s %s: %s", r.Server, r.Scenario, r.LevelText(), r.Note)
 		if !seen[n] {
 			seen[n] = true
 			notes = append(notes, n)

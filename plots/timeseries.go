@@ -10,35 +10,6 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// pickScenario is "hello" when present, else the first present in report order.
-func pickScenario(present map[string]bool) string {
-	for _, s := range metrics.ScenarioOrder {
-		if present[s] {
-			return s
-		}
-	}
-	var rest []string
-	for s := range present {
-		rest = append(rest, s)
-	}
-	sort.Strings(rest)
-	if len(rest) == 0 {
-		return ""
-	}
-	return rest[0]
-}
-
-// levelText describes a level of a scenario, e.g. "c = 1000".
-func levelText(scenario string, level float64) string {
-	switch scenario {
-	case "idle":
-		return plain(level) + " idle + 10 active"
-	case "rate":
-		return si(level) + " req/s offered"
-	}
-	return "c = " + plain(level)
-}
-
 // window is one measured window of timeseries samples.
 type window struct {
 	level float64
@@ -91,10 +62,11 @@ func backToBack(ws []window) (rss, rps, rssStarts, rpsStarts []point) {
 
 func timeseriesChart(ctx *chartContext) (*figure, error) {
 	present, servers := map[string]bool{}, map[string]bool{}
+	var kind metrics.Kind
 	for _, r := range ctx.data.Timeseries {
 		present[r.Scenario] = true
 	}
-	scenario := pickScenario(present)
+	scenario := firstSweep(ctx.scenarios, func(name string) bool { return present[name] })
 	if scenario == "" {
 		return nil, ErrNoData
 	}
@@ -107,11 +79,12 @@ func timeseriesChart(ctx *chartContext) (*figure, error) {
 		}
 		if r.Scenario == scenario {
 			levels[r.Level] = true
+			kind = r.Kind
 		}
 	}
 	fig := newFigure(fmt.Sprintf("%s (%s scenario, every sample)", ctx.title, scenario), ctx.caption)
 	top := newPanel("", "server RSS (MB)")
-	bottom := newPanel("time (s): "+levelsText(scenario, levels), "throughput (requests/s)")
+	bottom := newPanel("time (s): "+levelsText(kind, levels), "throughput (requests/s)")
 	tmax, rssMax, rpsMax := 0.0, 0.0, 0.0
 	for _, srv := range orderServers(names) {
 		rss, rps, rssStarts, rpsStarts := backToBack(windows(ctx.data.Timeseries, srv, scenario))
@@ -148,7 +121,7 @@ func markersOnly(server string, pts []point) *series {
 }
 
 // levelsText lists a scenario's levels for an axis label, eliding long lists.
-func levelsText(scenario string, set map[float64]bool) string {
+func levelsText(kind metrics.Kind, set map[float64]bool) string {
 	var ls []float64
 	for l := range set {
 		ls = append(ls, l)
@@ -161,17 +134,5 @@ func levelsText(scenario string, set map[float64]bool) string {
 	if len(parts) > 8 {
 		parts = []string{parts[0], parts[1], "…", parts[len(parts)-1]}
 	}
-	return "one window per level, back to back (" + levelName(scenario) + " = " + strings.Join(parts, ", ") + ")"
-}
-
-// levelName names a scenario's level: c (concurrent connections), idle connections or
-// offered req/s.
-func levelName(scenario string) string {
-	switch scenario {
-	case "idle":
-		return "idle"
-	case "rate":
-		return "offered req/s"
-	}
-	return "c"
+	return "one window per level, back to back (" + kind.LevelName() + " = " + strings.Join(parts, ", ") + ")"
 }

@@ -18,7 +18,7 @@ func TestCheckGoodRunAllPass(t *testing.T) {
 	for _, want := range []string{
 		"PASS  threaded RSS per connection (idle, 0..10000): 27.6 KB ≥ 10 KB",
 		"PASS  evented/threaded req/s at the top hello level (c=8000): 3.93× ≥ 2× (82100 vs 20900 req/s)",
-		"PASS  hol: single-loop evented /hello p99 over evented-offload's (c=20): 17.1× ≥ 5× (104300 µs vs 6100 µs)",
+		"PASS  hol: single-loop evented p99 over evented-offload's (c=20): 17.1× ≥ 5× (104300 µs vs 6100 µs)",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("stdout lacks %q", want)

@@ -45,11 +45,11 @@ func TestCompareDoctoredRunNamesTheRows(t *testing.T) {
 	abs := []string{
 		"- threaded hello c=1000: rps 41000 → 30000 (−26.8%)",
 		"- evented hello c=8000: p99_us 253350 → 506700 (+100.0%)",
-		"- goroutine idle=5000: rss_peak_kb 47852 → 62207 (+30.0%)",
+		"- goroutine idle idle=5000: rss_peak_kb 47852 → 62207 (+30.0%)",
 	}
 	ratios := []string{
 		"- evented/threaded hello c=8000: p99_us ratio 0.255 → 0.509 (+100.0%)",
-		"- goroutine/threaded idle=5000: rss_peak_kb ratio 0.329 → 0.427 (+30.0%)",
+		"- goroutine/threaded idle idle=5000: rss_peak_kb ratio 0.329 → 0.427 (+30.0%)",
 	}
 	for _, tc := range []struct {
 		mode string
@@ -105,7 +105,7 @@ func TestCompareQuickRunAgainstFullBaseline(t *testing.T) {
 	}
 	for _, want := range []string{
 		"20 matched, 64 only in base, 12 only in new",
-		"unmatched where the step counts differ: evented (5 vs 3 steps)",
+		"unmatched where the step counts differ: evented rate (5 vs 3 steps)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q", want)

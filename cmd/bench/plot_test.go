@@ -24,7 +24,11 @@ func TestPlotWritesEveryChartAndReport(t *testing.T) {
 			t.Fatalf("%v: %v (stderr %s)", args, err, &stderr)
 		}
 		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		if len(lines) != len(plots.Charts())+1 {
+		d, err := plots.Load(plotFixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) != len(d.Charts())+1 {
 			t.Fatalf("%d lines, want one per chart and report.md:\n%s", len(lines), &stdout)
 		}
 		for _, l := range lines {
@@ -56,7 +60,7 @@ func TestPlotDefaultsToRunFolder(t *testing.T) {
 	if err := run([]string{"plot", dir}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "throughput_vs_concurrency.png")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "hello_throughput.png")); err != nil {
 		t.Error(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "timeseries.png")); err == nil {

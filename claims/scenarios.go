@@ -1,0 +1,62 @@
+package claims
+
+import (
+	"strings"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// selector picks the scenarios a claim is about from what the rows say of them (kind,
+// path, background), never from their names. what describes them for a SKIP line.
+type selector struct {
+	what string
+	ok   func(metrics.SummaryRow) bool
+}
+
+var (
+	// idleSweeps: memory against idle keep-alive connections (C10K).
+	idleSweeps = selector{"idle (kind idle)", func(r metrics.SummaryRow) bool { return r.Kind == metrics.KindIdle }}
+	// cheapSweeps: closed sweeps over concurrency on a request that costs nothing (/hello, /).
+	cheapSweeps = selector{"closed sweep on /hello", func(r metrics.SummaryRow) bool {
+		return r.Kind == metrics.KindClosed && !r.HasBackground() && (pathOnly(r.Path) == "/hello" || pathOnly(r.Path) == "/")
+	}}
+	// ioSweeps: closed sweeps on /io, where each request waits as for a database.
+	ioSweeps = selector{"closed sweep on /io", func(r metrics.SummaryRow) bool {
+		return r.Kind == metrics.KindClosed && !r.HasBackground() && pathOnly(r.Path) == "/io"
+	}}
+	// holScenarios: a closed load beside a background load (head-of-line blocking).
+	holScenarios = selector{"closed load with a background (head-of-line blocking)", func(r metrics.SummaryRow) bool {
+		return r.Kind == metrics.KindClosed && r.HasBackground()
+	}}
+)
+
+func pathOnly(p string) string {
+	p, _, _ = strings.Cut(p, "?")
+	return p
+}
+
+// scenarios lists, in run order, the scenarios of rows that sel picks.
+func (sel selector) scenarios(rows []metrics.SummaryRow) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.Scenario] && sel.ok(r) {
+			out = append(out, r.Scenario)
+		}
+		seen[r.Scenario] = seen[r.Scenario] || sel.ok(r)
+	}
+	return out
+}
+
+// each runs one check per scenario sel picks, or gives one SKIP naming what is missing.
+func (sel selector) each(rows []metrics.SummaryRow, claim string, check func(scenario string) Result) []Result {
+	names := sel.scenarios(rows)
+	if len(names) == 0 {
+		return []Result{skip(claim, "no %s scenario in the run", sel.what)}
+	}
+	out := make([]Result, len(names))
+	for i, n := range names {
+		out[i] = check(n)
+	}
+	return out
+}
