@@ -7,9 +7,11 @@ BIN := bin/bench
 build:
 	$(GO) build -o $(BIN) ./cmd/bench
 
-# vet, then every test under the race detector.
+# vet, the macOS cross-build (plot, compare, check and the goroutine and threaded models
+# must build off Linux), then every test under the race detector.
 test:
 	$(GO) vet ./...
+	GOOS=darwin $(GO) build ./... && GOOS=darwin $(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 # The full suite (suites/default.json, about 10 minutes on 2 cores, progress on the

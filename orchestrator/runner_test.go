@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
@@ -106,8 +104,7 @@ func TestRunRecordsEveryStep(t *testing.T) {
 	var pinErr error
 	cfg.OnServer = func(label string, pid int) {
 		started.add(label, pid)
-		var set unix.CPUSet
-		if err := unix.SchedGetaffinity(pid, &set); err != nil || set.Count() != 1 || !set.IsSet(cfg.ServerCPUs[0]) {
+		if cpus, err := pinnedTo(pid); err != nil || !slices.Equal(cpus, cfg.ServerCPUs) {
 			pinErr = errors.New(label + " is not pinned to the server CPU")
 		}
 	}

@@ -28,8 +28,8 @@ type Config struct {
 	IdleTimeout time.Duration      // close a keep-alive connection idle this long; 0 = DefaultIdleTimeout
 
 	// threaded
-	Pool       int    // pre-spawned threads taking connections from a queue; 0 = a thread per connection
-	MaxThreads int    // connection threads at most; 0 = DefaultMaxThreads
+	Pool       int      // pre-spawned threads taking connections from a queue; 0 = a thread per connection
+	MaxThreads int      // connection threads at most; 0 = DefaultMaxThreads
 	Wait       WaitMode // how a thread waits for bytes (WaitNetpoll by default)
 
 	// evented

@@ -175,8 +175,6 @@ func readResponse(c net.Conn) error {
 	return nil
 }
 
-func procThreads(t *testing.T, pid int) int { return statusField(t, pid, "Threads:") }
-
 func get(t *testing.T, addr, path string) string {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)

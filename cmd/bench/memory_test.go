@@ -124,3 +124,5 @@ func statusField(t *testing.T, pid int, field string) int {
 	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
+
+func procThreads(t *testing.T, pid int) int { return statusField(t, pid, "Threads:") }

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/plots"
+)
+
+// renamed maps the default suite's scenario names to others: every stage after the suite
+// file must give the same rows and charts whatever the scenarios are called.
+var renamed = map[string]string{"hello": "sweep", "idle": "c10k", "io": "wait", "hol": "blocking", "rate": "openload"}
+
+// TestRenamedScenariosGiveTheSameRunAndCharts runs the quick default suite (two models,
+// short windows) as it is and with every scenario renamed: the same rows (kinds, levels,
+// idle connections, offered rates as fractions of the capacity), one .hgrm per measured
+// step, and the same charts under the new names.
+func TestRenamedScenariosGiveTheSameRunAndCharts(t *testing.T) {
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("runs bench run with real servers and loads (linux)")
+	}
+	dir := t.TempDir()
+	suite := filepath.Join("..", "..", "suites", "default.json")
+	other := filepath.Join(dir, "renamed.json")
+	writeRenamedSuite(t, suite, other)
+	a, b := runQuickSuite(t, suite, filepath.Join(dir, "a")), runQuickSuite(t, other, filepath.Join(dir, "b"))
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d rows with the default names, %d renamed", len(a), len(b))
+	}
+	for i := range a {
+		ra, rb := a[i], b[i]
+		if renamed[ra.Scenario] != rb.Scenario || ra.Kind != rb.Kind || ra.Server != rb.Server ||
+			ra.Concurrency != rb.Concurrency || ra.IdleConns != rb.IdleConns || ra.Path != rb.Path || ra.BgPath != rb.BgPath {
+			t.Errorf("row %d: %s %s %s c=%d idle=%d vs %s %s %s c=%d idle=%d", i, ra.Server, ra.Scenario, ra.Kind,
+				ra.Concurrency, ra.IdleConns, rb.Server, rb.Scenario, rb.Kind, rb.Concurrency, rb.IdleConns)
+		}
+	}
+	if fa, fb := offeredFractions(a), offeredFractions(b); !slices.Equal(fa, fb) || len(fa) == 0 {
+		t.Errorf("offered rates as fractions of each server's top rate: %v vs %v", fa, fb)
+	}
+	ca, cb := chartSet(t, filepath.Join(dir, "a"), nil), chartSet(t, filepath.Join(dir, "b"), renamed)
+	if !slices.Equal(ca, cb) || len(ca) < 10 {
+		t.Errorf("charts\n%v\nrenamed\n%v", ca, cb)
+	}
+	for _, run := range []string{"a", "b"} {
+		rows := a
+		if run == "b" {
+			rows = b
+		}
+		hgrms, _ := filepath.Glob(filepath.Join(dir, run, "hgrm", "*.hgrm"))
+		if measured := countMeasured(rows); len(hgrms) != measured {
+			t.Errorf("run %s: %d .hgrm files for %d measured steps", run, len(hgrms), measured)
+		}
+	}
+}
+
+func writeRenamedSuite(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range s["scenarios"].([]any) {
+		m := sc.(map[string]any)
+		m["name"] = renamed[m["name"].(string)]
+	}
+	out, _ := json.Marshal(s)
+	if err := os.WriteFile(to, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runQuickSuite runs bench run --quick with two models and short windows, and reads its rows.
+func runQuickSuite(t *testing.T, suite, out string) []metrics.SummaryRow {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "run", "--suite", suite, "--out", out, "--quick", "--models", "evented,goroutine",
+		"--warmup", "100ms", "--duration", "300ms")
+	cmd.Env = append(os.Environ(), "BENCH_AS_MAIN=1")
+	log, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench run: %v\n%s", err, log)
+	}
+	if err := run([]string{"plot", out}, &strings.Builder{}, &strings.Builder{}); err != nil {
+		t.Fatal(err)
+	}
+	return summaryRows(t, out)
+}
+
+// offeredFractions is each open-model row's offered rate over its server's top offered
+// rate in the scenario, to 2 decimals: the capacity measured differs between runs, the
+// fractions of it do not.
+func offeredFractions(rows []metrics.SummaryRow) []float64 {
+	top := map[string]float64{}
+	for _, r := range rows {
+		if r.Kind == metrics.KindOpen {
+			top[r.Server] = math.Max(top[r.Server], r.OfferedRPS)
+		}
+	}
+	var out []float64
+	for _, r := range rows {
+		if r.Kind == metrics.KindOpen && top[r.Server] > 0 {
+			out = append(out, math.Round(100*r.OfferedRPS/top[r.Server])/100)
+		}
+	}
+	return out
+}
+
+// chartSet lists the PNGs of a run folder, each scenario prefix mapped back through names
+// (new → old), sorted.
+func chartSet(t *testing.T, dir string, names map[string]string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	back := map[string]string{}
+	for old, nu := range names {
+		back[nu] = old
+	}
+	var out []string
+	for _, f := range files {
+		base := filepath.Base(f)
+		if prefix, rest, ok := strings.Cut(base, "_"); ok && back[prefix] != "" {
+			base = back[prefix] + "_" + rest
+		}
+		out = append(out, base)
+	}
+	slices.Sort(out)
+	d, err := plots.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Charts()) < len(out) {
+		t.Errorf("%s: %d PNGs but %d charts planned", dir, len(out), len(d.Charts()))
+	}
+	return out
+}
+
+func countMeasured(rows []metrics.SummaryRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Requests > 0 {
+			n++
+		}
+	}
+	return n
+}
