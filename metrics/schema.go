@@ -41,16 +41,53 @@ type SummaryRow struct {
 	FDsPeak      int       `csv:"fds_peak"`
 	ServerCPUPct float64   `csv:"server_cpu_pct"` // percent of one core
 	ClientCPUPct float64   `csv:"client_cpu_pct"` // percent of one core
-	CtxVol       int64     `csv:"ctx_vol"`
-	CtxInvol     int64     `csv:"ctx_invol"`
-	ClientBound  bool      `csv:"client_bound"`
-	ServerCPUs   string    `csv:"server_cpus"` // CPU list, e.g. "0"
-	ClientCPUs   string    `csv:"client_cpus"` // CPU list, e.g. "1"
-	GoMaxProcs   int       `csv:"gomaxprocs"`  // the server's GOMAXPROCS; 0 for a non-Go server
+	CtxVol       OptInt    `csv:"ctx_vol"`        // empty when unknown
+	CtxInvol     OptInt    `csv:"ctx_invol"`
+	ClientBound  bool      `csv:"client_bound"` // derived: bound is client or both (kept for old readers)
+	ServerCPUs   string    `csv:"server_cpus"`  // CPU list, e.g. "0"
+	ClientCPUs   string    `csv:"client_cpus"`  // CPU list, e.g. "1"
+	GoMaxProcs   int       `csv:"gomaxprocs"`   // the server's GOMAXPROCS; 0 for a non-Go server
+	// Who limited the point (Judge): both sides' CPU as a share of the CPUs each may use.
+	ServerCPUShare float64 `csv:"server_cpu_share"`
+	ClientCPUShare float64 `csv:"client_cpu_share"`
+	Bound          Bound   `csv:"bound"`          // server, client, both, neither
+	CPUUsPerReq    float64 `csv:"cpu_us_per_req"` // server CPU time per request served (all loads of the step)
+	ConnsUp        int     `csv:"conns_up"`       // closed: connections up when the window began
+	Reconnects     int64   `csv:"reconnects"`     // connections re-opened in the window
+	HelloBytes     int     `csv:"hello_bytes"`    // bytes of the server's answer to GET /hello (head + body)
+	Design         string  `csv:"design"`         // how the server waits: threads, events, goroutines, processes
+	// Memory the RSS does not show (metrics/kernel.go): page tables, kernel stacks, socket
+	// buffers, and their sum, at the sample with the largest sum; and the tree's PSS.
+	KernelKB     int64 `csv:"kernel_kb"`
+	PageTablesKB int64 `csv:"pagetables_kb"`
+	KStacksKB    int64 `csv:"kstacks_kb"`
+	SocketKB     int64 `csv:"socket_kb"`
+	PSSPeakKB    int64 `csv:"pss_peak_kb"`
 	// The background load beside the measured one (head-of-line blocking); empty when none.
-	BgPath        string `csv:"bg_path"`
-	BgConcurrency int    `csv:"bg_concurrency"` // closed background: its connections
-	Note          string `csv:"note"`
+	BgPath        string  `csv:"bg_path"`
+	BgConcurrency int     `csv:"bg_concurrency"` // closed background: its connections
+	BgOfferedRPS  float64 `csv:"bg_offered_rps"` // open background: its constant rate
+	BgRPS         float64 `csv:"bg_rps"`
+	BgP50us       float64 `csv:"bg_p50_us"`
+	BgP99us       float64 `csv:"bg_p99_us"`
+	BgErrors      int64   `csv:"bg_errors"`
+	Note          string  `csv:"note"`
+}
+
+// OptInt is a count that may be unknown (Unknown, written as an empty cell) rather than 0.
+type OptInt int64
+
+// Unknown is an OptInt that was not measured.
+const Unknown OptInt = -1
+
+// Known reports whether n was measured.
+func (n OptInt) Known() bool { return n >= 0 }
+
+func (n OptInt) String() string {
+	if !n.Known() {
+		return ""
+	}
+	return strconv.FormatInt(int64(n), 10)
 }
 
 // TimeseriesRow is one sample of timeseries.csv: the server's process tree and the
@@ -96,6 +133,10 @@ func record(v reflect.Value) []string {
 			out[i] = f
 		case Kind:
 			out[i] = string(f)
+		case Bound:
+			out[i] = string(f)
+		case OptInt:
+			out[i] = f.String()
 		case int:
 			out[i] = strconv.Itoa(f)
 		case int64:
@@ -129,11 +170,20 @@ func decode(v reflect.Value, cols map[string]int, rec []string) error {
 
 func setField(f reflect.Value, s string) error {
 	if s == "" {
+		if _, ok := f.Interface().(OptInt); ok {
+			f.SetInt(int64(Unknown)) // written empty: not measured
+		}
 		return nil
 	}
 	switch f.Interface().(type) {
-	case string, Kind:
+	case string, Kind, Bound:
 		f.SetString(s)
+	case OptInt:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		f.SetInt(n)
 	case int, int64:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -168,6 +218,7 @@ func ReadSummary(r io.Reader) ([]SummaryRow, error) {
 	rows, err := readRows[SummaryRow](r)
 	for i := range rows {
 		inferLegacy(&rows[i])
+		inferBound(&rows[i])
 	}
 	return rows, err
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -122,7 +123,7 @@ func (st *Step) shape(fdLimit int) {
 	sc := st.Scenario
 	bg := 0
 	if sc.Background != nil {
-		bg = sc.Background.Concurrency
+		bg = max(sc.Background.Concurrency, backgroundConns(sc.Background.Rate))
 	}
 	switch sc.Kind {
 	case metrics.KindClosed:
@@ -205,4 +206,13 @@ func Summary(steps []Step) string {
 
 func roundDuration(d time.Duration) time.Duration {
 	return time.Duration(math.Round(d.Seconds())) * time.Second
+}
+
+// backgroundConns is the most connections an open-model background at rate may hold: the
+// open engine's default bound on its workers.
+func backgroundConns(rate float64) int {
+	if rate <= 0 {
+		return 0
+	}
+	return loadgen.DefaultOpenMaxWorkers
 }

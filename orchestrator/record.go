@@ -9,10 +9,6 @@ import (
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
-// clientBoundShare is the client CPU, as a share of the CPUs it may use, at which a step
-// is flagged client_bound by the runner's own sample (beside loadgen's verdict).
-const clientBoundShare = 0.9
-
 // baseRow is what is known of a step before it runs.
 func (r *runner) baseRow(st Step) metrics.SummaryRow {
 	row := metrics.SummaryRow{
@@ -20,12 +16,13 @@ func (r *runner) baseRow(st Step) metrics.SummaryRow {
 		Server: st.Server.Label, Scenario: st.Scenario.Name, Kind: st.Scenario.Kind, Path: st.Scenario.Path,
 		Engine: loadgen.EngineClosed, Concurrency: st.Conns, IdleConns: st.Idle, Repeat: st.Repeat,
 		DurationS: st.Duration.Seconds(), ServerCPUs: CPUList(r.cfg.ServerCPUs), ClientCPUs: CPUList(r.cfg.ClientCPUs),
+		CtxVol: metrics.Unknown, CtxInvol: metrics.Unknown,
 	}
 	if st.Scenario.Kind == metrics.KindOpen {
 		row.Engine, row.Concurrency = loadgen.EngineOpen, st.Scenario.Workers
 	}
 	if bg := st.Scenario.Background; bg != nil {
-		row.BgPath, row.BgConcurrency = pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
+		row.BgPath, row.BgConcurrency, row.BgOfferedRPS = pathOr(bg.Path, st.Scenario.Path), bg.Concurrency, bg.Rate
 	}
 	return row
 }
@@ -44,21 +41,43 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		row.IdleConns = m.idleUp
 	}
 	row.OfferedRPS = math.Round(m.offered)
-	srv := metrics.Summarize(m.srv, m.from, m.to)
-	row.RSSPeakKB, row.RSSMeanKB = srv.RSSPeakKB, srv.RSSMeanKB
-	row.ThreadsPeak, row.FDsPeak, row.ServerCPUPct = srv.ThreadsPeak, srv.FDsPeak, round2(srv.CPUPct)
-	row.CtxVol, row.CtxInvol = m.switches.Voluntary, m.switches.Involuntary
+	srv := r.fillServer(row, m)
 	res := m.res
 	if res == nil {
 		out.failed = true
 		row.Note = joinNotes(notes...)
 		return
 	}
+	notes = append(notes, r.fillLoad(out, st, m)...)
+	notes = append(notes, r.fillBound(row, m, srv.CPUPct)...)
+	if res.Requests == 0 {
+		out.failed = true
+		notes = append(notes, "no response in the measured window")
+	}
+	row.Note = joinNotes(notes...)
+	out.series = timeseries(*row, m.srv, m.from, m.to, res.Windows)
+}
+
+// fillServer records what the sampler saw of the server in the window.
+func (r *runner) fillServer(row *metrics.SummaryRow, m measurement) metrics.Summary {
+	srv := metrics.Summarize(m.srv, m.from, m.to)
+	row.RSSPeakKB, row.RSSMeanKB = srv.RSSPeakKB, srv.RSSMeanKB
+	row.ThreadsPeak, row.FDsPeak, row.ServerCPUPct = srv.ThreadsPeak, srv.FDsPeak, round2(srv.CPUPct)
+	if m.switchesKnown {
+		row.CtxVol, row.CtxInvol = metrics.OptInt(m.switches.Voluntary), metrics.OptInt(m.switches.Involuntary)
+	}
+	return srv
+}
+
+// fillLoad records what the load generator measured; it returns the notes it has.
+func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []string) {
+	row, res := &out.row, m.res
 	row.DurationS = res.Elapsed.Seconds()
 	if st.Scenario.Kind == metrics.KindOpen && res.Connections > 0 {
 		row.Concurrency = res.Connections // the most vegeta workers the engine allowed
 	}
 	row.Requests, row.Errors, row.RPS = res.Requests, res.Errors.Total(), round2(res.RPS())
+	row.Reconnects = res.Reconnects
 	if res.OfferedRPS > 0 {
 		row.OfferedRPS = math.Round(res.OfferedRPS)
 	}
@@ -67,28 +86,53 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		row.P99us, row.P999us, row.MaxUs = float64(h.ValueAtQuantile(99)), float64(h.ValueAtQuantile(99.9)), float64(h.Max())
 		out.latency = h
 	}
-	row.ClientCPUPct = round2(res.ClientCPUPct)
-	if cli := metrics.Summarize(m.cli, m.from, m.to); cli.Samples > 1 {
-		row.ClientCPUPct = round2(cli.CPUPct) // the same sampler as the server's, over the same window
-	}
-	row.ClientBound = res.ClientBound
-	if res.ClientBound && res.BoundReason != "" {
-		notes = append(notes, "client bound: "+res.BoundReason)
-	}
-	if n := max(1, len(r.cfg.ClientCPUs)); !res.ClientBound && row.ClientCPUPct >= clientBoundShare*100*float64(n) {
-		row.ClientBound = true
-		notes = append(notes, fmt.Sprintf("client bound: client CPU %.0f%% of %d CPU(s)", row.ClientCPUPct, n))
+	if bg := m.bg; bg != nil {
+		row.BgRPS, row.BgErrors = round2(bg.RPS()), bg.Errors.Total()
+		row.BgP50us, row.BgP99us = float64(bg.Quantile(50).Microseconds()), float64(bg.Quantile(99).Microseconds())
 	}
 	if e := res.Errors; e.Total() > 0 {
 		notes = append(notes, fmt.Sprintf("%d errors (connect %d, reset %d, timeout %d, status %d, parse %d, unsent %d)",
 			e.Total(), e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent))
 	}
-	if res.Requests == 0 {
-		out.failed = true
-		notes = append(notes, "no response in the measured window")
+	if served := float64(res.Requests + m.bgRequests()); served > 0 {
+		row.CPUUsPerReq = round2(row.ServerCPUPct / 100 * row.DurationS * 1e6 / served)
 	}
-	row.Note = joinNotes(notes...)
-	out.series = timeseries(*row, m.srv, m.from, m.to, res.Windows)
+	return notes
+}
+
+// fillBound records both sides' CPU as a share of their CPUs and decides the bound
+// (metrics.Judge). An open-model load that sent too little while its client had CPU to
+// spare was held back by the server: its workers were all waiting on it.
+func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct float64) (notes []string) {
+	res := m.res
+	row.ClientCPUPct = round2(res.ClientCPUPct)
+	if cli := metrics.Summarize(m.cli, m.from, m.to); cli.Samples > 1 {
+		row.ClientCPUPct = round2(cli.CPUPct) // the same sampler as the server's, over the same window
+	}
+	row.ServerCPUShare = round3(serverPct / 100 / float64(cpuCountOr(r.cfg.ServerCPUs, r.cfg.HostCPUs)))
+	row.ClientCPUShare = round3(row.ClientCPUPct / 100 / float64(cpuCountOr(r.cfg.ClientCPUs, r.cfg.HostCPUs)))
+	short := res.OfferedRPS > 0 && res.AchievedRPS < metrics.RateShortShare*res.OfferedRPS
+	heldBack := short && row.ClientCPUShare < metrics.BoundCPUShare
+	row.Bound = metrics.Judge(row.ServerCPUShare, row.ClientCPUShare, heldBack)
+	row.ClientBound = row.Bound.ClientLimited()
+	switch {
+	case heldBack:
+		notes = append(notes, fmt.Sprintf("server bound: sent %.0f of %.0f req/s offered, every worker waiting on the server",
+			res.AchievedRPS, res.OfferedRPS))
+	case short:
+		notes = append(notes, fmt.Sprintf("client bound: sent %.0f of %.0f req/s offered, client CPU %.0f%% of its CPUs",
+			res.AchievedRPS, res.OfferedRPS, 100*row.ClientCPUShare))
+	case row.Bound.ClientLimited():
+		notes = append(notes, fmt.Sprintf("client bound: client CPU %.0f%% of its CPUs", 100*row.ClientCPUShare))
+	}
+	return notes
+}
+
+func cpuCountOr(cpus []int, def int) int {
+	if len(cpus) > 0 {
+		return len(cpus)
+	}
+	return max(def, 1)
 }
 
 // timeseries is one row per server sample in the measured window. rps and p99_us are
@@ -127,3 +171,5 @@ func windowAt(windows []loadgen.Window, t, total time.Duration) (loadgen.Window,
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -49,7 +49,7 @@ type Report struct {
 type runner struct {
 	cfg      Config
 	launch   launcher
-	capacity map[string]float64 // server/scenario/repeat → req/s of the capacity probe
+	capacity map[string]capacity // server/scenario/repeat → the capacity probe's figures
 
 	mu  sync.Mutex
 	srv *serverProc // the server running now, if any
@@ -75,7 +75,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	defer summary.Close()
 	defer series.Close()
 
-	r := &runner{cfg: cfg, capacity: map[string]float64{},
+	r := &runner{cfg: cfg, capacity: map[string]capacity{},
 		launch: launcher{bench: cfg.Bench, env: cfg.Env, cpus: cfg.ServerCPUs}}
 	watched := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() { defer close(watched); r.stopServer() })
@@ -135,13 +135,16 @@ func openOutputs(dir string) (*metrics.CSVFile[metrics.SummaryRow], *metrics.CSV
 }
 
 // server returns a running server for the step: the current one, or a fresh one when
-// the step asks for a restart, the label changes or the current one has died.
+// the step asks for a restart, the label changes or the current one has died. A server
+// kept from the previous step is first given time to close that step's connections, so
+// that no step inherits another's (settle).
 func (r *runner) server(ctx context.Context, st Step) (*serverProc, error) {
 	r.mu.Lock()
 	cur := r.srv
 	r.mu.Unlock()
 	if cur != nil && !st.Restart && cur.label == st.Server.Label {
 		if dead, _ := cur.exited(); !dead {
+			cur.settleNote = cur.settle(ctx)
 			return cur, nil
 		}
 	}

@@ -44,7 +44,11 @@ type serverProc struct {
 	pid        int // the process whose tree is sampled
 	pgid       int
 	addr       string
-	gomaxprocs int // 0 for a server that is not a Go program
+	gomaxprocs int    // 0 for a server that is not a Go program
+	design     string // how it waits for connections, as it says or the suite says
+	helloBytes int    // bytes of its answer to a keep-alive GET /hello
+	readyFDs   int    // descriptors of its tree when it became ready (-1: unknown)
+	settleNote string // set when a kept server still held the previous step's connections
 	done       chan struct{}
 	how        string // how it ended; read after done is closed
 	stderr     *tailBuffer
@@ -126,13 +130,14 @@ func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
 		p.stop()
 		return nil, fmt.Errorf("%w%s", err, p.stderr.suffix())
 	}
-	p.addr, p.gomaxprocs = addr, settings.GoMaxProcs
+	p.addr, p.gomaxprocs, p.design = addr, settings.GoMaxProcs, settings.Design
 	return p, nil
 }
 
 // serveSettings is what this package reads of bench serve's "settings {JSON}" line.
 type serveSettings struct {
-	GoMaxProcs int `json:"gomaxprocs"`
+	GoMaxProcs int    `json:"gomaxprocs"`
+	Design     string `json:"design"`
 }
 
 // readListening reads the "listening on HOST:PORT" and "settings {JSON}" lines, then
@@ -232,48 +237,6 @@ func alive(pid int) bool {
 	}
 	i := strings.LastIndexByte(string(b), ')')
 	return i > 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
-}
-
-// waitReady polls GET /hello until the server answers 200.
-func (p *serverProc) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(startTimeout)
-	for {
-		err := getHello(p.addr)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-p.done:
-			return fmt.Errorf("exited before answering: %s", p.how)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer to GET /hello on %s: %w", p.addr, err)
-		}
-	}
-}
-
-// getHello sends one GET /hello and checks for a 200 status line.
-func getHello(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(c, "GET /hello HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"); err != nil {
-		return err
-	}
-	status, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(status, "HTTP/1.1 200") && !strings.HasPrefix(status, "HTTP/1.0 200") {
-		return fmt.Errorf("status %q", strings.TrimSpace(status))
-	}
-	return nil
 }
 
 // exited reports whether the server has ended, and how.

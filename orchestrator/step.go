@@ -22,15 +22,25 @@ type stepResult struct {
 
 // measurement is what the loads and the samplers saw during one step.
 type measurement struct {
-	res        *loadgen.Result // the recorded load
-	err        error           // why there is no result (or a partial one)
-	notes      []string
-	offered    float64 // open: the rate asked for
-	idleUp     int     // idle: connections actually held
-	srv, cli   []metrics.Sample
-	from, to   time.Time // the measured window, as the engine reports it
-	switches   metrics.Switches
-	serverDied string // how the server ended, if it did during the step
+	res           *loadgen.Result // the recorded load
+	bg            *loadgen.Result // the background load beside it, if any
+	err           error           // why there is no result (or a partial one)
+	notes         []string
+	offered       float64 // open: the rate asked for
+	idleUp        int     // idle: connections actually held
+	srv, cli      []metrics.Sample
+	from, to      time.Time // the measured window, as the engine reports it
+	switches      metrics.Switches
+	switchesKnown bool   // the count covers the window's threads (else the CSV cell is empty)
+	serverDied    string // how the server ended, if it did during the step
+}
+
+// bgRequests is the background load's successful requests in the window.
+func (m measurement) bgRequests() int64 {
+	if m.bg == nil {
+		return 0
+	}
+	return m.bg.Requests
 }
 
 // step runs one step and returns its row; it never fails the run: whatever went wrong is
@@ -48,8 +58,16 @@ func (r *runner) step(ctx context.Context, st Step) stepResult {
 		out.failed = true
 		return out
 	}
-	out.row.GoMaxProcs = srv.gomaxprocs
+	out.row.GoMaxProcs, out.row.HelloBytes = srv.gomaxprocs, srv.helloBytes
+	out.row.Design = srv.design
+	if out.row.Design == "" {
+		out.row.Design = st.Server.Design
+	}
 	m := r.measure(ctx, st, srv)
+	if srv.settleNote != "" {
+		m.notes = append(m.notes, srv.settleNote)
+		srv.settleNote = ""
+	}
 	r.fill(&out, st, m)
 	return out
 }
@@ -89,7 +107,7 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 	m.res, m.err = r.runLoads(ctx, st, base, rate, &m)
 	returned := time.Now()
 	swCancel() // a load that ended early is counted up to now
-	m.switches = <-sw
+	m.switches, m.switchesKnown = <-sw
 	m.srv, m.cli = srvS.Stop(), cliS.Stop()
 	m.from, m.to = start.Add(st.Warmup), returned
 	if m.res != nil && m.res.Elapsed > 0 {
@@ -115,8 +133,8 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 		if err != nil {
 			return 0, release, fmt.Errorf("capacity probe: %w", err)
 		}
-		m.notes = append(m.notes, fmt.Sprintf("%.2g × capacity %.0f req/s", st.Fraction, capacity))
-		return st.Fraction * capacity, release, nil
+		m.notes = append(m.notes, fmt.Sprintf("%.2g × capacity %.0f req/s (%s)", st.Fraction, capacity.rps, capacity.note))
+		return st.Fraction * capacity.rps, release, nil
 	}
 	if st.Scenario.Kind == metrics.KindIdle && st.Idle > 0 {
 		h, err := r.cfg.Engine.HoldIdle(ctx, base+st.Scenario.Path, st.Idle)
@@ -135,7 +153,7 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 // measured window. If ctx ends first (the load returned early) it counts up to then, and
 // yields zero if that is before the window began.
 func windowSwitches(ctx context.Context, s *metrics.Sampler, start, end time.Time) <-chan metrics.Switches {
-	out := make(chan metrics.Switches, 1)
+	out := make(chan metrics.Switches, 1) // closed without a value: unknown
 	go func() {
 		defer close(out)
 		if !waitUntil(ctx, start) {
@@ -178,30 +196,52 @@ func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float6
 	}
 	bgCfg := cfg
 	bgCfg.URL, bgCfg.Concurrency = base+pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
+	run, what := r.cfg.Engine.RunClosed, fmt.Sprintf("%d conns on %s", bg.Concurrency, bgCfg.URL[len(base):])
+	if bg.Rate > 0 { // the same offered work for every server, whatever it does to the foreground
+		bgCfg.Rate, bgCfg.Concurrency = bg.Rate, bg.Concurrency
+		run, what = r.cfg.Engine.RunOpen, fmt.Sprintf("%.0f req/s offered on %s", bg.Rate, bgCfg.URL[len(base):])
+	}
 	type outcome struct {
 		res *loadgen.Result
 		err error
 	}
 	bgDone := make(chan outcome, 1)
 	go func() {
-		res, err := r.cfg.Engine.RunClosed(ctx, bgCfg)
+		res, err := run(ctx, bgCfg)
 		bgDone <- outcome{res, err}
 	}()
 	res, err := r.cfg.Engine.RunClosed(ctx, cfg)
 	b := <-bgDone
+	m.bg = b.res
 	switch {
 	case b.err != nil:
-		m.notes = append(m.notes, fmt.Sprintf("background %d conns on %s failed: %v", bg.Concurrency, bgCfg.URL[len(base):], b.err))
+		m.notes = append(m.notes, fmt.Sprintf("background %s failed: %v", what, b.err))
 	case b.res != nil:
-		m.notes = append(m.notes, fmt.Sprintf("beside %d conns on %s: %.0f req/s, p99 %v, %d errors",
-			bg.Concurrency, bgCfg.URL[len(base):], b.res.RPS(), b.res.Quantile(99), b.res.Errors.Total()))
+		m.notes = append(m.notes, backgroundNote(what, b.res, bg.Rate))
 	}
 	return res, err
 }
 
+// backgroundNote says what the background load did, and whether it fell short of its
+// offered rate by more than RateShortShare allows.
+func backgroundNote(what string, res *loadgen.Result, rate float64) string {
+	note := fmt.Sprintf("beside %s: %.0f req/s, p99 %v, %d errors", what, res.RPS(), res.Quantile(99), res.Errors.Total())
+	if rate > 0 && res.RPS() < metrics.RateShortShare*rate {
+		note += fmt.Sprintf(" (background short of its offered rate: %.0f%%)", 100*res.RPS()/rate)
+	}
+	return note
+}
+
+// capacity is an open scenario's 100 %: what the closed probe measured, and how.
+type capacity struct {
+	rps  float64
+	note string // the probe's figures and bound, for every row of the scenario
+}
+
 // capacityOf is the server's capacity on the scenario's request, measured once per
-// server, scenario and repeat with the closed engine.
-func (r *runner) capacityOf(ctx context.Context, st Step, base string) (float64, error) {
+// server, scenario and repeat with the closed engine. The probe's own bound is in its
+// note: a probe the client limited understates the server's capacity.
+func (r *runner) capacityOf(ctx context.Context, st Step, base string) (capacity, error) {
 	key := fmt.Sprintf("%s/%s/%d", st.Server.Label, st.Scenario.Name, st.Repeat)
 	if c, ok := r.capacity[key]; ok {
 		return c, nil
@@ -214,13 +254,20 @@ func (r *runner) capacityOf(ctx context.Context, st Step, base string) (float64,
 	res, err := r.cfg.Engine.RunClosed(ctx, loadgen.Config{URL: base + pathOr(probe.Path, st.Scenario.Path),
 		Concurrency: probe.Concurrency, Duration: d, Warmup: st.Warmup})
 	if err != nil {
-		return 0, err
+		return capacity{}, err
 	}
 	if res.RPS() <= 0 {
-		return 0, fmt.Errorf("no successful request (%d errors)", res.Errors.Total())
+		return capacity{}, fmt.Errorf("no successful request (%d errors)", res.Errors.Total())
 	}
-	r.capacity[key] = res.RPS()
-	return res.RPS(), nil
+	share := res.ClientCPUPct / 100 / float64(cpuCountOr(r.cfg.ClientCPUs, r.cfg.HostCPUs))
+	bound := "client had CPU to spare"
+	if share >= metrics.BoundCPUShare {
+		bound = "client bound: the capacity may be understated"
+	}
+	c := capacity{rps: res.RPS(), note: fmt.Sprintf("probe c=%d %v: %.0f req/s, p99 %v, %d errors, client CPU %.0f%% of its CPUs, %s",
+		probe.Concurrency, d, res.RPS(), res.Quantile(99), res.Errors.Total(), 100*share, bound)}
+	r.capacity[key] = c
+	return c, nil
 }
 
 func idleNote(asked int, h IdleHolder, err error) string {

@@ -53,6 +53,9 @@ type ServerSpec struct {
 	// the PID of the process to sample and stop (its process tree is sampled: nginx's
 	// master and workers). A relative path is relative to the working directory.
 	External string `json:"external"`
+	// Design is how an external server waits for its connections (threads, events,
+	// goroutines, processes), for the CSV's design column; bench serve reports its own.
+	Design string `json:"design"`
 	// Requires lists commands that must be on PATH; a server missing one is left out of
 	// the run with a message (Optional) or is an error.
 	Requires []string `json:"requires"`
@@ -77,12 +80,14 @@ type Scenario struct {
 	ServerArgs map[string][]string `json:"server_args"`
 }
 
-// Load is a closed-loop load beside the measured one (hol's CPU-burning requests) or the
-// capacity probe of an open scenario.
+// Load is a load beside the measured one (hol's CPU-burning requests) or the capacity
+// probe of an open scenario. A background with a rate is open-model: the same offered
+// work for every server, whatever the server does to it; without one it is closed-loop.
 type Load struct {
-	Path        string   `json:"path"` // default: the scenario's path
-	Concurrency int      `json:"concurrency"`
-	Duration    Duration `json:"duration"` // capacity probe's window (default 2s)
+	Path        string   `json:"path"`        // default: the scenario's path
+	Concurrency int      `json:"concurrency"` // closed: connections; open: the most vegeta workers (0: the default)
+	Rate        float64  `json:"rate"`        // background: requests per second offered (open model)
+	Duration    Duration `json:"duration"`    // capacity probe's window (default 2s)
 }
 
 // Duration is a time.Duration written as a Go duration string ("1s", "500ms") in JSON.
@@ -170,8 +175,8 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 		return errors.New("an idle scenario needs active ≥ 1")
 	case sc.Kind == metrics.KindOpen && (sc.Capacity == nil || sc.Capacity.Concurrency < 1):
 		return errors.New("an open scenario needs capacity.concurrency ≥ 1")
-	case sc.Background != nil && (sc.Kind != metrics.KindClosed || sc.Background.Concurrency < 1):
-		return errors.New("background needs a closed scenario and concurrency ≥ 1")
+	case sc.Background != nil && (sc.Kind != metrics.KindClosed || (sc.Background.Concurrency < 1 && sc.Background.Rate <= 0)):
+		return errors.New("background needs a closed scenario and a rate > 0 or concurrency ≥ 1")
 	}
 	for _, l := range append(slices.Clone(sc.Levels), sc.QuickLevels...) {
 		if l < 0 || (sc.Kind != metrics.KindOpen && (l != float64(int(l)) || (sc.Kind == metrics.KindClosed && l < 1))) {

@@ -42,25 +42,26 @@ type scenarioChart struct {
 }
 
 var scenarioCharts = []scenarioChart{
-	{"throughput", scenario.sweep, func(s scenario) string {
-		return "Throughput vs concurrent connections (" + metrics.Request(s.Path) + ")"
-	}, throughputChart},
-	{"memory", scenario.sweep, func(s scenario) string {
-		return "Server memory vs concurrent connections (" + metrics.Request(s.Path) + ")"
-	}, memoryChart},
-	{"latency", scenario.sweep, func(s scenario) string { return "Latency vs concurrent connections (" + metrics.Request(s.Path) + ")" }, latencyChart},
-	{"threads", scenario.sweep, func(s scenario) string {
-		return "OS threads vs concurrent connections (" + metrics.Request(s.Path) + ")"
-	}, threadsChart},
+	{"throughput", scenario.sweep, sweepTitle("Throughput"), throughputChart},
+	{"memory", scenario.sweep, sweepTitle("Server memory"), memoryChart},
+	{"latency", scenario.sweep, sweepTitle("Latency"), latencyChart},
+	{"threads", scenario.sweep, sweepTitle("OS threads"), threadsChart},
+	{"cpu", scenario.sweep, sweepTitle("Server CPU per request"), cpuChart},
 	{"memory", func(s scenario) bool { return s.Kind == metrics.KindIdle }, func(s scenario) string {
 		return "Server memory vs idle keep-alive connections (C10K; " + strconv.Itoa(s.Active) + " active on " + metrics.Request(s.Path) + ")"
 	}, idleChart},
 	{"latency", func(s scenario) bool { return s.Kind == metrics.KindClosed && s.BgPath != "" }, func(s scenario) string {
-		return "Head-of-line blocking: " + metrics.Request(s.Path) + " beside " + metrics.Request(s.BgPath) + " on " + strconv.Itoa(s.BgConcurrency) + " connections"
+		return "Head-of-line blocking: " + metrics.Request(s.Path) + " beside " + s.background()
 	}, holChart},
 	{"latency", func(s scenario) bool { return s.Kind == metrics.KindOpen }, func(s scenario) string {
 		return "Latency vs offered rate (open model, " + metrics.Request(s.Path) + ")"
 	}, rateChart},
+}
+
+// sweepTitle is the title of a closed sweep's chart of what: "what vs concurrent
+// connections (GET /path)".
+func sweepTitle(what string) func(scenario) string {
+	return func(s scenario) string { return what + " vs concurrent connections (" + metrics.Request(s.Path) + ")" }
 }
 
 // runCharts are drawn once per run.
@@ -80,7 +81,7 @@ func (d *Data) Charts() []Chart {
 			}
 			build := c.build
 			out = append(out, Chart{File: metrics.SafeName(s.Name) + "_" + c.suffix + ".png", Title: c.title(s),
-				Needs: "measured rows of " + s.Name, build: func(ctx *chartContext) (*figure, error) { return build(ctx, s) }})
+				Needs: "measured rows of " + s.Name + " with this chart's figure", build: func(ctx *chartContext) (*figure, error) { return build(ctx, s) }})
 		}
 	}
 	return append(out, runCharts...)
@@ -151,7 +152,7 @@ const concurrencyLabel = "concurrent connections (log scale)"
 func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	fig := newFigure(s.title, ctx.caption)
 	p := newPanel(s.xLabel, s.yLabel)
-	xr, yr, hollow := newRange(), newRange(), false
+	xr, yr, marks := newRange(), newRange(), map[mark]bool{}
 	seen, levelSet := map[string]bool{}, map[float64]bool{}
 	for _, ln := range s.lines {
 		servers, pts := bySeries(ctx.aggs, s.scenario, s.logX || s.logY, ln.y)
@@ -161,7 +162,7 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 			for _, pt := range pts[srv] {
 				xr.add(pt.X)
 				yr.add(pt.Y)
-				hollow = hollow || pt.Hollow
+				marks[pt.Mark] = true
 				levelSet[pt.X] = true
 			}
 			if !seen[srv] && !ln.dashed {
@@ -180,7 +181,7 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	} else {
 		setZeroAxis(&p.Y, yr.hi, s.yFormat)
 	}
-	addKeys(fig, s.lines, hollow)
+	addKeys(fig, s.lines, marks)
 	fig.panels = append(fig.panels, p)
 	return fig, nil
 }
@@ -217,9 +218,9 @@ func sortedKeys(set map[float64]bool) []float64 {
 }
 
 // addKeys adds the legend entries that are not servers: the line styles when a chart
-// has several lines per server, and the hollow marker when a point is client-bound.
-func addKeys(fig *figure, lines []line, hollow bool) {
-	if len(lines) > 1 || hollow {
+// has several lines per server, and the marks of the points the client limited.
+func addKeys(fig *figure, lines []line, marks map[mark]bool) {
+	if len(lines) > 1 || marks[markHollow] || marks[markTinted] {
 		fig.legend.Add("") // a blank line between servers and keys
 	}
 	if len(lines) > 1 {
@@ -227,8 +228,15 @@ func addKeys(fig *figure, lines []line, hollow bool) {
 			fig.legend.Add(ln.name, keyThumb{dashed: ln.dashed})
 		}
 	}
-	if hollow {
-		fig.legend.Add("hollow: client-bound", keyThumb{hollow: true})
+	addMarkKeys(fig, marks)
+}
+
+// addMarkKeys adds a legend key for each mark but filled that the chart draws.
+func addMarkKeys(fig *figure, marks map[mark]bool) {
+	for _, m := range []mark{markHollow, markTinted} {
+		if marks[m] {
+			fig.legend.Add(markLegend[m], keyThumb{fill: m})
+		}
 	}
 }
 
@@ -256,8 +264,30 @@ func throughputChart(ctx *chartContext, s scenario) (*figure, error) {
 func memoryChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
 		title: ctx.title, scenario: s.Name, logX: true,
-		xLabel: concurrencyLabel, yLabel: "server RSS, peak (MB)", xFormat: si, yFormat: plain,
-		lines: []line{{y: func(a Agg) float64 { return a.RSSPeakKB / 1024 }}},
+		xLabel: concurrencyLabel, yLabel: "server memory (MB)", xFormat: si, yFormat: plain,
+		lines: ctx.memoryLines(s),
+	})
+}
+
+// memoryLines are the RSS line and, when the run measured it, the kernel memory the RSS
+// does not show (page tables, kernel stacks, socket buffers) as a dashed line beside it.
+func (ctx *chartContext) memoryLines(s scenario) []line {
+	rss := line{name: "RSS, peak (solid)", y: func(a Agg) float64 { return a.RSSPeakKB / 1024 }}
+	for _, a := range ctx.aggs {
+		if a.Scenario == s.Name && a.KernelKB > 0 {
+			return []line{rss, {name: "kernel: page tables, stacks, sockets (dashed)",
+				y: func(a Agg) float64 { return a.KernelKB / 1024 }, dashed: true}}
+		}
+	}
+	rss.name = ""
+	return []line{rss}
+}
+
+func cpuChart(ctx *chartContext, s scenario) (*figure, error) {
+	return ctx.lineChart(lineSpec{
+		title: ctx.title, scenario: s.Name, logX: true,
+		xLabel: concurrencyLabel, yLabel: "server CPU per request (µs)", xFormat: si, yFormat: plain,
+		lines: []line{{y: func(a Agg) float64 { return a.CPUUsPerReq }}},
 	})
 }
 
@@ -286,9 +316,9 @@ func idleChart(ctx *chartContext, s scenario) (*figure, error) {
 	return ctx.lineChart(lineSpec{
 		title: ctx.title, scenario: s.Name,
 		xLabel:  "idle keep-alive connections (plus " + strconv.Itoa(s.Active) + " active on " + s.Path + ")",
-		yLabel:  "server RSS, peak (MB)",
+		yLabel:  "server memory (MB)",
 		xFormat: si, yFormat: plain,
-		lines: []line{{y: func(a Agg) float64 { return a.RSSPeakKB / 1024 }}},
+		lines: ctx.memoryLines(s),
 	})
 }
 

@@ -117,7 +117,8 @@ type Agg struct {
 	Server, Scenario string
 	Level            float64
 	Repeats          int
-	ClientBound      bool // any repeat was client-bound
+	Bound            metrics.Bound // who limited the point (a side that limited any repeat)
+	ClientBound      bool          // the client limited a repeat (Bound is client or both)
 	RPS              float64
 	P50us, P99us     float64
 	RSSPeakKB        float64
@@ -125,6 +126,10 @@ type Agg struct {
 	ServerCPUPct     float64
 	ClientCPUPct     float64
 	Errors           float64
+	CPUUsPerReq      float64 // server CPU per request served
+	KernelKB         float64 // kernel memory estimate (page tables, kernel stacks, socket buffers)
+	BgRPS            float64 // the background load, if any
+	BgP50us, BgP99us float64
 }
 
 // Aggregate groups rows by server, scenario and level and takes the median of each
@@ -143,9 +148,12 @@ func Aggregate(rows []metrics.SummaryRow) []Agg {
 	out := make([]Agg, 0, len(groups))
 	for k, g := range groups {
 		a := Agg{Server: k.server, Scenario: k.scenario, Level: k.level, Repeats: len(g)}
-		for _, r := range g {
-			a.ClientBound = a.ClientBound || r.ClientBound
+		bounds := make([]metrics.Bound, len(g))
+		for i, r := range g {
+			bounds[i] = r.Bound
 		}
+		a.Bound = metrics.Combine(bounds...)
+		a.ClientBound = a.Bound.ClientLimited()
 		med := func(f func(metrics.SummaryRow) float64) float64 { return median(g, f) }
 		a.RPS = med(func(r metrics.SummaryRow) float64 { return r.RPS })
 		a.P50us = med(func(r metrics.SummaryRow) float64 { return r.P50us })
@@ -155,6 +163,11 @@ func Aggregate(rows []metrics.SummaryRow) []Agg {
 		a.ServerCPUPct = med(func(r metrics.SummaryRow) float64 { return r.ServerCPUPct })
 		a.ClientCPUPct = med(func(r metrics.SummaryRow) float64 { return r.ClientCPUPct })
 		a.Errors = med(func(r metrics.SummaryRow) float64 { return float64(r.Errors) })
+		a.CPUUsPerReq = med(func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq })
+		a.KernelKB = med(func(r metrics.SummaryRow) float64 { return float64(r.KernelKB) })
+		a.BgRPS = med(func(r metrics.SummaryRow) float64 { return r.BgRPS })
+		a.BgP50us = med(func(r metrics.SummaryRow) float64 { return r.BgP50us })
+		a.BgP99us = med(func(r metrics.SummaryRow) float64 { return r.BgP99us })
 		out = append(out, a)
 	}
 	sortAggs(out, scenarioRanks(rows))
@@ -215,7 +228,7 @@ func bySeries(aggs []Agg, scenario string, positive bool, f func(Agg) float64) (
 		if _, ok := pts[a.Server]; !ok {
 			servers = append(servers, a.Server)
 		}
-		pts[a.Server] = append(pts[a.Server], point{X: a.Level, Y: y, Hollow: a.ClientBound})
+		pts[a.Server] = append(pts[a.Server], point{X: a.Level, Y: y, Mark: markOf(a.Bound)})
 	}
 	return orderServers(servers), pts
 }

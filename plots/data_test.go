@@ -15,7 +15,7 @@ import (
 func TestAggregateTakesTheMedianOverRepeats(t *testing.T) {
 	row := func(server string, rep int, rps float64, bound bool) metrics.SummaryRow {
 		return metrics.SummaryRow{Server: server, Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 100, Repeat: rep, RPS: rps,
-			P99us: rps / 10, RSSPeakKB: int64(rps), ClientBound: bound}
+			P99us: rps / 10, RSSPeakKB: int64(rps), Bound: boundIf(bound)}
 	}
 	rows := []metrics.SummaryRow{
 		row("odd", 1, 10, false), row("odd", 2, 30, false), row("odd", 3, 20, true),
@@ -162,5 +162,34 @@ func TestWindowsSplitAndLayBackToBack(t *testing.T) {
 	}
 	if rss[0].X != 0 || rss[3].Y != 3 || starts[1] != rss[3] || starts[2] != rss[5] {
 		t.Errorf("layout %v, starts %v", rss, starts)
+	}
+}
+
+// boundIf is client when the test's point was client-bound, else server.
+func boundIf(client bool) metrics.Bound {
+	if client {
+		return metrics.BoundClient
+	}
+	return metrics.BoundServer
+}
+
+// TestMarksFollowTheBound: one mark language in every chart: filled for server (or
+// neither), hollow for client, tinted for both; over repeats a side that limited any
+// repeat limited the point.
+func TestMarksFollowTheBound(t *testing.T) {
+	for b, want := range map[metrics.Bound]mark{metrics.BoundServer: markFilled, metrics.BoundNeither: markFilled,
+		metrics.BoundClient: markHollow, metrics.BoundBoth: markTinted} {
+		if got := markOf(b); got != want {
+			t.Errorf("%s: mark %d, want %d", b, got, want)
+		}
+	}
+	rows := []metrics.SummaryRow{
+		{Server: "s", Scenario: "x", Kind: metrics.KindClosed, Concurrency: 1, Repeat: 1, Bound: metrics.BoundServer},
+		{Server: "s", Scenario: "x", Kind: metrics.KindClosed, Concurrency: 1, Repeat: 2, Bound: metrics.BoundClient},
+		{Server: "s", Scenario: "x", Kind: metrics.KindClosed, Concurrency: 2, Repeat: 1, Bound: metrics.BoundNeither},
+	}
+	aggs := Aggregate(rows)
+	if aggs[0].Bound != metrics.BoundBoth || aggs[1].Bound != metrics.BoundNeither {
+		t.Errorf("bounds %s, %s; want both (server in one repeat, client in another), neither", aggs[0].Bound, aggs[1].Bound)
 	}
 }

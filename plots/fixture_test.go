@@ -86,6 +86,7 @@ func TestFixtureUpToDate(t *testing.T) {
 	for _, m := range []model{models[0], models[1], offload, models[2]} {
 		r := fixtureRow(m, "hol", 0, 1)
 		r.Concurrency, r.RPS, r.P50us, r.P99us = 20, 4000, m.holP50, m.holP99
+		r.BgOfferedRPS, r.BgRPS, r.BgP50us, r.BgP99us = 100, 99, 5200+m.holP50/2, 5600+m.holP99
 		r.RSSPeakKB, r.ThreadsPeak = int64(rssKB(m, 40)), m.threads(40)
 		r.Requests = int64(r.RPS * r.DurationS)
 		must(t, sum.Write(r))
@@ -111,6 +112,7 @@ func fixtureRow(m model, scenario string, level float64, repeat int) metrics.Sum
 		Scenario: scenario, Kind: sc.Kind, Path: sc.Path, BgPath: sc.BgPath, BgConcurrency: sc.BgConcurrency,
 		Engine: "closed", Repeat: repeat, DurationS: 10,
 		ServerCPUs: "0", ClientCPUs: "1", GoMaxProcs: m.procs, ServerCPUPct: 99, ClientCPUPct: 70,
+		ServerCPUShare: 0.99, ClientCPUShare: 0.7, Bound: metrics.BoundServer,
 	}
 }
 
@@ -131,8 +133,10 @@ func writeHello(t *testing.T, rng *rand.Rand, sum *metrics.CSVFile[metrics.Summa
 			r.RSSPeakKB = int64(rssKB(m, c) * jitter(rng, 2))
 			r.RSSMeanKB = r.RSSPeakKB * 95 / 100
 			r.ThreadsPeak, r.FDsPeak = m.threads(c), c+8
+			r.CPUUsPerReq = math.Round(0.99e6/r.RPS*100) / 100
+			r.KernelKB = int64(float64(r.ThreadsPeak)*16 + float64(c)*4)
 			if c == m.clientBoundLevel || c == 1 && m.name == "evented" {
-				r.ClientBound, r.ClientCPUPct = true, 99
+				r.ClientBound, r.ClientCPUPct, r.ClientCPUShare, r.Bound = true, 99, 0.99, metrics.BoundBoth
 			}
 			must(t, sum.Write(r))
 		}
@@ -182,6 +186,7 @@ func writeIO(t *testing.T, rng *rand.Rand, sum *metrics.CSVFile[metrics.SummaryR
 		r.RPS = math.Round(math.Min(float64(c)/0.0202, m.ioCeiling) * jitter(rng, 2))
 		r.P50us = float64(c) / r.RPS * 1e6
 		r.P99us = r.P50us * 1.2
+		r.CPUUsPerReq = math.Round(m.ioCeiling/r.RPS*900) / 100
 		r.RSSPeakKB = int64(rssKB(m, c))
 		r.ThreadsPeak = m.threads(c)
 		r.Requests = int64(r.RPS * r.DurationS)
@@ -204,7 +209,9 @@ func writeRate(t *testing.T, rng *rand.Rand, sum *metrics.CSVFile[metrics.Summar
 		} else { // overloaded: the queue grows for the whole window
 			r.P50us, r.P99us = 2.5e6*(rho-0.9), 5e6*(rho-0.9)
 		}
-		r.ClientBound = rate == 10000 && m.name == "goroutine"
+		if rate == 10000 && m.name == "goroutine" {
+			r.ClientBound, r.ClientCPUShare, r.ServerCPUShare, r.Bound = true, 0.95, 0.6, metrics.BoundClient
+		}
 		r.RSSPeakKB, r.ThreadsPeak = int64(rssKB(m, 100)), m.threads(100)
 		r.Requests = int64(r.RPS * r.DurationS)
 		must(t, sum.Write(r))

@@ -17,16 +17,16 @@ type histKey struct {
 	repeat           int
 }
 
-// clientBound reports, for a histogram, whether its summary.csv row (same server,
-// scenario, level and repeat) was flagged client_bound.
-func clientBound(rows []metrics.SummaryRow) func(metrics.Hist) bool {
-	set := map[histKey]bool{}
+// boundOf gives, for a histogram, the bound of its summary.csv row (same server,
+// scenario, level and repeat).
+func boundOf(rows []metrics.SummaryRow) func(metrics.Hist) metrics.Bound {
+	set := map[histKey]metrics.Bound{}
 	for _, r := range rows {
-		if r.ClientBound {
-			set[histKey{r.Server, r.Scenario, r.Level(), max(r.Repeat, 1)}] = true
-		}
+		set[histKey{r.Server, r.Scenario, r.Level(), max(r.Repeat, 1)}] = r.Bound
 	}
-	return func(h metrics.Hist) bool { return set[histKey{h.Server, h.Scenario, h.Level, max(h.Repeat, 1)}] }
+	return func(h metrics.Hist) metrics.Bound {
+		return set[histKey{h.Server, h.Scenario, h.Level, max(h.Repeat, 1)}]
+	}
 }
 
 // pickHists chooses the histograms of one scenario and level to compare, one per server
@@ -106,7 +106,7 @@ func percentileTicks(max float64) plot.ConstantTicks {
 }
 
 func percentileChart(ctx *chartContext) (*figure, error) {
-	bound := clientBound(ctx.data.Summary)
+	bound := boundOf(ctx.data.Summary)
 	hs := pickHists(ctx.data.Hists, ctx.scenarios)
 	if len(hs) == 0 {
 		return nil, ErrNoData
@@ -122,7 +122,7 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 			if hp.Percentile >= 1 || hp.ValueUs <= 0 {
 				continue
 			}
-			pt := point{X: nines(hp.Percentile), Y: hp.ValueUs / 1000, Hollow: bound(h)}
+			pt := point{X: nines(hp.Percentile), Y: hp.ValueUs / 1000, Mark: markOf(bound(h))}
 			pts = append(pts, pt)
 			if pt.X >= next {
 				marks = append(marks, pt)
@@ -133,7 +133,7 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 		}
 		p.Add(lineOnly(h.Server, pts), markersOnly(h.Server, marks))
 		key := newSeries(h.Server, nil, false)
-		key.hollowKey = bound(h)
+		key.keyMark = markOf(bound(h))
 		fig.legend.Add(histLabel(h, bound), key)
 	}
 	if xr.empty() {
@@ -149,9 +149,12 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 
 // histLabel is a server's legend label; a client-bound one says so, since its curve may
 // be the load generator's limit rather than the server's.
-func histLabel(h metrics.Hist, bound func(metrics.Hist) bool) string {
-	if bound(h) {
+func histLabel(h metrics.Hist, bound func(metrics.Hist) metrics.Bound) string {
+	switch bound(h) {
+	case metrics.BoundClient:
 		return h.Server + " (client-bound)"
+	case metrics.BoundBoth:
+		return h.Server + " (client and server bound)"
 	}
 	return h.Server
 }

@@ -20,7 +20,7 @@ func TestPercentileChartMarksClientBoundServers(t *testing.T) {
 	hs = append(hs, metrics.Hist{Server: "threaded", Scenario: "hello", Level: 4000, Repeat: 1, Points: pts})
 	row := func(srv string, c, rep int, bound bool) metrics.SummaryRow {
 		return metrics.SummaryRow{Server: srv, Scenario: "hello", Kind: metrics.KindClosed, Concurrency: c, Repeat: rep,
-			Requests: 1000, ClientBound: bound}
+			Requests: 1000, Bound: boundIf(bound)}
 	}
 	rows := []metrics.SummaryRow{
 		row("evented", 1000, 1, true), row("threaded", 100, 1, true),
@@ -35,7 +35,7 @@ func TestPercentileChartMarksClientBoundServers(t *testing.T) {
 	if !strings.Contains(fig.title, "c = 1000)") {
 		t.Errorf("title %q: want c = 1000, the highest level both servers ran", fig.title)
 	}
-	bound := clientBound(rows)
+	bound := boundOf(rows)
 	got := pickHists(hs, scenariosOf(rows))
 	if len(got) != 2 || got[0].Level != 1000 {
 		t.Fatalf("picked %+v: want both servers at c = 1000", got)

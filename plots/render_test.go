@@ -35,8 +35,8 @@ func TestRenderTwiceGivesIdenticalBytesAndDecodes(t *testing.T) {
 	if _, _, err := Render(loadFixture(t), b); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(d.Charts()); len(outA) != n || n != 4+4+1+1+1+2 {
-		t.Fatalf("%d outcomes, %d charts: want one per chart, 4 for each closed sweep (hello, io), one each for idle, hol and rate, and the 2 run charts", len(outA), n)
+	if n := len(d.Charts()); len(outA) != n || n != 5+5+1+1+1+2 {
+		t.Fatalf("%d outcomes, %d charts: want one per chart, 5 for each closed sweep (hello, io), one each for idle, hol and rate, and the 2 run charts", len(outA), n)
 	}
 	for _, o := range outA {
 		if o.Path == "" {
@@ -142,7 +142,7 @@ func TestRenderSkipsChartsWithoutRows(t *testing.T) {
 		drawn[o.File] = o.Path != ""
 	}
 	want := map[string]bool{
-		"hello_throughput.png": true, "hello_memory.png": true, "hello_latency.png": true, "hello_threads.png": true,
+		"hello_throughput.png": true, "hello_memory.png": true, "hello_latency.png": true, "hello_threads.png": true, "hello_cpu.png": true,
 		"latency_percentiles.png": false, "timeseries.png": false,
 	}
 	if len(drawn) != len(want) {
@@ -195,7 +195,7 @@ func TestEdgeCasesDraw(t *testing.T) {
 		{Server: "my_server", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 1, Requests: 1, RPS: 5000, P50us: 0, P99us: 0, RSSPeakKB: 1000, ThreadsPeak: 0},
 		{Server: "my_server", Scenario: "hello", Kind: metrics.KindClosed, Concurrency: 10, Requests: 1, RPS: 9000, P50us: 900, P99us: 2000, RSSPeakKB: 1200, ThreadsPeak: 3},
 		{Server: "threaded", Scenario: "idle", Kind: metrics.KindIdle, Concurrency: 10, IdleConns: 0, Requests: 1, RPS: 1, RSSPeakKB: 9000},
-		{Server: "threaded", Scenario: "hol", Kind: metrics.KindClosed, BgPath: "/cpu", BgConcurrency: 20, Concurrency: 20, Requests: 1, P50us: 300, P99us: 300, ClientBound: true},
+		{Server: "threaded", Scenario: "hol", Kind: metrics.KindClosed, BgPath: "/cpu", BgConcurrency: 20, Concurrency: 20, Requests: 1, P50us: 300, P99us: 300, Bound: metrics.BoundBoth, BgP50us: 5000, BgP99us: 9000},
 		{Server: "evented", Scenario: "rate", Kind: metrics.KindOpen, OfferedRPS: 1000, Requests: 1, P50us: 150, P99us: 700},
 	}
 	d := &Data{Summary: rows}

@@ -16,6 +16,16 @@ type scenario struct {
 	Active        int // idle: the connections under load beside the idle ones
 	BgPath        string
 	BgConcurrency int
+	BgOfferedRPS  float64
+}
+
+// background describes the background load: "GET /cpu?us=5000 at 100 req/s" (open) or
+// "GET /cpu?us=5000 on 20 connections" (closed).
+func (s scenario) background() string {
+	if s.BgOfferedRPS > 0 {
+		return metrics.Request(s.BgPath) + " at " + strconv.FormatFloat(s.BgOfferedRPS, 'f', -1, 64) + " req/s"
+	}
+	return metrics.Request(s.BgPath) + " on " + strconv.Itoa(s.BgConcurrency) + " connections"
 }
 
 // scenariosOf lists the scenarios of rows in run order (first appearance in summary.csv),
@@ -39,9 +49,15 @@ func scenariosOf(rows []metrics.SummaryRow) []scenario {
 			BgPath:        mostCommon(g, func(r metrics.SummaryRow) string { return r.BgPath }),
 			Active:        atoi(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.Concurrency) })),
 			BgConcurrency: atoi(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.BgConcurrency) })),
+			BgOfferedRPS:  atof(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.FormatFloat(r.BgOfferedRPS, 'f', -1, 64) })),
 		}
 	}
 	return out
+}
+
+func atof(s string) float64 {
+	x, _ := strconv.ParseFloat(s, 64)
+	return x
 }
 
 func atoi(s string) int {
@@ -62,8 +78,7 @@ func (s scenario) what() string {
 	case s.Kind == metrics.KindOpen:
 		return req + " at a constant offered rate (open model, vegeta)"
 	case s.BgPath != "":
-		return req + " on c connections beside " + metrics.Request(s.BgPath) + " on " +
-			strconv.Itoa(s.BgConcurrency) + " other connections (head-of-line blocking)"
+		return req + " on c connections beside " + s.background() + " (head-of-line blocking)"
 	}
 	return req + ", closed loop: c connections, one request in flight each"
 }

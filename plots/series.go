@@ -9,14 +9,14 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// point is one drawn value; hollow marks a client-bound measurement.
+// point is one drawn value; Mark says who limited it (markOf).
 type point struct {
-	X, Y   float64
-	Hollow bool
+	X, Y float64
+	Mark mark
 }
 
 // series is one server's line in a chart: a polyline through its points with the
-// server's marker on each point (hollow where the point is client-bound). It implements
+// server's marker on each point (drawn with the point's mark). It implements
 // plot.Plotter, plot.DataRanger, plot.GlyphBoxer and plot.Thumbnailer.
 type series struct {
 	pts     []point
@@ -26,7 +26,7 @@ type series struct {
 	noLine  bool // markers only
 	width   vg.Length
 
-	hollowKey bool // the legend's marker is hollow: every point of the series is client-bound
+	keyMark mark // the legend's marker
 }
 
 const markerRadius = vg.Length(3.4)
@@ -64,16 +64,16 @@ func (s *series) Plot(c draw.Canvas, p *plot.Plot) {
 		return
 	}
 	for i, pt := range s.pts {
-		c.DrawGlyph(s.glyph(pt.Hollow), line[i])
+		c.DrawGlyph(s.glyph(pt.Mark), line[i])
 	}
 }
 
-func (s *series) glyph(hollow bool) draw.GlyphStyle {
+func (s *series) glyph(m mark) draw.GlyphStyle {
 	col := color.Color(s.style.Color)
 	if s.dashed {
 		col = lighten(s.style.Color)
 	}
-	return draw.GlyphStyle{Color: col, Radius: markerRadius, Shape: marker{shape: s.style.Shape, hollow: hollow}}
+	return draw.GlyphStyle{Color: col, Radius: markerRadius, Shape: marker{shape: s.style.Shape, fill: m}}
 }
 
 // DataRange implements plot.DataRanger.
@@ -107,21 +107,22 @@ func (s *series) Thumbnail(c *draw.Canvas) {
 	y := c.Center().Y
 	c.StrokeLine2(s.lineStyle(), c.Min.X, y, c.Max.X, y)
 	if s.markers {
-		c.DrawGlyph(s.glyph(s.hollowKey), c.Center())
+		c.DrawGlyph(s.glyph(s.keyMark), c.Center())
 	}
 }
 
 // keyThumb is a legend key that is not a server: a grey line (solid or dashed) or a
-// grey marker (filled or hollow).
+// grey marker (with a mark).
 type keyThumb struct {
-	dashed, hollow, marker bool
+	dashed, marker bool
+	fill           mark
 }
 
 // Thumbnail implements plot.Thumbnailer.
 func (k keyThumb) Thumbnail(c *draw.Canvas) {
 	y := c.Center().Y
-	if k.hollow || k.marker {
-		c.DrawGlyph(draw.GlyphStyle{Color: color.Gray{0x40}, Radius: markerRadius, Shape: marker{shape: Circle, hollow: k.hollow}}, c.Center())
+	if k.fill != markFilled || k.marker {
+		c.DrawGlyph(draw.GlyphStyle{Color: color.RGBA{0x40, 0x40, 0x40, 0xff}, Radius: markerRadius, Shape: marker{shape: Circle, fill: k.fill}}, c.Center())
 		return
 	}
 	ls := draw.LineStyle{Color: color.Gray{0x30}, Width: vg.Points(1.6)}

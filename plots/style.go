@@ -85,24 +85,56 @@ func orderServers(servers []string) []string {
 	return out
 }
 
-// marker draws a Shape, filled or hollow (a white inside with a coloured outline).
+// mark is how a point's bound is drawn, the same in every chart: filled when the server
+// was the limit (or neither side was), hollow when the client was, tinted (a pale fill
+// inside the outline) when both were.
+type mark uint8
+
+const (
+	markFilled mark = iota
+	markHollow
+	markTinted
+)
+
+// markOf is the mark of a bound.
+func markOf(b metrics.Bound) mark {
+	switch b {
+	case metrics.BoundClient:
+		return markHollow
+	case metrics.BoundBoth:
+		return markTinted
+	}
+	return markFilled
+}
+
+// markLegend is the legend text of each mark that is not filled.
+var markLegend = map[mark]string{markHollow: "hollow: client-bound", markTinted: "tinted: client and server bound"}
+
+// marker draws a Shape with its mark: filled, hollow (a white inside with a coloured
+// outline) or tinted (a pale inside with a coloured outline).
 type marker struct {
-	shape  Shape
-	hollow bool
+	shape Shape
+	fill  mark
 }
 
 // DrawGlyph implements draw.GlyphDrawer.
 func (m marker) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 	p := m.path(pt, sty.Radius)
-	if m.hollow {
-		c.SetColor(color.White)
+	if m.fill == markFilled {
+		c.SetColor(sty.Color)
 		c.Fill(p)
-		c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.3)})
-		c.Stroke(p)
 		return
 	}
-	c.SetColor(sty.Color)
+	inside := color.Color(color.White)
+	if rgba, ok := sty.Color.(color.RGBA); ok && m.fill == markTinted {
+		inside = lighten(rgba)
+	} else if m.fill == markTinted {
+		inside = color.Gray{0xb0}
+	}
+	c.SetColor(inside)
 	c.Fill(p)
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.3)})
+	c.Stroke(p)
 }
 
 // path is the shape's outline around pt; polygons have about the area of the circle.

@@ -52,10 +52,33 @@ func Procs(model string, cfg Config, cpus int) int {
 	return max(1, cpus)
 }
 
+// How a server waits for its connections: the CSV's design column, which the claims read
+// to find, say, the fastest thread-per-connection server of a run.
+const (
+	DesignThreads    = "threads"    // an OS thread per connection (Apache worker, C pthreads)
+	DesignEvents     = "events"     // event loops over epoll (nginx, Node)
+	DesignGoroutines = "goroutines" // Go's runtime: goroutines over its netpoller
+	DesignProcesses  = "processes"  // a process per connection (Apache prefork)
+)
+
+// Design is the design of a model of this package's registry.
+func Design(model string) string {
+	switch model {
+	case "threaded":
+		return DesignThreads
+	case "evented":
+		return DesignEvents
+	case "goroutine":
+		return DesignGoroutines
+	}
+	return ""
+}
+
 // Settings is what `bench serve` chose, printed as a JSON line after "listening on", so
 // the caller records the model's settings instead of recomputing them.
 type Settings struct {
 	Model      string   `json:"model"`
+	Design     string   `json:"design"`
 	GoMaxProcs int      `json:"gomaxprocs"`
 	CPUs       string   `json:"cpus,omitempty"` // the CPU list it pinned itself to
 	Wait       WaitMode `json:"wait,omitempty"`

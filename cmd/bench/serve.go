@@ -76,7 +76,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		defer stop()
 	}
 	cfg = servers.WithDefaults(cfg)
-	settings := servers.Settings{Model: *model, GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: affinity.Format(cpus)}
+	settings := servers.Settings{Model: *model, Design: servers.Design(*model), GoMaxProcs: runtime.GOMAXPROCS(0), CPUs: affinity.Format(cpus)}
 	switch *model {
 	case "threaded":
 		settings.Wait, settings.Pool = cfg.Wait, cfg.Pool
