@@ -59,7 +59,7 @@ func BenchmarkSamplerTick(b *testing.B) {
 }
 
 // BenchmarkSwitches is the cost of a step's two context-switch readings of a 4000-thread
-// process (sampled).
+// process: through taskstats where permitted, else unknown (over switchReadMax threads).
 func BenchmarkSwitches(b *testing.B) {
 	skipUnlessProc(b)
 	s := NewSampler(startThreads(b, 4000), true)
