@@ -17,19 +17,21 @@ import (
 // sampler estimates three parts of it, summed over the tree (Sample.PageTablesKB,
 // KStacksKB, SocketKB; their sum at its peak is Summary.KernelPeakKB):
 //
-//   - Page tables: VmPTE of /proc/PID/status, the process's page-table pages (all levels,
-//     since Linux 4.x). Exact; it grows with the memory mapped and touched, not with
-//     threads. Threads share their process's page tables.
+//   - Page tables: VmPTE of /proc/PID/status, the process's page-table pages (all levels).
+//     Exact. It grows with the memory touched, 8 bytes a 4 KiB page, and with threads
+//     through their stacks: each thread's stack lies in a 2 MiB region of its own, so
+//     needs a page-table page of its own (4 KiB; a process of 4000 pthreads shows
+//     ~16 MB of VmPTE). Threads share their process's page tables.
 //   - Kernel stacks: threads × kernelStackKB, the kernel's THREAD_SIZE: 16 KiB on amd64
 //     (THREAD_SIZE_ORDER 2 of 4 KiB pages; 32 KiB in a KASAN kernel), arm64, riscv64,
-//     ppc64(le), s390x, loong64 and mips64; 8 KiB on 386, arm and mips. Every thread has
-//     exactly one, so the figure is exact but for KASAN kernels; /proc/PID/status has no
-//     per-process figure (/proc/meminfo's KernelStack is the machine's total, which the
-//     tests use to check the constant). On another architecture it is 0 (unknown). Not
-//     counted: each thread's task_struct (5.9 KB on the test machine's 6.18 kernel, from
-//     /proc/slabinfo), its pid and signal entries, and with VMAP_STACK the vmalloc
-//     area's guard pages and page-table entries for the stack, together a further
-//     ~6-8 KB per thread.
+//     ppc64(le), s390x, loong64 and mips64, or a page where pages are larger (arm64 and
+//     ppc64 with 64 KiB pages map a whole page per stack); 8 KiB on 386, arm and mips.
+//     Every thread has exactly one, so the figure is exact but for KASAN kernels;
+//     /proc/PID/status has no per-process figure (/proc/meminfo's KernelStack is the
+//     machine's total, which the tests use to check the constant). On another
+//     architecture it is 0 (unknown). Not counted: each thread's task_struct (5.9 KB on
+//     the test machine's 6.18 kernel, from /proc/slabinfo), its pid entry (192 B) and,
+//     with VMAP_STACK, the vmalloc bookkeeping of its stack: ~6-7 KB a thread more.
 //   - Socket buffers (sockets.go): the bytes queued in the tree's TCP sockets.
 //
 // PSS (Sample.PSSKB) is not kernel memory: it is RSS with each shared page divided among
@@ -37,11 +39,13 @@ import (
 // nginx's or a forking server's shared pages once per process.
 
 // kernelStackKB is the kernel stack of one thread on this architecture, 0 if unknown.
-var kernelStackKB = stackKB(runtime.GOARCH)
+var kernelStackKB = stackKB(runtime.GOARCH, os.Getpagesize())
 
-func stackKB(arch string) int64 {
+func stackKB(arch string, pageSize int) int64 {
 	switch arch {
-	case "amd64", "arm64", "riscv64", "ppc64", "ppc64le", "s390x", "loong64", "mips64", "mips64le":
+	case "arm64", "ppc64", "ppc64le":
+		return max(16, int64(pageSize)/1024)
+	case "amd64", "riscv64", "s390x", "loong64", "mips64", "mips64le":
 		return 16
 	case "386", "arm", "mips", "mipsle":
 		return 8
@@ -147,12 +151,14 @@ func readPSS(pid int32, buf *[]byte) (int64, error) {
 }
 
 // extraBudget is the share of one core that each of the costlier readings (PSS, socket
-// buffers) may take: after a reading that took c, the next waits c/extraBudget, in ticks.
-// At 10 Hz a reading under 1 ms is made at every tick; the 9 ms smaps_rollup of a
-// process with 4000 threads (8000 mappings) about once a second; the ~80 ms of sockets
-// at 10,000 connections every ~8 s. Samples in between carry the last reading (their
-// PSSRead or SocketRead is false); the first tick reads both.
-const extraBudget = 0.01
+// buffers) may take: after a reading that took c (wall time), the next waits
+// c/extraBudget, in ticks. At 10 Hz a reading under 0.5 ms is made at every tick; the
+// 9 ms smaps_rollup of a process of 4000 threads (8000 mappings) every ~1.8 s; a socket
+// dump, 1-60 ms with the number of TCP sockets on the machine (sockets.go), every 0.2 to
+// 12 s. Samples in between carry the last reading (their PSSRead or SocketRead is false);
+// the first tick reads both. A window shorter than the period may hold no fresh reading:
+// its figure is then the last one before it.
+const extraBudget = 0.005
 
 // extraReadings reads the tree's PSS and socket buffers at the rate extraBudget allows.
 type extraReadings struct {
@@ -160,7 +166,8 @@ type extraReadings struct {
 	pss, sock     throttle
 	pssKB, sockKB int64
 	sockOff       bool // sock_diag is unavailable: not tried again
-	inodes        map[uint32]struct{}
+	sockets       socketReader
+	pids          []int32
 }
 
 // throttle skips ticks after a costly reading.
@@ -196,20 +203,16 @@ func (e *extraReadings) read(smp *Sample, members []*process.Process, buf *[]byt
 		e.pss.took(time.Since(start), interval)
 	}
 	if !e.sockOff && e.sock.due() {
-		start := time.Now()
-		if e.inodes == nil {
-			e.inodes = map[uint32]struct{}{}
-		}
-		clear(e.inodes)
+		e.pids = e.pids[:0]
 		for _, p := range members {
-			socketInodes(p.Pid, e.inodes) // a process that exited since holds none
+			e.pids = append(e.pids, p.Pid)
 		}
-		b, _, err := socketBytes(e.inodes)
+		b, cost, err := e.sockets.read(e.pids)
 		if err != nil {
 			e.sockOff = true
 		}
 		e.sockKB, smp.SocketRead = (b+1023)/1024, err == nil
-		e.sock.took(time.Since(start), interval)
+		e.sock.took(cost, interval)
 	}
 	smp.PSSKB, smp.SocketKB = e.pssKB, e.sockKB
 }

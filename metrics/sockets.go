@@ -4,16 +4,24 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // Socket buffers attributed to the tree (Sample.SocketKB). The kernel reports every TCP
-// socket's queues through NETLINK_SOCK_DIAG (what `ss -tm` shows); a socket belongs to the
-// tree if its inode is one of the sockets its processes hold open, found by reading the
-// links of /proc/PID/fd ("socket:[inode]"). What is counted, per socket (the kernel's
-// SK_MEMINFO fields; ss's r, w, o and bl):
+// socket's queues through NETLINK_SOCK_DIAG (what `ss -tm` shows). The tree's sockets are
+// those whose local port is one of its listening ports: its listeners are found once, by
+// matching the inodes of its descriptors (the links of /proc/PID/fd, "socket:[inode]")
+// with the listening sockets the kernel reports, and again whenever the tree's members
+// change; every reading then asks for the sockets on those ports only (a sock_diag
+// bytecode filter). That is every connection the server accepted, and those waiting in
+// its accept queue, and not the load generator's ends, whose local ports are ephemeral
+// (Linux never hands out a port a listener holds). It would miss connections the server
+// opens itself (none here: no model proxies) and count another program's sockets on the
+// same port (none here). What is counted, per socket (SK_MEMINFO; ss's r, w, o and bl):
 //
 //   - rmem_alloc: received bytes not yet read by the server, as allocated (skb truesize,
 //     so including the sk_buff overhead), and the out-of-order queue;
@@ -27,16 +35,19 @@ import (
 // ~3.5 KB a connection on the test machine's kernel, from /proc/slabinfo, the same in
 // every model since each holds one socket per connection), an epoll entry per watched
 // descriptor (128 B), sockets other than TCP (Unix sockets between nginx's processes,
-// UDP), sockets in TIME_WAIT (the kernel's, held by no process) and connections still
-// in a listener's accept queue (no descriptor yet).
+// UDP) and sockets in TIME_WAIT (the kernel's, held by no process). An idle keep-alive
+// connection holds 0 bytes.
 //
 // /proc/net/sockstat was the other candidate: one small file, but machine-wide, so on
-// loopback it counts the load generator's sockets too, and any other program's.
+// loopback it counts the load generator's sockets too, and any other program's. Matching
+// every socket's inode at every reading was the third: exact, but each descriptor's link
+// costs ~4.6 µs here (46 ms at 10,000 connections).
 //
-// Cost: reading the links costs ~4 µs a descriptor here and the dump ~1 µs a socket
-// (both ends of every loopback connection are dumped), so ~50 ms at 10,000 connections:
-// the sampler reads sockets every socketEvery ticks (once a second), and ticks in between
-// carry the last reading.
+// Cost: the kernel walks every TCP socket of the machine for a dump, TIME_WAIT ones
+// included, ~0.35 µs each, and formats the tree's, ~1.4 µs each: on the test machine,
+// with ~120,000 sockets in TIME_WAIT left by other programs, 45 ms with no connection and
+// 59 ms at 10,000 (BenchmarkExtraReadings). The sampler therefore reads sockets at the
+// rate extraBudget allows (kernel.go), and ticks in between carry the last reading.
 
 // Socket-diag constants of linux/inet_diag.h and linux/tcp.h that x/sys/unix lacks.
 const (
@@ -44,6 +55,11 @@ const (
 	sizeofInetDiagReqV2  = 56 // struct inet_diag_req_v2
 	sizeofInetDiagMsg    = 72 // struct inet_diag_msg
 	inetDiagMsgInodeOff  = 68 // idiag_inode in struct inet_diag_msg
+	inetDiagMsgSportOff  = 4  // idiag_sport (big-endian) in struct inet_diag_msg
+	inetDiagReqBytecode  = 1  // INET_DIAG_REQ_BYTECODE
+	inetDiagBCJmp        = 1  // INET_DIAG_BC_JMP
+	inetDiagBCSEq        = 11 // INET_DIAG_BC_S_EQ (Linux ≥ 4.16)
+	tcpListen            = 10 // TCP_LISTEN
 	tcpTimeWait          = 6  // TCP_TIME_WAIT
 	tcpNewSynRecv        = 12 // TCP_NEW_SYN_RECV (request sockets)
 	diagRecvBufSize      = 64 << 10
@@ -82,57 +98,132 @@ func socketInodes(pid int32, set map[uint32]struct{}) error {
 	return nil
 }
 
-// socketBytes sums the queued bytes (see above) of the TCP sockets, IPv4 and IPv6, whose
-// inodes are in set, and returns how many it found.
-func socketBytes(set map[uint32]struct{}) (bytes int64, found int, err error) {
-	if len(set) == 0 {
+// socketReader reads the socket buffers of a tree's connections: the TCP sockets whose
+// local port is one of the tree's listening ports.
+type socketReader struct {
+	ports   []uint16 // the tree's listening ports, found by listeners
+	family  []uint8  // their address families (a dual-stack listener's sockets are IPv6)
+	members []int32  // the tree's members when they were found
+	inodes  map[uint32]struct{}
+}
+
+// read returns the bytes queued in the tree's connections, and the time to charge to the
+// reading's budget: the dump's (the search for listeners is made once, and again only
+// when the tree's members have changed). A tree with no listener has no connections
+// counted (a client's sockets, or a server that is not listening yet when the sampler
+// starts: it is searched again with its next new process).
+func (r *socketReader) read(members []int32) (total int64, cost time.Duration, err error) {
+	if r.members == nil || !slices.Equal(r.members, members) {
+		if r.inodes == nil {
+			r.inodes = map[uint32]struct{}{}
+		}
+		clear(r.inodes)
+		for _, pid := range members {
+			socketInodes(pid, r.inodes) // a process that exited since holds none
+		}
+		r.ports, r.family, err = listeners(r.inodes)
+		r.members = slices.Clone(members)
+		if err != nil || len(r.ports) == 0 {
+			return 0, 0, err
+		}
+	}
+	if len(r.ports) == 0 {
 		return 0, 0, nil
 	}
+	start := time.Now()
+	err = diagDump(r.family, ^uint32(0)&^(1<<tcpTimeWait|1<<tcpNewSynRecv), portFilter(r.ports), func(msg []byte) {
+		total += queuedBytes(msg[sizeofInetDiagMsg:])
+	})
+	return total, time.Since(start), err
+}
+
+// listeners returns the local ports and address families of the listening sockets among
+// inodes.
+func listeners(inodes map[uint32]struct{}) (ports []uint16, family []uint8, err error) {
+	err = diagDump(bothFamilies, 1<<tcpListen, nil, func(msg []byte) {
+		if _, ok := inodes[binary.NativeEndian.Uint32(msg[inetDiagMsgInodeOff:])]; ok {
+			if p := binary.BigEndian.Uint16(msg[inetDiagMsgSportOff:]); !slices.Contains(ports, p) {
+				ports = append(ports, p)
+			}
+			if f := msg[0]; !slices.Contains(family, f) {
+				family = append(family, f)
+			}
+		}
+	})
+	return ports, family, err
+}
+
+// bothFamilies are the address families of TCP. The kernel walks all its TCP sockets for
+// each family dumped: a reading dumps only its listeners' families.
+var bothFamilies = []uint8{unix.AF_INET, unix.AF_INET6}
+
+// portFilter is sock_diag bytecode that keeps the sockets whose local port is one of
+// ports: for each port but the last, "equal? go to the jump that ends the program (keep);
+// else try the next port"; the last port's "else" jumps past the end (drop), as ss builds
+// "sport = :a or sport = :b".
+func portFilter(ports []uint16) []byte {
+	const cmp, jmp = 8, 4 // a port comparison is two 4-byte ops; a jump one
+	total := len(ports)*cmp + (len(ports)-1)*jmp
+	var bc []byte
+	op := func(code uint8, yes, no int) {
+		bc = append(bc, code, uint8(yes))
+		bc = binary.NativeEndian.AppendUint16(bc, uint16(no))
+	}
+	for i, p := range ports {
+		if i == len(ports)-1 {
+			op(inetDiagBCSEq, cmp, cmp+4) // equal: to the end (keep); else past it (drop)
+			op(0, 0, int(p))
+			break
+		}
+		op(inetDiagBCSEq, cmp, cmp+jmp) // equal: to the jump below; else the next port
+		op(0, 0, int(p))
+		op(inetDiagBCJmp, jmp, total-len(bc)) // to the end: keep
+	}
+	return bc
+}
+
+// diagDump asks for every TCP socket of the families, in states (a bit per TCP state),
+// that the bytecode bc (nil: none) keeps, with its memory, and calls f with each.
+func diagDump(families []uint8, states uint32, bc []byte, f func(msg []byte)) error {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
-		return 0, 0, fmt.Errorf("metrics: sock_diag: %w", os.NewSyscallError("socket", err))
+		return fmt.Errorf("metrics: sock_diag: %w", os.NewSyscallError("socket", err))
 	}
 	defer unix.Close(fd)
 	buf := make([]byte, diagRecvBufSize)
-	for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
-		b, n, err := dumpFamily(fd, family, set, buf)
-		if err != nil {
-			return 0, 0, err
+	for _, family := range families {
+		if err := dumpFamily(fd, family, states, bc, f, buf); err != nil {
+			return err
 		}
-		bytes, found = bytes+b, found+n
 	}
-	return bytes, found, nil
+	return nil
 }
 
-// dumpFamily asks for one address family's TCP sockets with their memory and sums the
-// ones in set.
-func dumpFamily(fd int, family uint8, set map[uint32]struct{}, buf []byte) (int64, int, error) {
-	req := make([]byte, sizeofNlMsgHeader+sizeofInetDiagReqV2)
+// dumpFamily runs one address family's dump.
+func dumpFamily(fd int, family uint8, states uint32, bc []byte, f func(msg []byte), buf []byte) error {
 	ne := binary.NativeEndian
-	ne.PutUint32(req[0:], uint32(len(req)))
+	req := make([]byte, sizeofNlMsgHeader+sizeofInetDiagReqV2, sizeofNlMsgHeader+sizeofInetDiagReqV2+sizeofNlAttrHeader+len(bc))
 	ne.PutUint16(req[4:], unix.SOCK_DIAG_BY_FAMILY)
 	ne.PutUint16(req[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
 	r := req[sizeofNlMsgHeader:]
 	r[0], r[1], r[2] = family, unix.IPPROTO_TCP, 1<<(inetDiagSKMemInfo-1)
-	ne.PutUint32(r[4:], ^uint32(0)&^(1<<tcpTimeWait|1<<tcpNewSynRecv))
-	if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return 0, 0, fmt.Errorf("metrics: sock_diag: %w", os.NewSyscallError("sendto", err))
+	ne.PutUint32(r[4:], states)
+	if len(bc) > 0 {
+		req = ne.AppendUint16(req, uint16(sizeofNlAttrHeader+len(bc)))
+		req = ne.AppendUint16(req, inetDiagReqBytecode)
+		req = append(req, bc...) // a multiple of 4 bytes: no padding
 	}
-	var total int64
-	var found int
+	ne.PutUint32(req[0:], uint32(len(req)))
+	if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("metrics: sock_diag: %w", os.NewSyscallError("sendto", err))
+	}
 	for {
 		n, _, err := unix.Recvfrom(fd, buf, 0)
 		if err != nil {
-			return 0, 0, fmt.Errorf("metrics: sock_diag: %w", os.NewSyscallError("recvfrom", err))
+			return fmt.Errorf("metrics: sock_diag: %w", os.NewSyscallError("recvfrom", err))
 		}
-		done, err := eachDiagMsg(buf[:n], func(msg []byte) {
-			if _, ok := set[ne.Uint32(msg[inetDiagMsgInodeOff:])]; ok {
-				total += queuedBytes(msg[sizeofInetDiagMsg:])
-				found++
-			}
-		})
-		if err != nil || done {
-			return total, found, err
+		if done, err := eachDiagMsg(buf[:n], f); err != nil || done {
+			return err
 		}
 	}
 }
