@@ -61,17 +61,16 @@ type procSwitches struct {
 
 // switchSource reads processes' switches for one reading of the tree.
 type switchSource struct {
-	ts      *taskstatsConn // nil: thread by thread
-	budget  int            // threads that may still be read from /proc
-	buf     []byte
-	readErr error // why taskstats was not used (kept for the tests)
+	ts     *taskstatsConn // nil: thread by thread
+	budget int            // threads that may still be read from /proc
+	buf    []byte
 }
 
 // newSwitchSource opens taskstats unless told to read /proc only.
 func newSwitchSource(procOnly bool) *switchSource {
-	src := &switchSource{budget: switchReadMax, readErr: errNoTaskstats}
+	src := &switchSource{budget: switchReadMax}
 	if !procOnly {
-		src.ts, src.readErr = openTaskstats()
+		src.ts, _ = openTaskstats() // unavailable: thread by thread
 	}
 	return src
 }
@@ -93,7 +92,7 @@ func (src *switchSource) read(pid int, threadwise bool) (procSwitches, error) {
 			return procSwitches{}, fmt.Errorf("%w: pid %d", ErrProcessGone, pid)
 		}
 		src.ts.close() // not permitted, or broken: /proc from now on
-		src.ts, src.readErr = nil, err
+		src.ts = nil
 	}
 	tids, err := taskIDs(pid)
 	if err != nil {
