@@ -4,7 +4,22 @@
 // descriptors and CPU of a process and all its descendants (nginx's master and workers),
 // read at 10 Hz through gopsutil's process package, plus context switches summed over
 // every thread on demand (switches.go). What gopsutil lacks or does too slowly (the tree
-// scan, the descriptor count, the thread list) is read from /proc by hand (procfs.go).
+// scan, the descriptor count, the thread list, /proc/PID/status) is read from /proc by
+// hand (procfs.go, kernel.go).
+//
+// Memory beyond RSS (kernel.go, sockets.go): each sample also holds the tree's page
+// tables (VmPTE), its kernel stacks (threads × THREAD_SIZE, 16 KiB on amd64), the bytes
+// queued in its TCP connections (sock_diag, the sockets on its listening ports) and its
+// PSS (smaps_rollup, shared pages divided among the processes mapping them). Summary's
+// KernelPeakKB is the peak of the first three's sum, with its parts at that sample.
+// Not counted anywhere: a thread's task_struct (~6 KB) and a connection's socket
+// structures (~3.5 KB), listed in kernel.go and sockets.go. PSS and sockets cost more
+// to read and are read at most every tick, at a rate that keeps each under 0.5% of a
+// core (extraBudget); samples in between carry the last reading.
+//
+// Context switches (switches.go) come from the kernel's per-process sum (taskstats, with
+// CAP_NET_ADMIN), or from every thread's /proc status up to 2048 threads; beyond that
+// Switches.Known is false and the figure must be left empty, never written as 0.
 //
 // Concurrency model: a Sampler runs one goroutine that reads /proc at its interval and
 // keeps its samples behind a mutex; readers take a snapshot. Switches and SwitchesSince

@@ -31,7 +31,18 @@ type Sample struct {
 	FDs      int
 	CPUDelta float64 // user+system CPU seconds since the previous sample (0 for the first)
 	CPUPct   float64 // CPUDelta over the wall time since the previous sample, % of one core
+
+	// Kernel memory the tree holds, and PSS (what each includes: kernel.go, sockets.go).
+	PageTablesKB int64 // VmPTE, summed
+	KStacksKB    int64 // threads × the kernel stack size (0 on an unknown architecture)
+	SocketKB     int64 // bytes queued in the tree's TCP sockets; carried between readings
+	PSSKB        int64 // proportional set size, summed; carried between readings
+	SocketRead   bool  // SocketKB was read at this tick (else it is the last reading's)
+	PSSRead      bool  // PSSKB was read at this tick (else it is the last reading's)
 }
+
+// KernelKB is the estimate of the kernel memory the tree holds at this sample.
+func (s Sample) KernelKB() int64 { return s.PageTablesKB + s.KStacksKB + s.SocketKB }
 
 // Sampler reads a process, or a process and all its descendants, at a fixed interval.
 // Create it with NewSampler, Start it, Stop it; Samples may be read at any time.
@@ -45,8 +56,12 @@ type Sampler struct {
 	members []*process.Process // root first; refreshed every treeEvery ticks
 	last    map[int32]cpuMark  // per member: the previous reading, for CPU deltas
 	ticks   int
-	stop    chan struct{}
-	done    chan struct{}
+	extra   extraReadings // PSS and sockets, read at a lower rate (kernel.go)
+	buf     []byte        // for /proc files read by hand
+
+	procSwitches bool // read context switches from /proc only, not taskstats (tests)
+	stop         chan struct{}
+	done         chan struct{}
 }
 
 // cpuMark is a member's CPU seconds at the previous sample, and its creation time: a PID
@@ -72,6 +87,7 @@ func (s *Sampler) Start(interval time.Duration) {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
+	s.extra.interval = interval
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	s.Tick()
 	go func() {
@@ -139,6 +155,7 @@ func (s *Sampler) Tick() error {
 	if err != nil {
 		return err // the CPU baseline is kept: the next sample's delta covers this tick
 	}
+	s.extra.read(&smp, s.members, &s.buf)
 	if n := len(s.samples); n > 0 && smp.CPUDelta > 0 {
 		if dt := smp.At.Sub(s.samples[n-1].At).Seconds(); dt > 0 {
 			smp.CPUPct = 100 * smp.CPUDelta / dt
@@ -181,7 +198,7 @@ func (s *Sampler) read() (Sample, error) {
 	smp := Sample{At: time.Now()}
 	seen := make(map[int32]cpuMark, len(s.members))
 	for i, p := range s.members {
-		r, err := readMember(p)
+		r, err := readMember(p, &s.buf)
 		if err != nil {
 			if i == 0 {
 				return smp, err
@@ -194,27 +211,30 @@ func (s *Sampler) read() (Sample, error) {
 		smp.RSSKB += r.rssKB
 		smp.Threads += r.threads
 		smp.FDs += r.fds
+		smp.PageTablesKB += r.vmPTEKB
 		if prev, ok := s.last[p.Pid]; ok && prev.created == created {
 			smp.CPUDelta += max(0, r.cpu-prev.cpu)
 		}
 	}
 	s.last = seen // the first reading only sets the baseline: its CPUDelta is 0
+	smp.KStacksKB = int64(smp.Threads) * kernelStackKB
 	return smp, nil
 }
 
 // memberReading is what one tick reads of one process.
 type memberReading struct {
 	rssKB   int64
+	vmPTEKB int64
 	threads int
 	fds     int
 	cpu     float64 // user+system seconds since the process started
 }
 
-// readMember reads one process through gopsutil: RSS from /proc/PID/statm, threads from
-// /proc/PID/status, CPU from /proc/PID/stat (summed over its threads by the kernel), and
-// descriptors by countFDs. A process without an address space (a zombie, or one exiting)
-// is ErrProcessGone.
-func readMember(p *process.Process) (memberReading, error) {
+// readMember reads one process: RSS from /proc/PID/statm and CPU from /proc/PID/stat
+// (summed over its threads by the kernel) through gopsutil, threads and page tables from
+// /proc/PID/status by hand (readStatus), and descriptors by countFDs. A process without
+// an address space (a zombie, or one exiting) is ErrProcessGone.
+func readMember(p *process.Process, buf *[]byte) (memberReading, error) {
 	mem, err := p.MemoryInfo()
 	if err != nil {
 		return memberReading{}, procError(p.Pid, err)
@@ -222,15 +242,15 @@ func readMember(p *process.Process) (memberReading, error) {
 	if mem.VMS == 0 {
 		return memberReading{}, fmt.Errorf("%w: pid %d is a zombie", ErrProcessGone, p.Pid)
 	}
-	threads, err := p.NumThreads()
+	st, err := readStatus(p.Pid, buf)
 	if err != nil {
-		return memberReading{}, procError(p.Pid, err)
+		return memberReading{}, err
 	}
 	times, err := p.Times()
 	if err != nil {
 		return memberReading{}, procError(p.Pid, err)
 	}
-	r := memberReading{rssKB: int64(mem.RSS / 1024), threads: int(threads), cpu: times.User + times.System}
+	r := memberReading{rssKB: int64(mem.RSS / 1024), vmPTEKB: st.vmPTEKB, threads: st.threads, cpu: times.User + times.System}
 	if fds, err := countFDs(p); err == nil { // another user's descriptors may be hidden
 		r.fds = fds
 	}
@@ -259,6 +279,11 @@ type Summary struct {
 	ThreadsPeak int
 	FDsPeak     int
 	CPUPct      float64 // mean CPU over the window, percent of one core
+
+	// KernelPeakKB is the highest Sample.KernelKB of the window, and PageTablesKB,
+	// KStacksKB and SocketKB its parts at that sample (kernel.go says what each holds).
+	KernelPeakKB, PageTablesKB, KStacksKB, SocketKB int64
+	PSSPeakKB                                       int64 // the highest PSS sum of the window
 }
 
 // Summarize reduces the samples taken in [from, to] (inclusive). CPU is the sum of the
@@ -285,6 +310,10 @@ func Summarize(samples []Sample, from, to time.Time) Summary {
 		sum.RSSPeakKB = max(sum.RSSPeakKB, smp.RSSKB)
 		sum.ThreadsPeak = max(sum.ThreadsPeak, smp.Threads)
 		sum.FDsPeak = max(sum.FDsPeak, smp.FDs)
+		sum.PSSPeakKB = max(sum.PSSPeakKB, smp.PSSKB)
+		if k := smp.KernelKB(); k > sum.KernelPeakKB {
+			sum.KernelPeakKB, sum.PageTablesKB, sum.KStacksKB, sum.SocketKB = k, smp.PageTablesKB, smp.KStacksKB, smp.SocketKB
+		}
 	}
 	if sum.Samples > 0 {
 		sum.RSSMeanKB = rssTotal / int64(sum.Samples)

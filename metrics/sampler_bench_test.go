@@ -2,8 +2,11 @@ package metrics
 
 import (
 	"fmt"
+	"net"
+	"runtime"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
 )
@@ -30,10 +33,11 @@ func rusageCPU(b *testing.B) float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-// BenchmarkSamplerTick is the sampler's CPU per tick, with the 1 Hz tree scan amortised,
-// and that at 10 ticks a second (the budget: under 2% of one core): a process of
-// threads OS threads and as many descriptors (the threaded server at that many
-// connections), and a shell with two children (nginx's master and two workers).
+// BenchmarkSamplerTick is the sampler's CPU per tick, with the 1 Hz tree scan and the
+// throttled PSS and socket readings amortised, and that at 10 ticks a second (the issue's
+// budget: under 2% of one core): a process of threads OS threads and as many descriptors
+// (the threaded server at that many connections), a shell with two children (nginx's
+// master and two workers), and a process holding 10,000 loopback connections.
 func BenchmarkSamplerTick(b *testing.B) {
 	skipUnlessProc(b)
 	for _, tc := range []struct {
@@ -43,6 +47,7 @@ func BenchmarkSamplerTick(b *testing.B) {
 		{"threads=10", func(b *testing.B) int { return startThreads(b, 10) }},
 		{"threads=4000", func(b *testing.B) int { return startThreads(b, 4000) }},
 		{"procs=3", func(b *testing.B) int { return startTree(b).Process.Pid }},
+		{"sockets=10000", func(b *testing.B) int { return startConnections(b, 10000) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := NewSampler(tc.pid(b), true)
@@ -58,8 +63,67 @@ func BenchmarkSamplerTick(b *testing.B) {
 	}
 }
 
+// startConnections starts a process holding n loopback connections, this process holding
+// their other ends, and returns its PID once it has accepted them all.
+func startConnections(b *testing.B, n int) int {
+	pid, _, _, addr := startHelper(b, "METRICS_TEST_LISTEN=1")
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close() })
+	}
+	p, err := process.NewProcess(int32(pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		if fds, err := countFDs(p); err == nil && fds >= n {
+			return pid
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d connections not accepted within a minute", n)
+		}
+		runtime.Gosched()
+	}
+}
+
+// BenchmarkExtraReadings is the cost of one reading of PSS and of the socket buffers,
+// which the sampler makes at the rate extraBudget allows (see kernel.go).
+func BenchmarkExtraReadings(b *testing.B) {
+	skipUnlessProc(b)
+	threads := startThreads(b, 4000)
+	conns := startConnections(b, 10000)
+	idle, _, _, _ := startHelper(b, "METRICS_TEST_LISTEN=1")
+	var buf []byte
+	var steady, alone socketReader
+	for _, c := range []struct {
+		name string
+		f    func() error
+	}{
+		{"pss/threads=4000", func() error { _, err := readPSS(int32(threads), &buf); return err }},
+		{"sockets/conns=10000/first", func() error { // finding the listeners: every descriptor read
+			_, _, err := (&socketReader{}).read([]int32{int32(conns)})
+			return err
+		}},
+		{"sockets/conns=10000/next", func() error { _, _, err := steady.read([]int32{int32(conns)}); return err }},
+		{"sockets/conns=0/next", func() error { _, _, err := alone.read([]int32{int32(idle)}); return err }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			cpuPerOp(b, 0, func() {
+				for b.Loop() {
+					if err := c.f(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
 // BenchmarkSwitches is the cost of a step's two context-switch readings of a 4000-thread
-// process (sampled).
+// process: through taskstats where permitted, else unknown (over switchReadMax threads).
 func BenchmarkSwitches(b *testing.B) {
 	skipUnlessProc(b)
 	s := NewSampler(startThreads(b, 4000), true)
@@ -82,6 +146,7 @@ func BenchmarkSwitches(b *testing.B) {
 func BenchmarkHandVsGopsutil(b *testing.B) {
 	skipUnlessProc(b)
 	pid := startThreads(b, 4000)
+	var buf []byte
 	p, err := process.NewProcess(int32(pid))
 	if err != nil {
 		b.Fatal(err)
@@ -95,6 +160,8 @@ func BenchmarkHandVsGopsutil(b *testing.B) {
 		{"fds/gopsutil-NumFDs", 10, func() error { _, err := p.NumFDs(); return err }},
 		{"tree/one-scan", 1, func() error { _, err := descendants(pid); return err }},
 		{"tree/gopsutil-Children", 1, func() error { _, err := p.Children(); return err }},
+		{"status/by-hand", 10, func() error { _, err := readStatus(int32(pid), &buf); return err }},
+		{"status/gopsutil-NumThreads", 10, func() error { _, err := p.NumThreads(); return err }},
 		{"tids/readdir", 0, func() error { _, err := taskIDs(pid); return err }},
 		{"tids/gopsutil-Threads", 0, func() error { _, err := p.Threads(); return err }},
 		{"ctxsw/gopsutil-NumCtxSwitches-one-thread", 0, func() error { _, err := p.NumCtxSwitches(); return err }},

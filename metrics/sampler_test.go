@@ -16,8 +16,13 @@ import (
 )
 
 // With METRICS_TEST_THREADS=N the test binary holds N OS threads until killed: a tree
-// like the threaded server's at N connections, for the sampler's benchmarks.
+// like the threaded server's at N connections, for the sampler's benchmarks. The other
+// helper modes are in kernel_test.go.
 func TestMain(m *testing.M) {
+	if os.Getenv("METRICS_TEST_LISTEN") != "" {
+		holdConnections()
+		return
+	}
 	if n, err := strconv.Atoi(os.Getenv("METRICS_TEST_THREADS")); err == nil {
 		holdThreads(n)
 		return
@@ -44,6 +49,9 @@ func holdThreads(n int) {
 		<-started
 	}
 	fmt.Println("ready")
+	if rounds, err := strconv.Atoi(os.Getenv("METRICS_TEST_PINGPONG")); err == nil {
+		pingPongOnRequest(rounds)
+	}
 	time.Sleep(time.Hour) // until killed (a timer, so the runtime sees no deadlock)
 }
 
@@ -261,10 +269,10 @@ func TestSwitchesCountEveryThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Voluntary < 50 {
+	if d.Voluntary < 50 || !d.Known {
 		t.Fatalf("voluntary switches +%d after 50 sleeps on one thread", d.Voluntary)
 	}
-	if got := (Switches{5, 9}).Sub(Switches{7, 4}); got != (Switches{0, 5}) {
+	if got := (Switches{5, 9, true}).Sub(Switches{7, 4, true}); got != (Switches{0, 5, true}) {
 		t.Fatalf("Sub = %+v, want negative deltas clamped to 0", got)
 	}
 }
@@ -274,59 +282,12 @@ func TestSwitchesCountEveryThread(t *testing.T) {
 func TestThreadReaderStaysInItsProcess(t *testing.T) {
 	skipUnlessProc(t)
 	other := startTree(t).Process.Pid
-	if _, ok := threadReader(other)(other); !ok {
+	var buf []byte
+	if _, ok := readThreadSwitches(other, other, &buf); !ok {
 		t.Fatalf("thread %d of process %d not read", other, other)
 	}
-	if sw, ok := threadReader(os.Getpid())(other); ok {
+	if sw, ok := readThreadSwitches(os.Getpid(), other, &buf); ok {
 		t.Fatalf("thread %d read as this process's: %+v", other, sw)
-	}
-}
-
-func TestSampleTIDs(t *testing.T) {
-	tids := make([]int, 1000)
-	for i := range tids {
-		tids[i] = 5000 + i
-	}
-	chosen, weight := sampleTIDs(tids)
-	if len(chosen) > switchSampleMax || chosen[switchFixed-1] != tids[switchFixed-1] {
-		t.Fatalf("%d threads chosen, first %v", len(chosen), chosen[:switchFixed])
-	}
-	if got := weight * float64(len(chosen)-switchFixed); got < 983.999 || got > 984.001 {
-		t.Fatalf("sampled threads stand for %v of the 984 beyond the first %d", got, switchFixed)
-	}
-}
-
-// TestSwitchesSampleLargeProcess reads a 600-thread process through a sample: the
-// scaled count must agree with reading every thread.
-func TestSwitchesSampleLargeProcess(t *testing.T) {
-	skipUnlessProc(t)
-	pid := startThreads(t, 600)
-	s := NewSampler(pid, false)
-	r, err := s.Switches()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := r.procs[pid]
-	if !ps.sampled || len(ps.threads) > switchSampleMax {
-		t.Fatalf("600 threads: sampled %v, %d read", ps.sampled, len(ps.threads))
-	}
-	for tid := range ps.threads { // as if every count started at zero: the since-reading is the total
-		ps.threads[tid] = Switches{}
-	}
-	est, err := s.SwitchesSince(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tids, _ := taskIDs(pid)
-	read := threadReader(pid)
-	var all Switches
-	for _, tid := range tids {
-		sw, _ := read(tid)
-		all.Voluntary += sw.Voluntary
-		all.Involuntary += sw.Involuntary
-	}
-	if est.Voluntary < all.Voluntary/2 || est.Voluntary > all.Voluntary*2 {
-		t.Fatalf("sampled estimate %d voluntary switches, every thread read %d", est.Voluntary, all.Voluntary)
 	}
 }
 
