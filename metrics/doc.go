@@ -7,13 +7,13 @@
 // scan, the descriptor count, the thread list, /proc/PID/status) is read from /proc by
 // hand (procfs.go, kernel.go).
 //
-// Memory beyond RSS (kernel.go, sockets.go): each sample also holds the tree's page
+// Memory beyond RSS (kernel.go, sockets_linux.go): each sample also holds the tree's page
 // tables (VmPTE), its kernel stacks (threads × THREAD_SIZE, 16 KiB on amd64), the bytes
 // queued in its TCP connections (sock_diag, the sockets on its listening ports) and its
 // PSS (smaps_rollup, shared pages divided among the processes mapping them). Summary's
 // KernelPeakKB is the peak of the first three's sum, with its parts at that sample.
 // Not counted anywhere: a thread's task_struct (~6 KB) and a connection's socket
-// structures (~3.5 KB), listed in kernel.go and sockets.go. PSS and sockets cost more
+// structures (~3.5 KB), listed in kernel.go and sockets_linux.go. PSS and sockets cost more
 // to read and are read at most every tick, at a rate that keeps each under 0.5% of a
 // core (extraBudget); samples in between carry the last reading.
 //

@@ -32,7 +32,7 @@ import (
 //     architecture it is 0 (unknown). Not counted: each thread's task_struct (5.9 KB on
 //     the test machine's 6.18 kernel, from /proc/slabinfo), its pid entry (192 B) and,
 //     with VMAP_STACK, the vmalloc bookkeeping of its stack: ~6-7 KB a thread more.
-//   - Socket buffers (sockets.go): the bytes queued in the tree's TCP sockets.
+//   - Socket buffers (sockets_linux.go): the bytes queued in the tree's TCP sockets.
 //
 // PSS (Sample.PSSKB) is not kernel memory: it is RSS with each shared page divided among
 // the processes that map it (/proc/PID/smaps_rollup), so a tree's sum does not count
@@ -154,7 +154,7 @@ func readPSS(pid int32, buf *[]byte) (int64, error) {
 // buffers) may take: after a reading that took c (wall time), the next waits
 // c/extraBudget, in ticks. At 10 Hz a reading under 0.5 ms is made at every tick; the
 // 9 ms smaps_rollup of a process of 4000 threads (8000 mappings) every ~1.8 s; a socket
-// dump, 1-60 ms with the number of TCP sockets on the machine (sockets.go), every 0.2 to
+// dump, 1-60 ms with the number of TCP sockets on the machine (sockets_linux.go), every 0.2 to
 // 12 s. Samples in between carry the last reading (their PSSRead or SocketRead is false);
 // the first tick reads both. A window shorter than the period may hold no fresh reading:
 // its figure is then the last one before it.

@@ -32,7 +32,7 @@ type Sample struct {
 	CPUDelta float64 // user+system CPU seconds since the previous sample (0 for the first)
 	CPUPct   float64 // CPUDelta over the wall time since the previous sample, % of one core
 
-	// Kernel memory the tree holds, and PSS (what each includes: kernel.go, sockets.go).
+	// Kernel memory the tree holds, and PSS (what each includes: kernel.go, sockets_linux.go).
 	PageTablesKB int64 // VmPTE, summed
 	KStacksKB    int64 // threads × the kernel stack size (0 on an unknown architecture)
 	SocketKB     int64 // bytes queued in the tree's TCP sockets; carried between readings

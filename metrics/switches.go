@@ -12,7 +12,7 @@ import (
 // main thread's only (a thread that slept 500 times adds 0 there). They are read, per
 // process of the tree, in the first of two ways that works:
 //
-//   - taskstats (taskstats.go): the kernel's own sum over every thread, exact, one netlink
+//   - taskstats (taskstats_linux.go): the kernel's own sum over every thread, exact, one netlink
 //     round trip a process (~30 µs) at any thread count. It needs CAP_NET_ADMIN.
 //   - thread by thread: each thread's /proc/PID/task/TID/status, ~17 µs a thread here
 //     (read at the window's start and end on the orchestrator's CPUs). Every thread is

@@ -17,7 +17,7 @@ import (
 
 // With METRICS_TEST_THREADS=N the test binary holds N OS threads until killed: a tree
 // like the threaded server's at N connections, for the sampler's benchmarks. The other
-// helper modes are in kernel_test.go.
+// helper modes are in kernel_linux_test.go.
 func TestMain(m *testing.M) {
 	if os.Getenv("METRICS_TEST_LISTEN") != "" {
 		holdConnections()
