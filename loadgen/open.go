@@ -83,20 +83,13 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 	res := &Result{Engine: engine, ClientCPUs: clientCPUs(), Connections: workers}
 	var stop atomic.Bool
 	cpuDone := make(chan error, 1)
-	go func() {
-		cpuDone <- sampleWindow(ctx, start, cfg, res, &stop, func() { res.ConnsUp = ot.open() })
-	}()
+	connsUp := 0
+	go func() { cpuDone <- sampleWindow(ctx, start, cfg, res, &stop, func() { connsUp = ot.open() }) }()
 	t, sentInWindow := collectOpen(results, start, sch, cfg)
 	close(stopped)
 	ctxErr := <-cpuDone
-	connsUp := res.ConnsUp
 	t.fill(res)
-	res.ConnsUp = connsUp
-	ot.mu.Lock()
-	res.Reconnects = ot.reconnects
-	ot.mu.Unlock()
-	res.PeakBusy = int(ot.peakBusy.Load())
-	res.WorkersExhausted = sch.due != nil && res.PeakBusy >= workers // vegeta's closed loop keeps them all busy by design
+	ot.facts(res, connsUp, sch.due != nil)
 	res.CPUShared = mark.end()
 	res.judgeCPU(runtime.GOMAXPROCS(0))
 	if sch.due != nil && res.Elapsed > 0 {

@@ -107,6 +107,18 @@ func (o *openTransport) dial(ctx context.Context, network, addr string) (net.Con
 	return tc, nil
 }
 
+// facts sets on res what the transport saw: connsUp (counted as the window began), the
+// reconnects, the most workers busy at once, and whether that was all of them (paced: the
+// open engine; vegeta's closed loop keeps every worker busy by design).
+func (o *openTransport) facts(res *Result, connsUp int, paced bool) {
+	res.ConnsUp = connsUp
+	o.mu.Lock()
+	res.Reconnects = o.reconnects
+	o.mu.Unlock()
+	res.PeakBusy = int(o.peakBusy.Load())
+	res.WorkersExhausted = paced && int64(res.PeakBusy) >= o.workers
+}
+
 // open is how many connections are open now.
 func (o *openTransport) open() int {
 	o.mu.Lock()
