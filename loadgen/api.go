@@ -54,30 +54,58 @@ type Window struct {
 	Start    time.Duration // since the window began
 	Requests int64         // completed successfully in this window
 	Errors   int64
-	P99      time.Duration
+	P99      time.Duration // of the latencies recorded in this window (as Result.Latency)
 }
 
 // Result is what an engine measured in its window. Requests, Errors and Latency count the
 // requests sent (closed) or scheduled (open) inside the window, however late they
 // completed; the engine waits up to Config.Timeout for them after the window ends.
-// Latency holds successful responses only.
+//
+// Latency. The closed engine records successful responses only, from the write of a
+// request to the read that completed its response. The open engine (and RunVegetaClosed)
+// records every request of the window, failed ones too, as wrk2 does, from its scheduled
+// time (RunVegetaClosed: its send) to when it ended: a timeout at ≥ Config.Timeout, a
+// reset or a refused connect when it failed, a non-2xx when its response came, and an
+// unsent request at the end of the attack. So a stall shows in the percentiles even when
+// the requests it held were given up. SuccessLatency holds the successful responses only
+// (for the closed engine it is the same histogram as Latency).
+//
+// Bound facts. ClientBound is the client-CPU judgement only (≥ BoundCPUShare of the CPUs
+// the engine could use). For the open engine, RateShort says it sent less than
+// RateShortShare of the offered rate, WorkersExhausted that every allowed worker was busy
+// waiting on the server at once (the server's limit), and Note why the rate fell short.
 type Result struct {
 	Engine         string                  // "closed", "open", or "vegeta-closed" (RunVegetaClosed)
 	Requests       int64                   // successful responses in the window
 	Errors         ErrorCounts             // failures in the window
-	Reconnects     int64                   // connections re-opened after Connection: close or an error
+	Reconnects     int64                   // connect attempts in the window beyond each connection's first (closed: after Connection: close, an error or a failed connect; open: dials replacing a closed connection)
 	Elapsed        time.Duration           // the window's length: Config.Duration, or less when cancelled
-	Latency        *hdrhistogram.Histogram // microseconds, 1 µs – 60 s, 3 digits
+	Latency        *hdrhistogram.Histogram // microseconds, 1 µs – 60 s, 3 digits; open engine: failures included
+	SuccessLatency *hdrhistogram.Histogram // successful responses only (closed: the same as Latency)
 	Windows        []Window
 	OfferedRPS     float64 // open engine: the asked rate (mean over a ramp)
-	ClientCPUPct   float64 // the client process's CPU over the window, percent of one core
+	ClientCPUPct   float64 // the client process's CPU over the window, percent of one core: process-wide, so it includes any other engine run at the same time (CPUShared)
 	ClientCPUs     int     // CPUs the client may run on
-	ClientBound    bool    // the client, not the server, may have been the limit
+	ClientBound    bool    // the client's CPU was at its limit: ≥ BoundCPUShare of the CPUs the engine could use
 	BoundReason    string  // why ClientBound, for the CSV note
 	WarmupRequests int64   // successful responses to requests sent during the warm-up
 	AchievedRPS    float64 // open engine: requests actually sent per second of the window
 	Loops          int     // closed engine: event loops used
 	Connections    int     // closed: connections; open: the most vegeta workers
+
+	// ConnsUp is how many connections were up as the window began. Closed: connected (a
+	// request in flight or ready to send), counted at each loop's first turn at or after
+	// the window's start; without a warm-up the connects are still under way then. Open:
+	// the connections vegeta's transport held open, busy or idle.
+	ConnsUp int
+	// WorkersExhausted (open engine): at some moment in the window all Connections
+	// workers were busy on requests at once, so vegeta could send nothing more until one
+	// came free: requests due then went out late, or not at all. The server's limit.
+	WorkersExhausted bool
+	PeakBusy         int    // open engine: the most workers busy on a request at once in the window
+	RateShort        bool   // open engine: sent less than RateShortShare of the offered rate in the window
+	Note             string // open engine: why the rate fell short, when RateShort
+	CPUShared        bool   // another engine ran in this process during the run, so ClientCPUPct counts its CPU too
 }
 
 // RPS is successful responses per second of the window.

@@ -34,9 +34,11 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 	depth := max(1, cfg.Pipeline)
 
 	var stop atomic.Bool
+	mark := beginRun()
 	base := time.Now()
 	loops, err := newLoops(tgt, nloops, depth, &cfg, base, &stop)
 	if err != nil {
+		mark.end()
 		return nil, err
 	}
 	errs := make(chan error, nloops)
@@ -44,7 +46,7 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 		go func() { errs <- l.run() }()
 	}
 	res := &Result{Engine: "closed", ClientCPUs: cpus, Loops: nloops, Connections: cfg.Concurrency}
-	ctxErr := sampleWindow(ctx, base, cfg, res, &stop)
+	ctxErr := sampleWindow(ctx, base, cfg, res, &stop, nil)
 	var loopErr error
 	for range loops {
 		if err := <-errs; err != nil && loopErr == nil {
@@ -56,6 +58,7 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 		total.merge(l.t)
 	}
 	total.fill(res)
+	res.CPUShared = mark.end()
 	res.judgeCPU(nloops)
 	if loopErr != nil {
 		return res, fmt.Errorf("loadgen: closed engine: %w", loopErr)

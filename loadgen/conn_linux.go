@@ -64,6 +64,9 @@ func (l *loop) readable(i int, closed bool) {
 		n, errno := epoll.Read(l.conns[i].fd, l.buf)
 		switch {
 		case n > 0:
+			// Stamp each read: the responses in it were received now, and the requests
+			// sent for them go out now, however far into a batch of events this one is.
+			l.now = l.clock()
 			if !l.consume(i, l.buf[:n], &answered) {
 				return // the connection failed or closed, and was reopened
 			}
@@ -71,6 +74,7 @@ func (l *loop) readable(i int, closed bool) {
 				continue
 			}
 		case errno == 0: // EOF
+			l.now = l.clock()
 			l.eof(i)
 			return
 		case errno != unix.EAGAIN:

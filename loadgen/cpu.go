@@ -4,18 +4,22 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 )
 
-// boundCPUShare: a client that used this share of the CPUs it could use was, or was close
-// to, the limit. boundRateShort: an open run that sent less than this share of the offered
-// requests fell behind.
+// The thresholds of the bound judgements, in one place.
 const (
-	boundCPUShare  = 0.90
-	boundRateShort = 0.95
+	// BoundCPUShare: a client that used this share of the CPUs it could use (Result.
+	// ClientCPUPct against the engine's usable CPUs) was, or was close to, the limit:
+	// Result.ClientBound.
+	BoundCPUShare = 0.90
+	// RateShortShare: an open run that sent less than this share of the offered requests
+	// in its window fell short of the rate: Result.RateShort.
+	RateShortShare = 0.95
 )
 
 // cpuMeter measures this process's CPU (user + system, every thread) over an interval.
@@ -44,7 +48,7 @@ func clientCPUs() int {
 	return len(cpus)
 }
 
-// judgeCPU marks r client-bound when the client used ≥ boundCPUShare of the CPUs its
+// judgeCPU marks r client-bound when the client used ≥ BoundCPUShare of the CPUs its
 // threads could use: the CPUs it may run on, and no more than threads of them (the closed
 // engine's loops, or GOMAXPROCS for the open engine).
 func (r *Result) judgeCPU(threads int) {
@@ -52,33 +56,62 @@ func (r *Result) judgeCPU(threads int) {
 	if threads > 0 && threads < usable {
 		usable = threads
 	}
-	if usable > 0 && r.ClientCPUPct >= boundCPUShare*100*float64(usable) {
+	if usable > 0 && r.ClientCPUPct >= BoundCPUShare*100*float64(usable) {
 		r.ClientBound = true
 		r.BoundReason = fmt.Sprintf("client CPU %.0f%% of %d CPU(s)", r.ClientCPUPct, usable)
 	}
 }
 
-// judgeRate marks an open run client-bound when it sent less than boundRateShort of the
-// offered rate.
+// judgeRate marks an open run RateShort when it sent less than RateShortShare of the
+// offered rate, and says in Note what the facts point at: every worker busy waiting on
+// the server (WorkersExhausted), the client's CPU at its limit (ClientBound), both, or
+// neither. It does not touch ClientBound: falling short is not by itself the client's
+// limit.
 func (r *Result) judgeRate() {
-	if r.OfferedRPS <= 0 || r.AchievedRPS >= boundRateShort*r.OfferedRPS {
+	if r.OfferedRPS <= 0 || r.AchievedRPS >= RateShortShare*r.OfferedRPS {
 		return
 	}
-	reason := fmt.Sprintf("sent %.0f of %.0f req/s offered (every worker busy, or the client short of CPU)",
-		r.AchievedRPS, r.OfferedRPS)
-	if r.ClientBound {
-		reason = r.BoundReason + "; " + reason
+	r.RateShort = true
+	var why []string
+	if r.WorkersExhausted {
+		why = append(why, fmt.Sprintf("all %d workers were busy waiting on the server", r.Connections))
 	}
-	r.ClientBound, r.BoundReason = true, reason
+	if r.ClientBound {
+		why = append(why, r.BoundReason)
+	}
+	if len(why) == 0 {
+		why = append(why, "neither were all workers busy nor was the client's CPU at its limit")
+	}
+	r.Note = fmt.Sprintf("sent %.0f of %.0f req/s offered: %s", r.AchievedRPS, r.OfferedRPS, strings.Join(why, "; "))
+}
+
+// engines counts the engine runs in this process, to tell a run whose process-wide CPU
+// figure includes another engine's.
+var engines struct{ active, starts atomic.Int64 }
+
+// runMark is a run's place among the engine runs of the process.
+type runMark struct{ start, active int64 }
+
+func beginRun() runMark { return runMark{start: engines.starts.Add(1), active: engines.active.Add(1)} }
+
+// end reports whether another engine ran in this process at some time during the run.
+func (m runMark) end() bool {
+	shared := m.active > 1 || engines.starts.Load() != m.start
+	engines.active.Add(-1)
+	return shared
 }
 
 // sampleWindow waits for the window to begin and end, measuring the process's CPU over
-// it, and sets res.Elapsed. If ctx ends first it stops the loops and returns ctx's error.
-func sampleWindow(ctx context.Context, base time.Time, cfg Config, res *Result, stop *atomic.Bool) error {
+// it, and sets res.Elapsed; atStart, if not nil, runs as the window begins. If ctx ends
+// first it stops the loops and returns ctx's error.
+func sampleWindow(ctx context.Context, base time.Time, cfg Config, res *Result, stop *atomic.Bool, atStart func()) error {
 	start, end := base.Add(cfg.Warmup), base.Add(cfg.Warmup+cfg.Duration)
 	if err := sleepUntil(ctx, start); err != nil {
 		stop.Store(true)
 		return err
+	}
+	if atStart != nil {
+		atStart()
 	}
 	cpu := startCPU()
 	err := sleepUntil(ctx, end)

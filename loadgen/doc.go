@@ -17,8 +17,10 @@
 // sockets are non-blocking, registered edge-triggered once for their life (no epoll_ctl
 // per request, where wrk pays two), so a request costs one write and one read plus a share
 // of an epoll_wait. A periodic scan (every 10 ms) handles request and connect timeouts,
-// reconnects and the end of the run. The open engine is vegeta's Attacker as is (its own
-// goroutines and net/http client); one collector goroutine counts its results. The idle
+// reconnects and the end of the run. The open engine is vegeta's Attacker (its own
+// goroutines) over a net/http transport the engine owns: it counts the workers busy on a
+// request, and when RunOpen returns it has closed every connection it opened, so none is
+// left open into the next load. One collector goroutine counts the results. The idle
 // holder sets its connections up from the caller's goroutine (non-blocking connects, at
 // most 512 handshakes at once), then one goroutine blocks in epoll_wait to notice the
 // server closing any of them; a held connection costs a descriptor and ~100 bytes.
@@ -42,24 +44,37 @@
 //     machine only for a line split across reads: ~175 ns for nginx's 160-byte response,
 //     against ~770 ns byte by byte (BenchmarkParse). Bodies are skipped by count.
 //   - The clock: time.Since(base) (monotonic only, ~27 ns) rather than time.Now (~59 ns,
-//     which also reads the wall clock), read once per epoll wake-up and shared by every
-//     response and send of that wake-up. Latency is from the write of a request to the end
-//     of the read that completed its response, as wrk measures it.
+//     which also reads the wall clock), read at each epoll wake-up and again after each
+//     read(2) that returned data: the responses in it are stamped then, and the requests
+//     sent for them too, so a connection handled late in a batch of up to 512 events is
+//     not stamped at the wake-up (which erred by the batch's handling time, both ways).
+//     The extra read is one time.Since per read (~26 ns, BenchmarkClock), under 1 % of a
+//     request/response cycle (BenchmarkClosedRequestResponse: its before/after change was
+//     within the noise of a shared machine, still 0 allocs/op). Latency is
+//     from the write of a request to the end of the read that completed its response, as
+//     wrk measures it.
 //
 // Counting. A closed-engine request belongs to the phase in which it was sent: warm-up
 // (Result.WarmupRequests), window, or not at all (no request is sent after the window;
 // the engine then waits up to Config.Timeout for those in flight). An open-engine request
 // belongs to the phase in which it was due. So the 2xx responses a server sent equal
 // WarmupRequests + Requests, exactly; the tests hold both engines to that against a
-// counting server, and each error class to what a misbehaving server did. Errors: connect (per failed attempt; retried
-// after 100 ms), reset (the server closed or reset the connection with requests in
-// flight: each in-flight request counts), timeout (each in-flight request), status (a
-// complete non-2xx response), parse (a response that is not HTTP/1.1, or one no request
-// asked for). A response with Connection: close is a success followed by a reconnect;
-// requests pipelined behind it were never taken by the server and are not counted.
+// counting server, and each error class to what a misbehaving server did. Errors: connect
+// (per failed attempt; retried after 100 ms), reset (the server closed or reset the
+// connection with requests in flight: each in-flight request counts), timeout (each
+// in-flight request), status (a complete non-2xx response), parse (a response that is not
+// HTTP/1.1, or one no request asked for). A response with Connection: close is a success
+// followed by a reconnect; requests pipelined behind it were never taken by the server and
+// are not counted. Every connect attempt in the window after a connection's first (after
+// a close, an error or a failed connect) is a reconnect, never a request. The open engine
+// records its failures in Latency too, each at the time it had waited (wrk2's way), and
+// keeps the successes alone in SuccessLatency.
 //
-// Client-bound. The process's CPU (getrusage, every thread) is measured over the window;
-// a result whose client used ≥ 90% of the CPUs its threads could use (loops for the closed
-// engine, GOMAXPROCS for the open one, at most the CPUs it may run on), or an open run
-// that sent less than 95% of the offered rate, is marked ClientBound with the reason.
+// Bound facts. The process's CPU (getrusage, every thread: process-wide, so two engines
+// run at once each see both, and CPUShared says so) is measured over the window; a client
+// that used ≥ BoundCPUShare of the CPUs its threads could use (loops for the closed engine,
+// GOMAXPROCS for the open one, at most the CPUs it may run on) is ClientBound. Apart from
+// that judgement, the open engine records facts: RateShort (sent < RateShortShare of the
+// offered rate), WorkersExhausted (every allowed worker busy on the server at once, so
+// vegeta could send nothing more: the server's limit) and a Note on the shortfall.
 package loadgen

@@ -37,10 +37,13 @@ func record(h *hdrhistogram.Histogram, ns int64) {
 }
 
 // tally is what one engine thread counted: the whole window, and each WindowLength of it.
+// hist and winHist hold every latency recorded: successes, and for the open engine failures
+// too (failedAfter). okHist, when the engine records failures, holds successes only.
 type tally struct {
 	requests, warmup, reconnects int64
+	connsUp                      int64
 	errors                       ErrorCounts
-	hist                         *hdrhistogram.Histogram
+	hist, okHist                 *hdrhistogram.Histogram
 	winReqs, winErrs             []int64
 	winHist                      []*hdrhistogram.Histogram
 }
@@ -69,6 +72,9 @@ func (t *tally) win(offset int64) int {
 func (t *tally) success(offset, lat int64) {
 	t.requests++
 	record(t.hist, lat)
+	if t.okHist != nil {
+		record(t.okHist, lat)
+	}
 	w := t.win(offset)
 	t.winReqs[w]++
 	record(t.winHist[w], lat)
@@ -80,13 +86,26 @@ func (t *tally) failure(offset int64, class *int64, n int64) {
 	t.winErrs[t.win(offset)] += n
 }
 
+// failedAfter counts one failed request of class at offset ns into the window that had
+// waited lat ns when it was given up, and records that wait as its latency (wrk2's way:
+// a failure is not left out of the distribution).
+func (t *tally) failedAfter(offset int64, class *int64, lat int64) {
+	t.failure(offset, class, 1)
+	record(t.hist, lat)
+	record(t.winHist[t.win(offset)], lat)
+}
+
 // merge adds o into t.
 func (t *tally) merge(o *tally) {
 	t.requests += o.requests
 	t.warmup += o.warmup
 	t.reconnects += o.reconnects
+	t.connsUp += o.connsUp
 	t.errors.add(o.errors)
 	t.hist.Merge(o.hist)
+	if t.okHist != nil && o.okHist != nil {
+		t.okHist.Merge(o.okHist)
+	}
 	for i := range t.winReqs {
 		t.winReqs[i] += o.winReqs[i]
 		t.winErrs[i] += o.winErrs[i]
@@ -98,7 +117,11 @@ func (t *tally) merge(o *tally) {
 func (t *tally) fill(r *Result) {
 	r.Requests, r.WarmupRequests, r.Reconnects = t.requests, t.warmup, t.reconnects
 	r.Errors = t.errors
-	r.Latency = t.hist
+	r.ConnsUp = int(t.connsUp)
+	r.Latency, r.SuccessLatency = t.hist, t.hist
+	if t.okHist != nil {
+		r.SuccessLatency = t.okHist
+	}
 	r.Windows = make([]Window, len(t.winReqs))
 	for i := range r.Windows {
 		r.Windows[i] = Window{

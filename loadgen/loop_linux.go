@@ -33,6 +33,7 @@ type conn struct {
 	fd         int
 	gen        int32 // bumped for each socket, to drop events of an earlier one
 	state      connState
+	tried      bool  // a connect was attempted: the next one is a reconnect
 	inflight   int32 // requests sent (or queued to send) and not yet answered
 	head       int32 // ring index of the oldest in-flight send time
 	wOff, wEnd int32 // bytes of the loop's batch still to write: batch[wOff:wEnd]
@@ -60,6 +61,7 @@ type loop struct {
 	ws, we    int64 // the measured window: requests sent in [ws, we) count
 	timeoutNS int64
 	nextScan  int64
+	upCounted bool // the connections up at the window's start are in t.connsUp
 	stop      *atomic.Bool
 }
 
@@ -116,11 +118,25 @@ func (l *loop) run() error {
 		for i := range evs {
 			l.event(&evs[i])
 		}
+		if !l.upCounted && l.now >= l.ws {
+			l.countUp()
+		}
 		if l.now >= l.nextScan && l.scan() {
 			return nil
 		}
 	}
 	return nil
+}
+
+// countUp counts the connections up (connected: requests in flight or ready to go) as
+// the window begins, at the loop's first turn at or after its start.
+func (l *loop) countUp() {
+	l.upCounted = true
+	for i := range l.conns {
+		if l.conns[i].state == csOpen {
+			l.t.connsUp++
+		}
+	}
 }
 
 // waitMS is how long epoll_wait may sleep: until the next scan.
@@ -193,13 +209,18 @@ func (l *loop) closeAll() {
 // sending reports whether new requests may go out: not after the window (the drain).
 func (l *loop) sending() bool { return l.now < l.we && !l.stop.Load() }
 
-// connect opens connection i's socket; a failure counts as a connect error.
+// connect opens connection i's socket; a failure counts as a connect error. Every
+// attempt after a connection's first, made in the window, is a reconnect.
 func (l *loop) connect(i int) {
 	c := &l.conns[i]
 	if !l.sending() {
 		c.state, c.since = csClosed, math.MaxInt64
 		return
 	}
+	if c.tried && l.now >= l.ws && l.now < l.we {
+		l.t.reconnects++
+	}
+	c.tried = true
 	fd, err := newSocket(l.sa, l.family)
 	if err != nil {
 		l.connectError(i)
@@ -214,9 +235,11 @@ func (l *loop) connect(i int) {
 	c.fd, c.state, c.since = fd, csConnecting, l.now
 }
 
-// connected completes a non-blocking connect and sends the first requests.
+// connected completes a non-blocking connect and sends the first requests, stamped now
+// rather than at the wake-up.
 func (l *loop) connected(i int) {
 	c := &l.conns[i]
+	l.now = l.clock()
 	if soError(c.fd) != 0 {
 		l.connectFailed(i)
 		return
@@ -250,12 +273,9 @@ func (l *loop) closeConn(i int) {
 	c.p.reset()
 }
 
-// reconnect closes connection i and opens it again at once.
+// reconnect closes connection i and opens it again at once (connect counts it).
 func (l *loop) reconnect(i int) {
 	l.closeConn(i)
-	if l.now >= l.ws && l.now < l.we {
-		l.t.reconnects++
-	}
 	l.connect(i)
 }
 

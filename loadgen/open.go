@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -49,7 +50,8 @@ func RunVegetaClosed(ctx context.Context, cfg Config) (*Result, error) {
 	return runVegeta(ctx, cfg, sch, "vegeta-closed", cfg.Concurrency)
 }
 
-// runVegeta runs one vegeta attack of warm-up + duration and counts its results.
+// runVegeta runs one vegeta attack of warm-up + duration over a transport it owns, counts
+// its results, and closes every connection the attack opened before it returns.
 func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, workers int) (*Result, error) {
 	if _, err := parseTarget(cfg.URL, cfg.AllowRemote); err != nil {
 		return nil, err
@@ -57,20 +59,11 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 	if err := reserveFDs(workers); err != nil {
 		return nil, err
 	}
-	first := vegeta.DefaultWorkers
-	if sch.due == nil {
-		first = workers
-	}
-	atk := vegeta.NewAttacker(
-		vegeta.Timeout(cfg.timeout()),
-		vegeta.Workers(uint64(min(workers, first))),
-		vegeta.MaxWorkers(uint64(workers)),
-		vegeta.Connections(workers),
-		vegeta.KeepAlive(true),
-		vegeta.Redirects(vegeta.NoFollow),
-		vegeta.MaxBody(0), // read and discard bodies; keep none
-	)
-	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: cfg.URL})
+	mark := beginRun()
+	start := time.Now()
+	ot := newOpenTransport(workers, start.Add(cfg.Warmup), start.Add(cfg.Warmup+cfg.Duration))
+	defer ot.closeAll()
+	atk := newAttacker(cfg, sch, ot, workers)
 	stopped := make(chan struct{})
 	go func() {
 		select {
@@ -79,7 +72,6 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 		case <-stopped:
 		}
 	}()
-	start := time.Now()
 	attackFor := cfg.Warmup + cfg.Duration
 	if sch.due != nil {
 		// The pacer stops at the window's end (untilEnd); the grace lets vegeta still send
@@ -87,15 +79,18 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 		// their due time) rather than counted unsent.
 		attackFor += openGrace
 	}
-	results := atk.Attack(tr, sch.pacer, attackFor, "")
+	results := atk.Attack(vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: cfg.URL}), sch.pacer, attackFor, "")
 	res := &Result{Engine: engine, ClientCPUs: clientCPUs(), Connections: workers}
 	var stop atomic.Bool
 	cpuDone := make(chan error, 1)
-	go func() { cpuDone <- sampleWindow(ctx, start, cfg, res, &stop) }()
+	connsUp := 0
+	go func() { cpuDone <- sampleWindow(ctx, start, cfg, res, &stop, func() { connsUp = ot.open() }) }()
 	t, sentInWindow := collectOpen(results, start, sch, cfg)
 	close(stopped)
 	ctxErr := <-cpuDone
 	t.fill(res)
+	ot.facts(res, connsUp, sch.due != nil)
+	res.CPUShared = mark.end()
 	res.judgeCPU(runtime.GOMAXPROCS(0))
 	if sch.due != nil && res.Elapsed > 0 {
 		res.OfferedRPS = sch.offered(cfg.Warmup, cfg.Warmup+cfg.Duration)
@@ -107,14 +102,34 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 	return res, ctxErr
 }
 
+// newAttacker is vegeta's Attacker over the engine's transport: up to workers workers
+// (vegeta's closed loop: all of them from the start), no redirects followed, bodies read
+// and discarded.
+func newAttacker(cfg Config, sch *schedule, ot *openTransport, workers int) *vegeta.Attacker {
+	first := vegeta.DefaultWorkers
+	if sch.due == nil {
+		first = workers
+	}
+	return vegeta.NewAttacker(
+		vegeta.Client(&http.Client{Transport: ot}),
+		vegeta.Timeout(cfg.timeout()),
+		vegeta.Workers(uint64(min(workers, first))),
+		vegeta.MaxWorkers(uint64(workers)),
+		vegeta.Redirects(vegeta.NoFollow),
+		vegeta.MaxBody(0), // read and discard bodies; keep none
+	)
+}
+
 // collectOpen counts vegeta's results as they come: each by its scheduled time, its
-// latency from that time to its end. It also counts the requests actually sent in the
-// window.
+// latency from that time to its end, failures included. It also counts the requests
+// actually sent in the window.
 func collectOpen(results <-chan *vegeta.Result, start time.Time, sch *schedule, cfg Config) (*tally, int64) {
 	t := newTally(cfg.Duration)
+	t.okHist = NewHistogram()
 	ws, we := start.Add(cfg.Warmup), start.Add(cfg.Warmup+cfg.Duration)
-	sent := int64(0)
+	sent, seen := int64(0), uint64(0)
 	for r := range results {
+		seen = max(seen, r.Seq+1)
 		if !r.Timestamp.Before(ws) && r.Timestamp.Before(we) {
 			sent++
 		}
@@ -131,32 +146,38 @@ func collectOpen(results <-chan *vegeta.Result, start time.Time, sch *schedule, 
 		}
 		countOpen(t, r, offset, int64(r.End().Sub(due)))
 	}
-	countUnsent(t, sch, cfg)
+	countUnsent(t, sch, cfg, seen, time.Since(start))
 	return t, sent
 }
 
-// countUnsent counts the requests due in the window that no result came back for: vegeta
-// ends the attack at the window's end, and a request it could not send by then (every
-// worker busy on a stalled server) would otherwise vanish from the counts.
-func countUnsent(t *tally, sch *schedule, cfg Config) {
+// countUnsent counts the requests due in the window that vegeta never sent: it numbers
+// requests as it sends them, so those are the ones numbered from seen on that were due
+// before the window's end (or before the attack ended, if it was cut short). A request
+// that could not be sent because every worker was busy on a stalled server would
+// otherwise vanish from the counts; each is recorded as having waited from its due time
+// to the end of the attack (ended, since the attack began).
+func countUnsent(t *tally, sch *schedule, cfg Config, seen uint64, ended time.Duration) {
 	if sch.due == nil {
 		return
 	}
-	due := int64(sch.dueBefore(cfg.Warmup+cfg.Duration) - sch.dueBefore(cfg.Warmup))
-	if missing := due - t.requests - t.errors.Total(); missing > 0 {
-		t.failure(int64(cfg.Duration)-1, &t.errors.Unsent, missing)
+	from := max(seen, sch.dueBefore(cfg.Warmup))
+	to := sch.dueBefore(min(cfg.Warmup+cfg.Duration, ended))
+	for i := from; i < to; i++ {
+		due := sch.due(i)
+		t.failedAfter(int64(due-cfg.Warmup), &t.errors.Unsent, int64(ended-due))
 	}
 }
 
-// countOpen classifies one vegeta result.
+// countOpen classifies one vegeta result; a failure's latency is how long it had waited
+// when it failed (a timeout: at least the timeout).
 func countOpen(t *tally, r *vegeta.Result, offset, lat int64) {
 	switch {
 	case r.Code >= 200 && r.Code < 300 && r.Error == "":
 		t.success(offset, lat)
 	case r.Code != 0:
-		t.failure(offset, &t.errors.Status, 1)
+		t.failedAfter(offset, &t.errors.Status, lat)
 	default:
-		t.failure(offset, classify(&t.errors, r.Error), 1)
+		t.failedAfter(offset, classify(&t.errors, r.Error), lat)
 	}
 }
 

@@ -115,7 +115,9 @@ func TestOpenErrorClasses(t *testing.T) {
 
 // TestOpenCountsUnsent: a stalled server ties up every vegeta worker, so the requests due
 // later in the window are never sent. They still count, as unsent errors: every request
-// the schedule offered in the window is either answered or an error.
+// the schedule offered in the window is either answered or an error. Each is in the
+// latency distribution too: the timeouts at ≥ the timeout, the unsent at the end of the
+// attack (≥ 1.5 s: the window, the grace, a second round of timeouts) less their due time.
 func TestOpenCountsUnsent(t *testing.T) {
 	s := startServer(t, stall)
 	cfg := openConfig(s.url("/"))
@@ -124,6 +126,14 @@ func TestOpenCountsUnsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkTotals(t, res)
+	least, floor := res.Latency.Min(), cfg.Timeout.Microseconds() // Min is its bucket's lowest value
+	if least < floor && !res.Latency.ValuesAreEquivalent(least, floor) {
+		t.Errorf("a failed request recorded at %d µs, below the %v timeout", least, cfg.Timeout)
+	}
+	if !res.WorkersExhausted || !res.RateShort {
+		t.Errorf("exhausted %v, rate short %v: want both with every worker stalled", res.WorkersExhausted, res.RateShort)
+	}
 	due := int64(math.Round(res.OfferedRPS * cfg.Duration.Seconds())) // the schedule's count
 	e := res.Errors
 	if res.Requests+e.Total() != due || due < 45 || e.Unsent <= e.Timeout {
@@ -131,25 +141,25 @@ func TestOpenCountsUnsent(t *testing.T) {
 	}
 }
 
-// freezer holds every response for a second, once, starting with the first request
-// after it is armed: a server that stalls (a GC pause, a full disk) for one second.
+// freezer holds every response for hold (a second unless set), once, starting with the
+// first request after it is armed: a server that stalls (a GC pause, a full disk).
 type freezer struct {
-	mu          sync.Mutex
-	armed       time.Time
-	until       time.Time
-	frozen      bool
-	respondHere func(*testServer, net.Conn, int64) bool
+	mu     sync.Mutex
+	armed  time.Time
+	hold   time.Duration
+	until  time.Time
+	frozen bool
 }
 
 func newFreezer(after time.Duration) *freezer {
-	return &freezer{armed: time.Now().Add(after)}
+	return &freezer{armed: time.Now().Add(after), hold: time.Second}
 }
 
 func (f *freezer) respond(s *testServer, c net.Conn, n int64) bool {
 	f.mu.Lock()
 	now := time.Now()
 	if !f.frozen && now.After(f.armed) {
-		f.frozen, f.until = true, now.Add(time.Second)
+		f.frozen, f.until = true, now.Add(f.hold)
 	}
 	hold := f.until.Sub(now)
 	f.mu.Unlock()

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // testServer is a small HTTP/1.1 server whose misbehaviour a test chooses. It counts the
@@ -19,6 +21,9 @@ type testServer struct {
 	seq      atomic.Int64 // requests read, over all connections
 	resets   atomic.Int64 // connections reset instead of answered
 	respond  func(s *testServer, c net.Conn, n int64) bool
+	paths    sync.Map // request path → *atomic.Int64: requests read for it
+	slowPath string   // requests for this path are answered after slowFor
+	slowFor  time.Duration
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	open     map[net.Conn]bool
@@ -30,11 +35,19 @@ const helloResponse = "HTTP/1.1 200 OK\r\nContent-Length: 14\r\nContent-Type: te
 // request (from 0, over all connections) and reports whether to keep the connection.
 func startServer(t testing.TB, respond func(s *testServer, c net.Conn, n int64) bool) *testServer {
 	t.Helper()
+	return startSlowServer(t, respond, "", 0)
+}
+
+// startSlowServer is startServer whose requests for slowPath are each answered after
+// slowFor.
+func startSlowServer(t testing.TB, respond func(s *testServer, c net.Conn, n int64) bool, slowPath string, slowFor time.Duration) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{ln: ln, addr: ln.Addr().String(), respond: respond, open: map[net.Conn]bool{}}
+	s := &testServer{ln: ln, addr: ln.Addr().String(), respond: respond, open: map[net.Conn]bool{},
+		slowPath: slowPath, slowFor: slowFor}
 	s.wg.Add(1)
 	go s.accept()
 	t.Cleanup(s.close)
@@ -70,8 +83,14 @@ func (s *testServer) serve(c net.Conn) {
 	}()
 	r := bufio.NewReader(c)
 	for {
-		if err := readHead(r); err != nil {
+		path, err := readHead(r)
+		if err != nil {
 			return
+		}
+		n, _ := s.paths.LoadOrStore(path, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		if path == s.slowPath && s.slowFor > 0 {
+			time.Sleep(s.slowFor) // the server's own latency, not the test's synchronisation
 		}
 		if !s.respond(s, c, s.seq.Add(1)-1) {
 			return
@@ -79,14 +98,29 @@ func (s *testServer) serve(c net.Conn) {
 	}
 }
 
-func readHead(r *bufio.Reader) error {
+// read is how many requests for path the server has read.
+func (s *testServer) read(path string) int64 {
+	if n, ok := s.paths.Load(path); ok {
+		return n.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// readHead reads a request head and returns the request line's target.
+func readHead(r *bufio.Reader) (string, error) {
+	target := ""
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			return err
+			return "", err
+		}
+		if target == "" {
+			if f := strings.Fields(line); len(f) > 1 {
+				target = f[1]
+			}
 		}
 		if line == "\r\n" || line == "\n" {
-			return nil
+			return target, nil
 		}
 	}
 }
@@ -178,7 +212,14 @@ func checkTotals(t *testing.T, res *Result) {
 	if reqs != res.Requests || errs != res.Errors.Total() {
 		t.Errorf("windows add up to %d requests, %d errors; totals %d, %d", reqs, errs, res.Requests, res.Errors.Total())
 	}
-	if got := res.Latency.TotalCount(); got != res.Requests {
-		t.Errorf("histogram holds %d latencies for %d requests", got, res.Requests)
+	recorded := res.Requests // the closed engine records successes only
+	if res.Engine != "closed" {
+		recorded += res.Errors.Total() // the open engine records failures too
+	}
+	if got := res.Latency.TotalCount(); got != recorded {
+		t.Errorf("histogram holds %d latencies for %d requests, %d errors", got, res.Requests, res.Errors.Total())
+	}
+	if got := res.SuccessLatency.TotalCount(); got != res.Requests {
+		t.Errorf("success histogram holds %d latencies for %d requests", got, res.Requests)
 	}
 }

@@ -250,12 +250,18 @@ type loadJSON struct {
 	RPS            float64      `json:"rps"`
 	Errors         errorsJSON   `json:"errors"`
 	Reconnects     int64        `json:"reconnects"`
+	ConnsUp        int          `json:"conns_up"`
+	RateShort      bool         `json:"rate_short"`
+	WorkersExhaust bool         `json:"workers_exhausted"`
+	PeakBusy       int          `json:"peak_busy,omitempty"`
+	Note           string       `json:"note,omitempty"`
 	WarmupRequests int64        `json:"warmup_requests"`
 	LatencyUS      latencyJSON  `json:"latency_us"`
 	ClientCPUPct   float64      `json:"client_cpu_pct"`
 	ClientCPUs     int          `json:"client_cpus"`
 	ClientBound    bool         `json:"client_bound"`
 	BoundReason    string       `json:"bound_reason,omitempty"`
+	CPUShared      bool         `json:"cpu_shared,omitempty"`
 	Idle           *idleJSON    `json:"idle,omitempty"`
 	Windows        []windowJSON `json:"windows"`
 }
@@ -308,10 +314,11 @@ func toJSON(o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) loadJS
 	out.OfferedRPS, out.AchievedRPS = res.OfferedRPS, res.AchievedRPS
 	out.DurationS, out.Requests, out.RPS = res.Elapsed.Seconds(), res.Requests, res.RPS()
 	out.Errors = errorsJSON{e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent, e.Total()}
-	out.Reconnects, out.WarmupRequests = res.Reconnects, res.WarmupRequests
+	out.Reconnects, out.WarmupRequests, out.ConnsUp = res.Reconnects, res.WarmupRequests, res.ConnsUp
+	out.RateShort, out.WorkersExhaust, out.PeakBusy, out.Note = res.RateShort, res.WorkersExhausted, res.PeakBusy, res.Note
 	out.LatencyUS = latencyJSON{us(50), us(90), us(99), us(99.9), res.Max().Microseconds()}
 	out.ClientCPUPct, out.ClientCPUs = res.ClientCPUPct, res.ClientCPUs
-	out.ClientBound, out.BoundReason = res.ClientBound, res.BoundReason
+	out.ClientBound, out.BoundReason, out.CPUShared = res.ClientBound, res.BoundReason, res.CPUShared
 	out.Windows = make([]windowJSON, len(res.Windows))
 	for i, w := range res.Windows {
 		out.Windows[i] = windowJSON{w.Start.Milliseconds(), w.Requests, w.Errors, w.P99.Microseconds()}
@@ -354,7 +361,14 @@ func writeSummary(w io.Writer, o *loadOptions, res *loadgen.Result) {
 	e := res.Errors
 	fmt.Fprintf(w, "  Errors        connect %d, reset %d, timeout %d, non-2xx %d, parse %d, unsent %d\n",
 		e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent)
-	fmt.Fprintf(w, "  Reconnects    %d\n", res.Reconnects)
+	fmt.Fprintf(w, "  Connections   %d up as the window began, %d reconnects\n", res.ConnsUp, res.Reconnects)
+	if res.Engine == "open" {
+		fmt.Fprintf(w, "  Workers       at most %d of %d busy; workers exhausted %v, rate short %v\n",
+			res.PeakBusy, res.Connections, res.WorkersExhausted, res.RateShort)
+		if res.Note != "" {
+			fmt.Fprintf(w, "  Note          %s\n", res.Note)
+		}
+	}
 	bound := ""
 	if res.ClientBound {
 		bound = "  CLIENT BOUND: " + res.BoundReason

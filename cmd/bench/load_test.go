@@ -90,6 +90,18 @@ func TestLoadAgainstServer(t *testing.T) {
 		if out.Engine == "open" && (out.OfferedRPS < 190 || out.OfferedRPS > 210) {
 			t.Errorf("open engine at 200 req/s: offered %.1f", out.OfferedRPS)
 		}
+		if out.Engine == "closed" && out.ConnsUp != 4 || out.ConnsUp < 1 {
+			t.Errorf("%v: %d connections up as the window began", extra, out.ConnsUp)
+		}
+		var keys map[string]any
+		if err := json.Unmarshal(stdout.Bytes(), &keys); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"conns_up", "reconnects", "workers_exhausted", "rate_short"} {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("%v: JSON lacks %q", extra, k)
+			}
+		}
 		if out.Engine == "closed" && (out.Idle == nil || out.Idle.Up != 5 || !strings.Contains(stderr.String(), "idle: 5 up, 0 failed")) {
 			t.Errorf("--idle 5: %+v, stderr %q", out.Idle, stderr.String())
 		}
@@ -102,7 +114,7 @@ func TestLoadAgainstServer(t *testing.T) {
 	if err := run([]string{"load", "--url", url, "-c", "2", "--duration", "200ms", "--warmup", "0s"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Requests/sec", "Latency", "p99.9", "Errors", "Client CPU"} {
+	for _, want := range []string{"Requests/sec", "Latency", "p99.9", "Errors", "Client CPU", "up as the window began", "reconnects"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}

@@ -1,0 +1,148 @@
+//go:build linux
+
+package loadgen
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/internal/epoll"
+	"golang.org/x/sys/unix"
+)
+
+// TestClosedStampsEachRead: a response handled late in a batch of events (the loop busy
+// 2 ms on the events before it since the wake-up) is stamped when it is read, and the
+// request sent for it when it is written, not at the wake-up: its latency holds the 2 ms,
+// and the next request's send time is not earlier than the read.
+func TestClosedStampsEachRead(t *testing.T) {
+	const busy = 2 * time.Millisecond
+	r := newPathRig(t, helloResponse)
+	if n, e := epoll.Read(r.peer, r.req); e != 0 || n != len(r.l.batch) {
+		t.Fatalf("peer read %d, %v; want one request", n, e)
+	}
+	if _, e := epoll.Write(r.peer, r.resp); e != 0 {
+		t.Fatal(e)
+	}
+	r.l.now = r.l.clock() // the wake-up that reported the response
+	wake := r.l.now
+	for r.l.clock() < wake+int64(busy) { // the loop's work on the batch's earlier events
+	}
+	before := r.l.clock()
+	r.l.readable(0, false)
+	if got := time.Duration(r.l.t.hist.Max()) * time.Microsecond; got < busy {
+		t.Errorf("latency %v recorded for a response read %v after the wake-up: stamped at the wake-up", got, busy)
+	}
+	c := &r.l.conns[0]
+	if c.inflight != 1 {
+		t.Fatalf("%d requests in flight after the response, want 1", c.inflight)
+	}
+	if sent := r.l.sent[c.head]; sent < before {
+		t.Errorf("next request stamped %v before it was written", time.Duration(before-sent))
+	}
+}
+
+// tinyBacklog is a listener with a backlog of 0 that never accepts: the kernel completes
+// the handshake of the one connection its accept queue holds, and drops the SYNs of the
+// rest, which stay connecting.
+func tinyBacklog(t *testing.T) string {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*unix.SockaddrInet4).Port}).String()
+}
+
+// TestClosedConnsUp: of 8 connections to a server whose accept queue holds one, fewer
+// than 8 are up when the window begins, and ConnsUp says so.
+func TestClosedConnsUp(t *testing.T) {
+	cfg := closedConfig("http://"+tinyBacklog(t)+"/", 8)
+	cfg.Loops, cfg.Warmup, cfg.Duration, cfg.Timeout = 1, 150*time.Millisecond, 200*time.Millisecond, time.Second
+	res, err := RunClosed(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ConnsUp < 1 || res.ConnsUp >= cfg.Concurrency || res.Requests != 0 {
+		t.Errorf("%d of %d connections up, %d requests: want the queued ones only, no responses", res.ConnsUp, cfg.Concurrency, res.Requests)
+	}
+	s := startServer(t, countingHello)
+	cfg.URL = s.url("/")
+	res, err = RunClosed(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ConnsUp != cfg.Concurrency {
+		t.Errorf("a server that accepts: %d of %d connections up", res.ConnsUp, cfg.Concurrency)
+	}
+}
+
+// TestClosedRetriesAreReconnects: with nothing listening, every connect attempt in the
+// window after a warm-up is a connection's retry: a reconnect (and a connect error),
+// never a request; no connection is up.
+func TestClosedRetriesAreReconnects(t *testing.T) {
+	cfg := closedConfig("http://"+closedPort(t)+"/", 2)
+	cfg.Warmup, cfg.Duration = 150*time.Millisecond, 300*time.Millisecond
+	res, err := RunClosed(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Errors.Connect
+	if res.Reconnects == 0 || res.Reconnects < e-int64(cfg.Concurrency) || res.Reconnects > e+int64(cfg.Concurrency) {
+		t.Errorf("%d reconnects for %d failed connects in the window: want one per retry", res.Reconnects, e)
+	}
+	if res.Requests != 0 || res.ConnsUp != 0 {
+		t.Errorf("%d requests, %d connections up with nothing listening", res.Requests, res.ConnsUp)
+	}
+}
+
+// TestEnginesSideBySide: the hol scenario's shape: an open load on a slow path and a
+// closed load on a fast one, at once in one process against one server. Each counts
+// exactly what the server read for its path, and each knows its CPU figure is shared.
+func TestEnginesSideBySide(t *testing.T) {
+	s := startSlowServer(t, countingHello, "/cpu", 2*time.Millisecond)
+	var open, closed *Result
+	var openErr, closedErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		open, openErr = RunOpen(context.Background(), Config{URL: s.url("/cpu"), Rate: 100, Concurrency: 20,
+			Warmup: 100 * time.Millisecond, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second})
+	}()
+	go func() {
+		defer wg.Done()
+		closed, closedErr = RunClosed(context.Background(), Config{URL: s.url("/hello"), Concurrency: 4, Loops: 1,
+			Warmup: 100 * time.Millisecond, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second})
+	}()
+	wg.Wait()
+	if openErr != nil || closedErr != nil {
+		t.Fatal(openErr, closedErr)
+	}
+	checkTotals(t, open)
+	checkTotals(t, closed)
+	for _, c := range []struct {
+		res  *Result
+		path string
+	}{{open, "/cpu"}, {closed, "/hello"}} {
+		if got, want := c.res.Requests+c.res.WarmupRequests, s.read(c.path); got != want || got == 0 || c.res.Errors.Total() != 0 {
+			t.Errorf("%s on %s: counted %d (+%d errors), the server read %d", c.res.Engine, c.path, got, c.res.Errors.Total(), want)
+		}
+		if !c.res.CPUShared {
+			t.Errorf("%s: CPUShared false beside another engine", c.res.Engine)
+		}
+	}
+}
