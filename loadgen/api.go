@@ -75,7 +75,7 @@ type Window struct {
 // RateShortShare of the offered rate, WorkersExhausted that every allowed worker was busy
 // waiting on the server at once (the server's limit), and Note why the rate fell short.
 type Result struct {
-	Engine         string                  // "closed", "open", or "vegeta-closed" (RunVegetaClosed)
+	Engine         string                  // EngineClosed, EngineOpen or EngineVegetaClosed
 	Requests       int64                   // successful responses in the window
 	Errors         ErrorCounts             // failures in the window
 	Reconnects     int64                   // connect attempts in the window beyond each connection's first (closed: after Connection: close, an error or a failed connect; open: dials replacing a closed connection)

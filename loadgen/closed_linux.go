@@ -45,7 +45,7 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 	for _, l := range loops {
 		go func() { errs <- l.run() }()
 	}
-	res := &Result{Engine: "closed", ClientCPUs: cpus, Loops: nloops, Connections: cfg.Concurrency}
+	res := &Result{Engine: EngineClosed, ClientCPUs: cpus, Loops: nloops, Connections: cfg.Concurrency}
 	ctxErr := sampleWindow(ctx, base, cfg, res, &stop, nil)
 	var loopErr error
 	for range loops {

@@ -9,17 +9,18 @@ import (
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
-// The thresholds of the bound judgements, in one place.
+// The thresholds of the bound judgements: metrics's, the one place they are set.
 const (
 	// BoundCPUShare: a client that used this share of the CPUs it could use (Result.
 	// ClientCPUPct against the engine's usable CPUs) was, or was close to, the limit:
 	// Result.ClientBound.
-	BoundCPUShare = 0.90
+	BoundCPUShare = metrics.BoundCPUShare
 	// RateShortShare: an open run that sent less than this share of the offered requests
 	// in its window fell short of the rate: Result.RateShort.
-	RateShortShare = 0.95
+	RateShortShare = metrics.RateShortShare
 )
 
 // cpuMeter measures this process's CPU (user + system, every thread) over an interval.

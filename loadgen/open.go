@@ -32,7 +32,7 @@ func runOpen(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	sch := newSchedule(cfg)
 	sch.pacer = untilEnd{sch.pacer, sch.due, cfg.Warmup + cfg.Duration}
-	return runVegeta(ctx, cfg, sch, "open", workers)
+	return runVegeta(ctx, cfg, sch, EngineOpen, workers)
 }
 
 // RunVegetaClosed runs vegeta in its closed loop (vegeta attack -rate=0 -workers=N
@@ -47,7 +47,7 @@ func RunVegetaClosed(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: vegeta's closed loop needs at least one worker", ErrConfig)
 	}
 	sch := &schedule{pacer: vegeta.ConstantPacer{}} // zero: as fast as the workers go
-	return runVegeta(ctx, cfg, sch, "vegeta-closed", cfg.Concurrency)
+	return runVegeta(ctx, cfg, sch, EngineVegetaClosed, cfg.Concurrency)
 }
 
 // runVegeta runs one vegeta attack of warm-up + duration over a transport it owns, counts

@@ -63,7 +63,9 @@ func (r *runner) fillServer(row *metrics.SummaryRow, m measurement) metrics.Summ
 	srv := metrics.Summarize(m.srv, m.from, m.to)
 	row.RSSPeakKB, row.RSSMeanKB = srv.RSSPeakKB, srv.RSSMeanKB
 	row.ThreadsPeak, row.FDsPeak, row.ServerCPUPct = srv.ThreadsPeak, srv.FDsPeak, round2(srv.CPUPct)
-	if m.switchesKnown {
+	row.KernelKB, row.PageTablesKB, row.KStacksKB, row.SocketKB = srv.KernelPeakKB, srv.PageTablesKB, srv.KStacksKB, srv.SocketKB
+	row.PSSPeakKB = srv.PSSPeakKB
+	if m.switchesKnown && m.switches.Known {
 		row.CtxVol, row.CtxInvol = metrics.OptInt(m.switches.Voluntary), metrics.OptInt(m.switches.Involuntary)
 	}
 	return srv
@@ -77,7 +79,7 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 		row.Concurrency = res.Connections // the most vegeta workers the engine allowed
 	}
 	row.Requests, row.Errors, row.RPS = res.Requests, res.Errors.Total(), round2(res.RPS())
-	row.Reconnects = res.Reconnects
+	row.Reconnects, row.ConnsUp = res.Reconnects, res.ConnsUp
 	if res.OfferedRPS > 0 {
 		row.OfferedRPS = math.Round(res.OfferedRPS)
 	}
@@ -101,8 +103,8 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 }
 
 // fillBound records both sides' CPU as a share of their CPUs and decides the bound
-// (metrics.Judge). An open-model load that sent too little while its client had CPU to
-// spare was held back by the server: its workers were all waiting on it.
+// (metrics.Judge). An open-model load that sent too little because every worker it may
+// use was waiting on the server was held back by the server, not by the client.
 func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct float64) (notes []string) {
 	res := m.res
 	row.ClientCPUPct = round2(res.ClientCPUPct)
@@ -111,18 +113,13 @@ func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct flo
 	}
 	row.ServerCPUShare = round3(serverPct / 100 / float64(cpuCountOr(r.cfg.ServerCPUs, r.cfg.HostCPUs)))
 	row.ClientCPUShare = round3(row.ClientCPUPct / 100 / float64(cpuCountOr(r.cfg.ClientCPUs, r.cfg.HostCPUs)))
-	short := res.OfferedRPS > 0 && res.AchievedRPS < metrics.RateShortShare*res.OfferedRPS
-	heldBack := short && row.ClientCPUShare < metrics.BoundCPUShare
+	heldBack := res.RateShort && res.WorkersExhausted
 	row.Bound = metrics.Judge(row.ServerCPUShare, row.ClientCPUShare, heldBack)
 	row.ClientBound = row.Bound.ClientLimited()
-	switch {
-	case heldBack:
-		notes = append(notes, fmt.Sprintf("server bound: sent %.0f of %.0f req/s offered, every worker waiting on the server",
-			res.AchievedRPS, res.OfferedRPS))
-	case short:
-		notes = append(notes, fmt.Sprintf("client bound: sent %.0f of %.0f req/s offered, client CPU %.0f%% of its CPUs",
-			res.AchievedRPS, res.OfferedRPS, 100*row.ClientCPUShare))
-	case row.Bound.ClientLimited():
+	if res.RateShort && res.Note != "" {
+		notes = append(notes, res.Note)
+	}
+	if row.Bound.ClientLimited() {
 		notes = append(notes, fmt.Sprintf("client bound: client CPU %.0f%% of its CPUs", 100*row.ClientCPUShare))
 	}
 	return notes

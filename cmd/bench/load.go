@@ -16,6 +16,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 const loadSynopsis = `load --url URL [--engine closed|open|vegeta] [-c N | --rate R[:R2]] [flags]
@@ -65,7 +66,7 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.hdr != "" && res != nil {
-		if err := writeHgrm(o.hdr, res); err != nil {
+		if err := writeHgrm(o.hdr, res, o); err != nil {
 			return err
 		}
 	}
@@ -104,7 +105,7 @@ func newLoadFlags(o *loadOptions, stdout io.Writer) (*cliFlags, *string) {
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "closed: event loops, each on its own thread (0: one per CPU the client may use)")
 	fs.IntVar(&o.idle, "idle", 0, "hold this many idle keep-alive connections (each made one request) during the load")
 	cpus := fs.String("cpus", "", "pin the whole client process to these CPUs, e.g. 1 or 1-3 (taskset -c syntax)")
-	fs.StringVar(&o.hdr, "hdr", "", "write the latency percentile distribution to this file, HdrHistogram .hgrm text, values in milliseconds")
+	fs.StringVar(&o.hdr, "hdr", "", "write the latency percentile distribution to this file, HdrHistogram .hgrm text, values in microseconds (as bench run's hgrm/ files)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON (latencies in microseconds)")
 	fs.BoolVar(&o.cfg.AllowRemote, "allow-remote", false, "permit a target that is not a loopback address")
 	return fs, cpus
@@ -224,12 +225,16 @@ func runEngine(ctx context.Context, o *loadOptions) (*loadgen.Result, error) {
 	}
 }
 
-func writeHgrm(path string, res *loadgen.Result) error {
+func writeHgrm(path string, res *loadgen.Result, o *loadOptions) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	if _, err := res.Latency.PercentilesPrint(f, 5, 1000); err != nil { // µs recorded, ms printed
+	id := metrics.Hist{Server: o.cfg.URL, Scenario: "bench load", Kind: metrics.KindClosed, Level: float64(res.Connections), Repeat: 1}
+	if res.Engine == loadgen.EngineOpen {
+		id.Kind, id.Level = metrics.KindOpen, res.OfferedRPS
+	}
+	if err := metrics.WriteHgrm(f, id, res.Latency); err != nil { // µs, as every .hgrm of the suite
 		f.Close()
 		return fmt.Errorf("load: %s: %w", path, err)
 	}
@@ -298,7 +303,7 @@ type windowJSON struct {
 }
 
 func toJSON(o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) loadJSON {
-	out := loadJSON{Engine: "idle", URL: o.cfg.URL}
+	out := loadJSON{Engine: loadgen.EngineIdle, URL: o.cfg.URL}
 	if o.idle > 0 {
 		out.Idle = &idleJSON{Up: idle.Up(), Failed: idle.Failed(), Dropped: idle.Dropped()}
 	}
@@ -308,7 +313,7 @@ func toJSON(o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) loadJS
 	us := func(q float64) int64 { return res.Quantile(q).Microseconds() }
 	e := res.Errors
 	out.Engine, out.Connections, out.Loops = res.Engine, res.Connections, res.Loops
-	if res.Engine == "closed" {
+	if res.Engine == loadgen.EngineClosed {
 		out.Pipeline = max(1, o.cfg.Pipeline)
 	}
 	out.OfferedRPS, out.AchievedRPS = res.OfferedRPS, res.AchievedRPS
@@ -344,16 +349,16 @@ func writeLoadOutput(w io.Writer, o *loadOptions, res *loadgen.Result, idle *loa
 // writeSummary prints the result the way wrk does, give or take.
 func writeSummary(w io.Writer, o *loadOptions, res *loadgen.Result) {
 	switch res.Engine {
-	case "open":
+	case loadgen.EngineOpen:
 		fmt.Fprintf(w, "open engine: %.0f req/s offered, at most %d workers -> %s\n", res.OfferedRPS, res.Connections, o.cfg.URL)
-	case "vegeta-closed":
+	case loadgen.EngineVegetaClosed:
 		fmt.Fprintf(w, "vegeta closed loop: %d workers -> %s\n", res.Connections, o.cfg.URL)
 	default:
 		fmt.Fprintf(w, "closed engine: %d connections, %d loop(s), pipeline %d -> %s\n", res.Connections, res.Loops, max(1, o.cfg.Pipeline), o.cfg.URL)
 	}
 	fmt.Fprintf(w, "  %s measured after %s warm-up\n", res.Elapsed.Round(time.Millisecond), o.cfg.Warmup)
 	fmt.Fprintf(w, "  Requests/sec  %.2f  (%d requests, %d errors)\n", res.RPS(), res.Requests, res.Errors.Total())
-	if res.Engine == "open" {
+	if res.Engine == loadgen.EngineOpen {
 		fmt.Fprintf(w, "  Sent/sec      %.2f  (latency counts from each request's scheduled time)\n", res.AchievedRPS)
 	}
 	fmt.Fprintf(w, "  Latency       p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", fmtLatency(res.Quantile(50)),
@@ -362,7 +367,7 @@ func writeSummary(w io.Writer, o *loadOptions, res *loadgen.Result) {
 	fmt.Fprintf(w, "  Errors        connect %d, reset %d, timeout %d, non-2xx %d, parse %d, unsent %d\n",
 		e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent)
 	fmt.Fprintf(w, "  Connections   %d up as the window began, %d reconnects\n", res.ConnsUp, res.Reconnects)
-	if res.Engine == "open" {
+	if res.Engine == loadgen.EngineOpen {
 		fmt.Fprintf(w, "  Workers       at most %d of %d busy; workers exhausted %v, rate short %v\n",
 			res.PeakBusy, res.Connections, res.WorkersExhausted, res.RateShort)
 		if res.Note != "" {
