@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/aclements/go-moremath/stats"
 
@@ -20,8 +21,11 @@ type Options struct {
 	Threshold float64  // relative change in the worse direction that is a regression (0: DefaultThreshold)
 	Metrics   []Metric // nil: DefaultMetrics
 	Mode      Mode     // Both, Absolute or Ratios
-	Reference string   // denominator of the ratios ("": DefaultReference)
+	Reference string   // denominator of the ratios, or a comma-separated list: at each scenario and level the first present ("": DefaultReference)
 	Alpha     float64  // significance level of the U test (0: DefaultAlpha)
+	// Kinds, when set, compares only rows of these kinds (CI compares failed requests
+	// outside open-model rows, whose steps past capacity fail by design).
+	Kinds []metrics.Kind
 }
 
 func (o Options) withDefaults() Options {
@@ -49,6 +53,7 @@ type Cell struct {
 	P          float64 // U-test p-value when Tested
 	Tested     bool    // a U test decided significance (enough repeats on both sides)
 	Regression bool    // worse by more than the threshold (and significant, when Tested)
+	Vanished   bool    // a lower-is-better figure fell to 0: nothing was measured, a failure
 }
 
 // Row is one matched key with a cell per metric.
@@ -66,6 +71,7 @@ type Report struct {
 	Matched           int      // keys present in both runs
 	OnlyBase, OnlyNew int      // keys present in one run only
 	RateUnmatched     []string // servers whose rate rows were left unmatched: step counts differ
+	Warnings          []string // how the two runs were made differently (window, warm-up, CPUs, GOMAXPROCS)
 }
 
 // Regression is one worse-than-threshold cell, named by its row.
@@ -79,6 +85,12 @@ func (r Regression) String() string {
 	what := r.Metric
 	if r.Ratio {
 		what += " ratio"
+	}
+	if r.Vanished {
+		return fmt.Sprintf("%s: %s %s → 0: nothing measured", r.Key, what, format(r.Base, r.Ratio))
+	}
+	if r.Metric == "errors" {
+		return fmt.Sprintf("%s: failed requests %.2f%% → %.2f%%", r.Key, 100*r.Base, 100*r.New)
 	}
 	return fmt.Sprintf("%s: %s %s → %s (%s)", r.Key, what, format(r.Base, r.Ratio), format(r.New, r.Ratio), pct(r.Delta))
 }
@@ -102,10 +114,10 @@ func (r *Report) Regressions() []Regression {
 // each metric. It returns ErrNoOverlap when nothing could be compared.
 func Compare(base, cur []metrics.SummaryRow, opt Options) (*Report, error) {
 	opt = opt.withDefaults()
-	bg, cg := groupRows(base), groupRows(cur)
+	bg, cg := groupRows(opt.keep(base)), groupRows(opt.keep(cur))
 	m := match(bg, cg)
 	rep := &Report{Options: opt, Matched: len(m.both), OnlyBase: m.onlyBase, OnlyNew: m.onlyNew,
-		RateUnmatched: m.rateUnmatchedSteps}
+		RateUnmatched: m.rateUnmatchedSteps, Warnings: setupWarnings(base, cur)}
 	if opt.Mode.absolute() {
 		for _, k := range m.both {
 			rep.Rows = append(rep.Rows, opt.compareRow(k, bg.rows[k], cg.rows[k]))
@@ -154,12 +166,37 @@ func (o Options) compareCell(m Metric, base, cur []float64) Cell {
 		c.Delta = (c.New - c.Base) / c.Base
 	}
 	worse := c.Delta > o.Threshold
-	if m.HigherIsBetter {
+	switch {
+	case m.Absolute > 0:
+		worse = c.New-c.Base > m.Absolute
+	case m.HigherIsBetter:
 		worse = -c.Delta > o.Threshold
+	case c.Base > 0 && c.New == 0: // a latency or memory of 0 is a step that measured nothing
+		c.Vanished, c.Regression = true, true
+		return c
 	}
-	if c.N1 >= 2 && c.N2 >= 2 && canReach(c.N1, c.N2, o.Alpha) {
+	if c.N1 >= 2 && c.N2 >= 2 && m.Absolute == 0 && canReach(c.N1, c.N2, o.Alpha) {
 		c.Tested, c.P = true, uTest(base, cur)
 	}
 	c.Regression = worse && (!c.Tested || c.P <= o.Alpha)
 	return c
+}
+
+// keep is the rows of the kinds o compares.
+func (o Options) keep(rows []metrics.SummaryRow) []metrics.SummaryRow {
+	if len(o.Kinds) == 0 {
+		return rows
+	}
+	return slices.DeleteFunc(slices.Clone(rows), func(r metrics.SummaryRow) bool { return !slices.Contains(o.Kinds, r.Kind) })
+}
+
+// References is Reference as a list.
+func (o Options) References() []string {
+	var out []string
+	for _, r := range strings.Split(o.Reference, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }

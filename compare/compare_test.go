@@ -27,7 +27,7 @@ func twoServers() []metrics.SummaryRow {
 
 func TestIdenticalRunsHaveNoRegression(t *testing.T) {
 	rows := twoServers()
-	rep, err := Compare(rows, rows, Options{})
+	rep, err := Compare(rows, rows, Options{Reference: "threaded"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestRatiosTravelBetweenMachines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rat, err := Compare(base, slower, Options{Metrics: mustMetrics(t, "rps"), Mode: Ratios})
+	rat, err := Compare(base, slower, Options{Metrics: mustMetrics(t, "rps"), Mode: Ratios, Reference: "threaded"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestRatiosTravelBetweenMachines(t *testing.T) {
 			len(abs.Regressions()), len(rat.Regressions()), len(rat.Rows))
 	}
 	slower[3].RPS *= 0.7 // evented at c=1000 loses 30% of its edge over threaded
-	rat, err = Compare(base, slower, Options{Metrics: mustMetrics(t, "rps"), Mode: Ratios})
+	rat, err = Compare(base, slower, Options{Metrics: mustMetrics(t, "rps"), Mode: Ratios, Reference: "threaded"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,10 +287,36 @@ func TestParseMetricsAndMode(t *testing.T) {
 func TestRatiosNeedTheReference(t *testing.T) {
 	rows := []metrics.SummaryRow{hello("evented", 10, 1, 1, 1), hello("goroutine", 10, 1, 1, 1)}
 	rep, err := Compare(rows, rows, Options{Mode: Ratios})
-	if !errors.Is(err, ErrNoOverlap) || rep.Matched != 2 || !strings.Contains(err.Error(), "no ratio against threaded") {
+	if !errors.Is(err, ErrNoOverlap) || rep.Matched != 2 || !strings.Contains(err.Error(), "no ratio against nginx") {
 		t.Fatalf("err %v, matched %d; want ErrNoOverlap naming the missing reference", err, rep.Matched)
 	}
 	if _, err := Compare(rows, rows, Options{Mode: Ratios, Reference: "evented"}); err != nil {
 		t.Fatalf("reference evented: %v", err)
+	}
+}
+
+// TestNothingMeasuredIsAFailure: a latency or memory that falls to 0 is a step that measured
+// nothing, not an improvement; errors are compared by their share of the requests.
+func TestNothingMeasuredIsAFailure(t *testing.T) {
+	base := []metrics.SummaryRow{hello("evented", 10, 1000, 400, 9000)}
+	cur := []metrics.SummaryRow{hello("evented", 10, 1000, 0, 0)}
+	rep, err := Compare(base, cur, Options{Mode: Absolute, Metrics: mustMetrics(t, "p99_us,rss_peak_kb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	regs := rep.Regressions()
+	if len(regs) != 2 || !regs[0].Vanished || !strings.Contains(regs[0].String(), "nothing measured") {
+		t.Errorf("regressions %v: want p99 and RSS that fell to 0 named as failures", regs)
+	}
+	failing := hello("evented", 10, 1000, 400, 9000)
+	failing.Requests, failing.Errors = 9700, 300
+	rep, _ = Compare(base, []metrics.SummaryRow{failing}, Options{Mode: Absolute, Metrics: mustMetrics(t, "errors")})
+	if regs := rep.Regressions(); len(regs) != 1 || !strings.Contains(regs[0].String(), "failed requests 0.00% → 3.00%") {
+		t.Errorf("errors 0 → 3%%: %v", regs)
+	}
+	failing.Errors = 50 // 0.5 %: within ErrorsAbsolute
+	rep, _ = Compare(base, []metrics.SummaryRow{failing}, Options{Mode: Absolute, Metrics: mustMetrics(t, "errors")})
+	if regs := rep.Regressions(); len(regs) != 0 {
+		t.Errorf("errors 0 → 0.5%%: %v, want none", regs)
 	}
 }

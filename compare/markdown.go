@@ -21,7 +21,11 @@ func (r *Report) WriteMarkdown(w io.Writer, baseName, newName string) error {
 	if len(r.RateUnmatched) > 0 {
 		fmt.Fprintf(bw, "; unmatched where the step counts differ: %s", strings.Join(r.RateUnmatched, ", "))
 	}
-	fmt.Fprintf(bw, ".\n\nA regression is a change for the worse beyond %s (req/s down; latency, memory, threads up).", threshold(r.Threshold))
+	fmt.Fprint(bw, ".\n")
+	for _, w := range r.Warnings {
+		fmt.Fprintf(bw, "\n**Warning:** %s.\n", w)
+	}
+	fmt.Fprintf(bw, "\nA regression is a change for the worse beyond %s (req/s down; latency, memory, threads up).", threshold(r.Threshold))
 	fmt.Fprintf(bw, " Cells are medians over repeats; with at least 4 repeats a side a change must also pass a"+
 		" Mann–Whitney U test at p ≤ %g, with fewer the bare delta decides.\n", r.Alpha)
 	if r.Mode.absolute() {

@@ -13,19 +13,23 @@ import (
 type ratioSet map[Key]map[string]float64
 
 // ratios divides every server's medians by the reference server's at the same scenario and
-// level. Open-model rows are left out: their offered rates are not the same load.
+// level: the first of opt.References that has a row there. Open-model rows are left out:
+// their offered rates are not the same load.
 func ratios(g group, opt Options) ratioSet {
 	out := ratioSet{}
 	for k, rows := range g.rows {
-		if k.Server == opt.Reference || k.Kind == metrics.KindOpen {
+		if k.Kind == metrics.KindOpen {
 			continue
 		}
-		ref, ok := g.rows[Key{opt.Reference, k.Scenario, k.Level, k.Kind}]
-		if !ok {
+		refName, ref, ok := g.reference(k, opt.References())
+		if !ok || refName == k.Server {
 			continue
 		}
-		rk := Key{k.Server + "/" + opt.Reference, k.Scenario, k.Level, k.Kind}
+		rk := Key{k.Server + "/" + refName, k.Scenario, k.Level, k.Kind}
 		for _, m := range opt.Metrics {
+			if m.Absolute > 0 {
+				continue // a share has no meaningful ratio
+			}
 			den := stats.Sample{Xs: values(ref, m)}.Quantile(0.5)
 			if den == 0 {
 				continue
@@ -37,6 +41,16 @@ func ratios(g group, opt Options) ratioSet {
 		}
 	}
 	return out
+}
+
+// reference finds the first of refs with rows at k's scenario and level.
+func (g group) reference(k Key, refs []string) (string, []metrics.SummaryRow, bool) {
+	for _, name := range refs {
+		if rows, ok := g.rows[Key{name, k.Scenario, k.Level, k.Kind}]; ok {
+			return name, rows, true
+		}
+	}
+	return "", nil, false
 }
 
 // compareRatios compares the ratios present in both runs, each as a single sample: the

@@ -26,6 +26,7 @@ type SummaryRow struct {
 	IdleConns    int       `csv:"idle_conns"`
 	OfferedRPS   float64   `csv:"offered_rps"`
 	Repeat       int       `csv:"repeat"`
+	WarmupS      float64   `csv:"warmup_s"`
 	DurationS    float64   `csv:"duration_s"`
 	Requests     int64     `csv:"requests"`
 	Errors       int64     `csv:"errors"`

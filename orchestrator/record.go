@@ -15,7 +15,7 @@ func (r *runner) baseRow(st Step) metrics.SummaryRow {
 		RunID: r.cfg.RunID, StartedAt: time.Now().UTC(), HostCPUs: r.cfg.HostCPUs,
 		Server: st.Server.Label, Scenario: st.Scenario.Name, Kind: st.Scenario.Kind, Path: st.Scenario.Path,
 		Engine: loadgen.EngineClosed, Concurrency: st.Conns, IdleConns: st.Idle, Repeat: st.Repeat,
-		DurationS: st.Duration.Seconds(), ServerCPUs: CPUList(r.cfg.ServerCPUs), ClientCPUs: CPUList(r.cfg.ClientCPUs),
+		WarmupS: st.Warmup.Seconds(), DurationS: st.Duration.Seconds(), ServerCPUs: CPUList(r.cfg.ServerCPUs), ClientCPUs: CPUList(r.cfg.ClientCPUs),
 		CtxVol: metrics.Unknown, CtxInvol: metrics.Unknown,
 	}
 	if st.Scenario.Kind == metrics.KindOpen {

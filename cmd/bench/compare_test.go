@@ -59,7 +59,7 @@ func TestCompareDoctoredRunNamesTheRows(t *testing.T) {
 		{"abs", abs},
 		{"ratios", ratios},
 	} {
-		code, out, stderr := bench("compare", goodRun, regressedRun, "--mode", tc.mode)
+		code, out, stderr := bench("compare", goodRun, regressedRun, "--mode", tc.mode, "--ref", "threaded")
 		if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "regression") {
 			t.Errorf("--mode %s: exit %d, stderr %q; want 1 and one line", tc.mode, code, stderr)
 		}
@@ -81,7 +81,7 @@ func regressionLines(out string) []string {
 
 func TestCompareThresholdAndMetricFlags(t *testing.T) {
 	// At 50% only the doubled p99 (and its ratio) is left; with --metric rps only the req/s drop.
-	code, out, _ := bench("compare", goodRun, regressedRun, "--threshold", "0.5")
+	code, out, _ := bench("compare", goodRun, regressedRun, "--threshold", "0.5", "--ref", "threaded")
 	if got := regressionLines(out); code != 1 || len(got) != 2 || !strings.Contains(got[0], "evented hello c=8000: p99_us") {
 		t.Errorf("--threshold 0.5: exit %d, regressions %q", code, got)
 	}

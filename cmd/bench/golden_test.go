@@ -25,7 +25,7 @@ func TestGolden(t *testing.T) {
 		{"check-cheat", []string{"check", cheatRun}},
 		{"check-quick", []string{"check", quickRun}},
 		{"compare-regressed", []string{"compare", goodRun, regressedRun}},
-		{"compare-quick", []string{"compare", "--mode", "ratios", goodRun, quickRun}},
+		{"compare-quick", []string{"compare", "--mode", "ratios", "--ref", "threaded", goodRun, quickRun}},
 		{"plot-report", []string{"plot", "-o", reportDir, plotFixture}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
