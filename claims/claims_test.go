@@ -19,7 +19,8 @@ var scenarioRows = map[string]metrics.SummaryRow{
 
 func row(server, scenario string, level int) metrics.SummaryRow {
 	r := scenarioRows[scenario]
-	r.Server, r.Scenario, r.Concurrency, r.Repeat = server, scenario, level, 1
+	r.Server, r.Scenario, r.Concurrency, r.Repeat, r.Requests = server, scenario, level, 1, 1000
+	r.Design = map[string]string{"threaded": "threads", "cthreads": "threads", "evented": "events", "evented-offload": "events"}[server]
 	if r.Kind == metrics.KindIdle {
 		r.Concurrency, r.IdleConns = 10, level
 	}
@@ -47,7 +48,7 @@ func memory(server, scenario string, base, perConn float64, levels ...int) []met
 }
 
 func TestRSSPerConnection(t *testing.T) {
-	threadedClaim := rssPerConn("threaded", idleSweeps, atLeast, ThreadedMinKBPerConn)
+	threadedClaim := threadsRSSPerConn(idleSweeps)
 	eventedClaim := rssPerConn("evented", idleSweeps, atMost, EventedMaxKBPerConn)
 	for _, tc := range []struct {
 		name  string
@@ -64,9 +65,9 @@ func TestRSSPerConnection(t *testing.T) {
 		{"event loop that grows", eventedClaim, memory("evented", "idle", 7200, 3.1, 0, 2500, 10000),
 			"FAIL  evented RSS per connection (idle, 0..10000): 3.1 KB, want ≤ 2 KB"},
 		{"one level", threadedClaim, memory("threaded", "idle", 9800, 27, 5000),
-			"SKIP  threaded RSS per connection (idle): needs idle rows of threaded with rss_peak_kb at 2 or more levels, found 1"},
+			"SKIP  thread-per-connection RSS per connection (idle): needs idle rows of a thread-per-connection server with rss_peak_kb at 2 or more levels"},
 		{"other servers only", threadedClaim, memory("goroutine", "idle", 8000, 7.6, 0, 10000),
-			"SKIP  threaded RSS per connection (idle): needs idle rows of threaded with rss_peak_kb at 2 or more levels, found 0"},
+			"SKIP  thread-per-connection RSS per connection (idle): needs idle rows of a thread-per-connection server with rss_peak_kb at 2 or more levels"},
 	} {
 		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
@@ -83,7 +84,7 @@ func TestSlopeIsLeastSquares(t *testing.T) {
 	rows := memory("threaded", "hello", 10000, 20, 100, 100, 1100, 1100)
 	rows[1].RSSPeakKB += 1000 // one repeat at c=100 measured 1 MB more
 	rows = append(rows, row("threaded", "hello", 5000))
-	got := one(t, rssPerConn("threaded", cheapSweeps, atLeast, 10)(rows))
+	got := one(t, threadsRSSPerConn(cheapSweeps)(rows))
 	if got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") || !strings.Contains(got.Claim, "100..1100") {
 		t.Errorf("got %s; want 19.5 KB over 100..1100 (unsampled c=5000 row left out)", got)
 	}
@@ -103,7 +104,7 @@ func TestTopHelloThroughput(t *testing.T) {
 	ev := helloRPS("evented", map[int]float64{10: 120000, 4000: 95000, 8000: 82000})
 	th := helloRPS("threaded", map[int]float64{10: 60000, 4000: 28000})
 	got := one(t, topThroughput(append(ev, th...)))
-	want := "PASS  evented/threaded req/s at the top hello level (c=4000): 3.39× ≥ 2× (95000 vs 28000 req/s)"
+	want := "PASS  evented/threads req/s at the top hello level (c=4000): 3.39× ≥ 2× (95000 vs 28000 req/s, threaded)"
 	if got.String() != want {
 		t.Errorf("highest common level:\n got %s\nwant %s", got, want)
 	}
@@ -133,17 +134,17 @@ func holRows(p99 map[string]float64) []metrics.SummaryRow {
 func TestHOLBlocking(t *testing.T) {
 	rows := holRows(map[string]float64{"evented": 104300, "threaded": 11800, "evented-offload": 6100})
 	want := []string{
-		"PASS  hol: single-loop evented p99 over threaded's (c=20): 8.8× ≥ 5× (104300 µs vs 11800 µs)",
+		"PASS  hol: single-loop evented p99 over the thread-per-connection server's (c=20): 8.8× ≥ 5× (104300 µs vs 11800 µs, threaded)",
 		"PASS  hol: single-loop evented p99 over evented-offload's (c=20): 17.1× ≥ 5× (104300 µs vs 6100 µs)",
 	}
-	for i, other := range []string{"threaded", "evented-offload"} {
+	for i, other := range []string{"", "evented-offload"} {
 		if got := one(t, holBlocking(other)(rows)).String(); got != want[i] {
 			t.Errorf("\n got %s\nwant %s", got, want[i])
 		}
 	}
 	// A loop that does not block (say the CPU work moved off it) fails the claim.
 	rows = holRows(map[string]float64{"evented": 20000, "threaded": 11800})
-	if got := one(t, holBlocking("threaded")(rows)); got.Status != Fail || !strings.HasPrefix(got.Detail, "1.7×, want ≥ 5×") {
+	if got := one(t, holBlocking("")(rows)); got.Status != Fail || !strings.HasPrefix(got.Detail, "1.7×, want ≥ 5×") {
 		t.Errorf("non-blocking loop: %s", got)
 	}
 	if got := one(t, holBlocking("evented-offload")(rows)); got.Status != Skip {
@@ -176,7 +177,7 @@ func TestIOThreads(t *testing.T) {
 		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 264, 4000: 264}), // a pool of 256
 			"FAIL  threaded threads ≥ concurrency at /io (io, c=10..4000): 264 threads, want ≥ 4000 threads (the tightest level, c=4000)"},
 		{threadedIOThreads, ioThreads("evented", map[int]int{10: 7}),
-			"SKIP  threaded threads ≥ concurrency at /io (io): no io rows of threaded with threads_peak"},
+			"SKIP  threads ≥ concurrency at /io (io): no io rows of a thread-per-connection server with threads_peak"},
 	} {
 		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
 			t.Errorf("\n got %s\nwant %s", got, tc.want)
@@ -218,11 +219,11 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	for i := range second {
 		second[i].Scenario = "c10k-again"
 	}
-	got := rssPerConn("threaded", idleSweeps, atLeast, 10)(append(other, second...))
+	got := threadsRSSPerConn(idleSweeps)(append(other, second...))
 	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(c10k-again, ") || got[0].Status != Pass {
 		t.Errorf("idle claims on renamed scenarios: %v", got)
 	}
-	if got := one(t, rssPerConn("threaded", cheapSweeps, atLeast, 10)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
+	if got := one(t, threadsRSSPerConn(cheapSweeps)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
 		t.Errorf("hello claim on sweep: %s", got)
 	}
 	// An idle scenario named "hello" is still an idle scenario.
@@ -230,7 +231,37 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	for i := range idleNamedHello {
 		idleNamedHello[i].Scenario = "hello"
 	}
-	if got := one(t, rssPerConn("threaded", cheapSweeps, atLeast, 10)(idleNamedHello)); got.Status != Skip {
+	if got := one(t, threadsRSSPerConn(cheapSweeps)(idleNamedHello)); got.Status != Skip {
 		t.Errorf("an idle scenario named hello taken for a closed sweep: %s", got)
+	}
+}
+
+// TestClaimsHoldAgainstTheBestThreadServer: with a slow stand-in and a fast real thread
+// server in the run, the throughput claim is decided against the fast one, and the memory
+// claim against the leanest.
+func TestClaimsHoldAgainstTheBestThreadServer(t *testing.T) {
+	rows := helloRPS("evented", map[int]float64{10: 120000, 8000: 82000})
+	rows = append(rows, helloRPS("threaded", map[int]float64{10: 60000, 8000: 18000})...)
+	rows = append(rows, helloRPS("cthreads", map[int]float64{10: 98000, 8000: 57000})...)
+	got := one(t, topThroughput(rows))
+	if got.Status != Fail || !strings.Contains(got.Detail, "1.44×, want ≥ 2×") || !strings.Contains(got.Detail, "cthreads, the fastest of") {
+		t.Errorf("against the fastest thread server: %s", got)
+	}
+	mem := append(memory("threaded", "idle", 9800, 30, 0, 1000, 5000), memory("cthreads", "idle", 2000, 12, 0, 1000, 5000)...)
+	if got := one(t, threadsRSSPerConn(idleSweeps)(mem)); got.Status != Pass || !strings.HasPrefix(got.Detail, "12.0 KB") {
+		t.Errorf("against the leanest thread server: %s", got)
+	}
+}
+
+// TestUnreliableFigures: a claim read from rows where requests failed proves nothing.
+func TestUnreliableFigures(t *testing.T) {
+	rows := ioThreads("evented", map[int]int{10: 7, 4000: 7})
+	rows[1].Errors = 50 // 5 % of 1000
+	got := one(t, eventedIOThreads(rows))
+	if got.Status != Unreliable || !strings.Contains(got.Detail, "4.8 % of requests failed") {
+		t.Errorf("with 5 %% errors: %s", got)
+	}
+	if _, _, skip := Count([]Result{got}); skip != 1 {
+		t.Error("an unreliable result must count with the skipped")
 	}
 }

@@ -47,6 +47,17 @@ func (s series) at(level float64, f func(metrics.SummaryRow) float64) float64 {
 	return stats.Sample{Xs: xs}.Quantile(0.5)
 }
 
+// only is the rows of s at level.
+func (s series) only(level float64) series {
+	var out series
+	for _, r := range s {
+		if r.Level() == level {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // clientBound reports whether a row at level was flagged client-bound.
 func (s series) clientBound(level float64) bool {
 	for _, r := range s {

@@ -68,6 +68,9 @@ func (r SummaryRow) LevelText() string {
 // columns existed (round 1's suite): the one place where a scenario's name is read for
 // what it is. A row that has a kind is left alone.
 func inferLegacy(r *SummaryRow) {
+	if r.Design == "" {
+		r.Design = legacyDesigns[r.Server]
+	}
 	if r.Kind != "" {
 		return
 	}
@@ -92,6 +95,12 @@ func inferLegacy(r *SummaryRow) {
 	case "rate":
 		r.Path = "/cpu?us=100"
 	}
+}
+
+// legacyDesigns are the designs of the servers of round 1's runs, which did not record it.
+var legacyDesigns = map[string]string{
+	"threaded": "threads", "cthreads": "threads", "evented": "events", "evented-offload": "events",
+	"nginx": "events", "goroutine": "goroutines",
 }
 
 // Request is how a row's load reads in a title: "GET /hello".

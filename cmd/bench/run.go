@@ -31,7 +31,7 @@ DIR/timeseries.csv and the latency distribution to DIR/hgrm/<server>_<scenario>_
 timeseries.csv has one row per 10 Hz sample of each window; its rps and p99_us are those
 of the load generator's one-second window holding the sample (0 when none does). One
 progress line per step. Without --out, DIR is results/<UTC time>/ and results/latest
-points at it. A server that dies mid-step gives a row with a note and is restarted;
+points at it; --out must not hold a run already. A server that dies mid-step gives a row with a note and is restarted;
 SIGINT or SIGTERM stops every server and keeps every finished row.
 
 LIST is comma-separated: server labels or scenario names of the suite; CPU lists as
@@ -127,9 +127,14 @@ func runSuite(f runFlags, steps []orchestrator.Step, leftOut []string, server, c
 	return nil
 }
 
-// runDir is --out, or a new results/<UTC time>/ with results/latest pointing at it.
+// runDir is --out, or a new results/<UTC time>/ with results/latest pointing at it. A
+// folder that already holds a run is refused: its rows and ours would be read as one run
+// (as repeats of each other) by every reader.
 func runDir(out string) (string, error) {
 	if out != "" {
+		if _, err := os.Stat(filepath.Join(out, "summary.csv")); err == nil {
+			return "", usageError{fmt.Sprintf("run: --out %s already holds a run (summary.csv): choose a new folder", out)}
+		}
 		return out, os.MkdirAll(out, 0o755)
 	}
 	name := time.Now().UTC().Format("20060102T150405Z")

@@ -27,6 +27,7 @@ func TestRunBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{"run", "--suite", suite, "--client-cpus", "4096"},
 		{"run", "--suite", suite, "--duration", "-1s"},
 		{"run", "--suite", suite, "extra"},
+		{"run", "--suite", suite, "--out", filepath.Dir(goodRun), "--scenarios", "hello", "--models", "goroutine"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := exitCode(run(args, &stdout, &stderr), &stderr)
