@@ -55,10 +55,14 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 	}
 	fmt.Fprintf(w, "- Host: %s. %s.\n", plural(rows[0].HostCPUs, "CPU"), pinningText(rows))
 	fmt.Fprintf(w, "- Servers: %s.\n", serversText(rows))
-	fmt.Fprintf(w, "- Each value is the median over a point's repeats. A point where the load "+
-		"generator could not deliver the load asked (client_bound: its CPU at ≥ 90 %%, or, open engine, "+
-		"under 95 %% of the offered rate sent) is drawn hollow and marked * below; its figure may be the "+
-		"client's limit, not the server's.\n")
+	fmt.Fprintf(w, "- Each value is the median over a point's repeats. Every point says who limited it "+
+		"(bound): the server (its CPU at ≥ 90 %% of its CPUs, or, open model, the offered rate held back "+
+		"because every worker of the load generator was waiting on it), the client (its CPU at ≥ 90 %% of "+
+		"its CPUs), both, or neither. In every chart a point is filled when the server or neither was the "+
+		"limit, hollow when the client was (its figure may be the load generator's, not the server's), "+
+		"tinted when both were; the table marks them * (client) and ** (both).\n")
+	fmt.Fprintf(w, "- Open-model latencies count every request from its scheduled send time, failed ones "+
+		"included at the time they were given up (a timeout at ≥ the timeout), as wrk2 does.\n")
 	if n := len(rows) - len(measured(rows)); n > 0 {
 		fmt.Fprintf(w, "- %s measured no requests (the server died or never started; see the notes): "+
 			"left out of the charts, kept in the summary table.\n", plural(n, "row"))
@@ -77,8 +81,27 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 			plain(maxRepeat(g)),
 			plain(median(g, func(r metrics.SummaryRow) float64 { return r.DurationS })))
 	}
+	writeBounds(w, rows)
 	writeNotes(w, rows)
 	fmt.Fprintln(w)
+}
+
+// writeBounds says, per scenario, how many points the client (alone or with the server)
+// limited: where the load generator, not the server, may have set the figure.
+func writeBounds(w io.Writer, rows []metrics.SummaryRow) {
+	fmt.Fprintf(w, "\n| scenario | points | server bound | client bound | both | neither |\n|---|--:|--:|--:|--:|--:|\n")
+	for _, sc := range scenariosOf(rows) {
+		count := map[metrics.Bound]int{}
+		n := 0
+		for _, a := range Aggregate(measured(rows)) {
+			if a.Scenario == sc.Name {
+				count[a.Bound]++
+				n++
+			}
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d |\n", md(sc.Name), n, count[metrics.BoundServer],
+			count[metrics.BoundClient], count[metrics.BoundBoth], count[metrics.BoundNeither]+count[""])
+	}
 }
 
 func maxRepeat(rows []metrics.SummaryRow) float64 {
@@ -102,30 +125,35 @@ func pinningText(rows []metrics.SummaryRow) string {
 	return s
 }
 
-// serversText lists the servers with their GOMAXPROCS, e.g. "threaded (GOMAXPROCS 1)".
+// serversText lists the servers with their design, GOMAXPROCS and the size of their
+// answer to GET /hello, e.g. "threaded (threads, GOMAXPROCS 1, /hello answer 139 bytes)",
+// so a reader sees that the contestants send comparable bytes.
 func serversText(rows []metrics.SummaryRow) string {
-	procs := map[string]map[string]int{}
+	by := map[string][]metrics.SummaryRow{}
 	var names []string
 	for _, r := range rows {
-		if procs[r.Server] == nil {
-			procs[r.Server] = map[string]int{}
+		if by[r.Server] == nil {
 			names = append(names, r.Server)
 		}
-		procs[r.Server][strconv.Itoa(r.GoMaxProcs)]++
+		by[r.Server] = append(by[r.Server], r)
 	}
 	var parts []string
 	for _, s := range orderServers(names) {
-		best, n := "", 0
-		for p, c := range procs[s] {
-			if c > n || c == n && p < best {
-				best, n = p, c
-			}
+		g := by[s]
+		var what []string
+		if d := mostCommon(g, func(r metrics.SummaryRow) string { return r.Design }); d != "" {
+			what = append(what, d)
 		}
-		if best == "0" {
-			parts = append(parts, md(s)+" (not a Go server)")
+		procs := mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.GoMaxProcs) })
+		if procs == "0" || procs == "" {
+			what = append(what, "not a Go server")
 		} else {
-			parts = append(parts, md(s)+" (GOMAXPROCS "+best+")")
+			what = append(what, "GOMAXPROCS "+procs)
 		}
+		if b := mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.HelloBytes) }); b != "0" && b != "" {
+			what = append(what, "/hello answer "+b+" bytes")
+		}
+		parts = append(parts, md(s)+" ("+strings.Join(what, ", ")+")")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -175,10 +203,7 @@ func writeTable(w io.Writer, aggs []Agg) {
 	fmt.Fprintf(w, "| server | scenario | level | req/s | p50 ms | p99 ms | RSS peak MB | threads | server CPU %% | client CPU %% | errors | repeats |\n")
 	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, a := range aggs {
-		mark := ""
-		if a.ClientBound {
-			mark = " *"
-		}
+		mark := map[metrics.Bound]string{metrics.BoundClient: " *", metrics.BoundBoth: " **"}[a.Bound]
 		fmt.Fprintf(w, "| %s | %s | %s | %.0f%s | %s | %s | %.1f | %.0f | %.0f | %.0f | %.0f | %d |\n",
 			md(a.Server), md(a.Scenario), plain(a.Level), a.RPS, mark,
 			plain(roundSig(a.P50us/1000, 3)), plain(roundSig(a.P99us/1000, 3)),
