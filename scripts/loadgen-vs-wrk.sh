@@ -11,6 +11,10 @@
 #   DURATION  each measured run, default 5s (each client also gets a 1 s warm-up)
 #   LEVELS    concurrent connections, default "10 100 1000"
 #   ROUNDS    default 3
+# CLIENTS="wrk closed" leaves vegeta out. MIN_RATIO=0.8 makes the script a gate (CI's): it
+# exits 1 when the closed engine's median req/s is under that share of wrk's at any
+# level, so a regression of the suite's own client fails CI even on a slower machine (both
+# clients meet the same nginx on the same machine, side by side).
 # Needs wrk and nginx-light (installed from Debian's packages when missing, as root).
 # Every run is bounded by `timeout`; nginx is stopped on exit, however the script ends.
 set -euo pipefail
@@ -84,7 +88,7 @@ echo "round,client,concurrency,rps,p50_us,p99_us,client_cpu_pct" > "$work/out.cs
 printf '%5s %-8s %6s %10s %9s %9s %5s\n' round client conns req/s p50_us p99_us cpu%
 for round in $(seq "$rounds"); do
   for c in $levels; do
-    for client in wrk closed vegeta; do
+    for client in ${CLIENTS:-wrk closed vegeta}; do
       ensure_nginx
       if [ "$client" = wrk ]; then row=$(run_wrk "$c"); else row=$(run_bench "$client" "$c"); fi
       echo "$round,$client,$c,$row" >> "$work/out.csv"
@@ -96,7 +100,7 @@ done
 [ -n "$out" ] && cp "$work/out.csv" "$out"
 
 echo
-python3 - "$work/out.csv" <<'PY'
+python3 - "$work/out.csv" "${MIN_RATIO:-0}" <<'PY'
 import csv, statistics, sys
 from collections import defaultdict
 rps, cost = defaultdict(list), defaultdict(list)
@@ -117,4 +121,11 @@ for c in levels:
     ratio = lambda k: m[k] / m["wrk"] if m["wrk"] else float("nan")
     print(f"{c:>6} {m['wrk']:>9.0f} {m['closed']:>9.0f} {m['vegeta']:>9.0f} {ratio('closed'):>11.2f} {ratio('vegeta'):>11.2f}"
           f" {u['wrk']:>7.1f} {u['closed']:>7.1f} {u['vegeta']:>7.1f}")
+gate = float(sys.argv[2])
+bad = [c for c in levels if gate > 0 and not (med(rps[("closed", c)]) >= gate * med(rps[("wrk", c)]))]
+if bad:
+    print(f"FAIL: the closed engine drives under {gate:.2f}× wrk's req/s at c = {bad}")
+    sys.exit(1)
+if gate > 0:
+    print(f"PASS: the closed engine drives at least {gate:.2f}× wrk's req/s at every level")
 PY
