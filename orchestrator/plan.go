@@ -25,6 +25,10 @@ type PlanOptions struct {
 	Warmup, Duration time.Duration     // overrides of the suite's (0: keep)
 	FDLimit          int               // open-file limit of client and servers (0: none)
 	Unavailable      map[string]string // servers whose commands are missing, with the reason
+	// Endpoints lists, for an external server, the endpoints it declares (SCRIPT
+	// --endpoints); a step on any other is skipped with a note, never served by a
+	// substitute. A server without an entry serves every endpoint (bench serve's models).
+	Endpoints map[string][]string
 }
 
 // Step is one server × scenario × level × repeat: one row of summary.csv.
@@ -86,6 +90,8 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 					st.shape(o.FDLimit)
 					if missing {
 						st.Skip = "skipped: " + why
+					} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
+						st.Skip = fmt.Sprintf("skipped: %s does not serve %s", label, ep)
 					}
 					if sc.Kind == metrics.KindOpen && i == 0 {
 						st.CapDuration = capacityDuration(sc, o.Quick, duration)
@@ -215,4 +221,36 @@ func backgroundConns(rate float64) int {
 		return 0
 	}
 	return loadgen.DefaultOpenMaxWorkers
+}
+
+// unserved is the first endpoint of the scenario's loads (its path, its background's,
+// its capacity probe's) that server does not declare, or "" when it serves them all.
+func unserved(sc Scenario, declared map[string][]string, server string) string {
+	list, ok := declared[server]
+	if !ok {
+		return ""
+	}
+	paths := []string{sc.Path}
+	if sc.Background != nil {
+		paths = append(paths, pathOr(sc.Background.Path, sc.Path))
+	}
+	if sc.Capacity != nil {
+		paths = append(paths, pathOr(sc.Capacity.Path, sc.Path))
+	}
+	for _, p := range paths {
+		if ep := Endpoint(p); !slices.Contains(list, ep) {
+			return ep
+		}
+	}
+	return ""
+}
+
+// Endpoint is the endpoint a request path names: its path without the query, with "/"
+// the same as "/hello".
+func Endpoint(path string) string {
+	p, _, _ := strings.Cut(path, "?")
+	if p == "/" {
+		return "/hello"
+	}
+	return p
 }

@@ -260,3 +260,21 @@ func (s *Suite) server(label string) ServerSpec {
 	}
 	return ServerSpec{Label: label}
 }
+
+// Endpoints asks each external server of the suite which endpoints it serves (`SCRIPT
+// --endpoints`, one line of paths). A script that cannot say is an error: measuring a
+// server on an endpoint it does not serve would measure its 404s.
+func (s *Suite) Endpoints(skip map[string]string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, sv := range s.Servers {
+		if sv.External == "" || skip[sv.Label] != "" {
+			continue
+		}
+		b, err := exec.Command(sv.External, "--endpoints").Output()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s --endpoints: %v", ErrSuite, sv.External, err)
+		}
+		out[sv.Label] = strings.Fields(string(b))
+	}
+	return out, nil
+}

@@ -227,3 +227,22 @@ func TestServeArgs(t *testing.T) {
 		t.Errorf("evented without procs: %q, want GOMAXPROCS left to serve", got)
 	}
 }
+
+// TestPeersOnlyOnTheirEndpoints: a server that declares /hello only is never measured on
+// /io (its step is a row with a note), whatever the scenario is called.
+func TestPeersOnlyOnTheirEndpoints(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"duration":"1s","servers":[{"label":"peer","external":"x.sh"},{"label":"m","model":"goroutine"}],
+		"scenarios":[{"name":"wait","kind":"closed","path":"/io?ms=20","servers":["peer","m"],"levels":[1]},
+		{"name":"sweep","kind":"closed","path":"/","servers":["peer"],"levels":[1]},
+		{"name":"blocking","kind":"closed","path":"/hello","background":{"path":"/cpu?us=10","rate":10},"servers":["peer"],"levels":[1]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{Endpoints: map[string][]string{"peer": {"/hello"}}})
+	want := []string{"skipped: peer does not serve /io", "", "", "skipped: peer does not serve /cpu"}
+	for i, st := range steps {
+		if st.Skip != want[i] {
+			t.Errorf("step %d (%s %s): skip %q, want %q", i, st.Server.Label, st.Scenario.Name, st.Skip, want[i])
+		}
+	}
+}

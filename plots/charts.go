@@ -26,7 +26,8 @@ type Chart struct {
 type chartContext struct {
 	data      *Data
 	aggs      []Agg
-	scenarios []scenario // in run order
+	scenarios []scenario      // in run order
+	real      map[string]bool // servers that are not the suite's Go models (gomaxprocs 0)
 	caption   string
 	title     string // the chart being drawn
 }
@@ -115,7 +116,8 @@ func (d *Data) WriteChart(file string, w io.Writer) error {
 }
 
 func (d *Data) context() *chartContext {
-	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), scenarios: scenariosOf(d.Summary), caption: Caption(d.Summary)}
+	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), scenarios: scenariosOf(d.Summary),
+		caption: Caption(d.Summary), real: realServers(d.Summary)}
 }
 
 func (d *Data) writeChart(ctx *chartContext, c Chart, w io.Writer) error {
@@ -153,11 +155,13 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	fig := newFigure(s.title, ctx.caption)
 	p := newPanel(s.xLabel, s.yLabel)
 	xr, yr, marks := newRange(), newRange(), map[mark]bool{}
-	seen, levelSet := map[string]bool{}, map[float64]bool{}
+	keys, levelSet := map[string]*series{}, map[float64]bool{}
+	var keyOrder []string
 	for _, ln := range s.lines {
 		servers, pts := bySeries(ctx.aggs, s.scenario, s.logX || s.logY, ln.y)
 		for _, srv := range servers {
 			ser := newSeries(srv, pts[srv], ln.dashed)
+			ser.real = ctx.real[srv]
 			p.Add(ser)
 			for _, pt := range pts[srv] {
 				xr.add(pt.X)
@@ -165,9 +169,9 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 				marks[pt.Mark] = true
 				levelSet[pt.X] = true
 			}
-			if !seen[srv] && !ln.dashed {
-				fig.legend.Add(srv, ser)
-				seen[srv] = true
+			if keys[srv] == nil && !ln.dashed {
+				keys[srv] = ser
+				keyOrder = append(keyOrder, srv)
 			}
 		}
 	}
@@ -181,9 +185,32 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	} else {
 		setZeroAxis(&p.Y, yr.hi, s.yFormat)
 	}
+	ctx.addServerKeys(fig, keyOrder, keys)
 	addKeys(fig, s.lines, marks)
 	fig.panels = append(fig.panels, p)
 	return fig, nil
+}
+
+// addServerKeys adds a legend entry per server: the Go models first, then the real
+// servers (drawn dash-dotted), each group under a heading when both are in the chart.
+func (ctx *chartContext) addServerKeys(fig *figure, order []string, keys map[string]*series) {
+	var models, reals []string
+	for _, srv := range order {
+		if ctx.real[srv] {
+			reals = append(reals, srv)
+		} else {
+			models = append(models, srv)
+		}
+	}
+	both := len(models) > 0 && len(reals) > 0
+	for i, group := range [][]string{models, reals} {
+		if both && len(group) > 0 {
+			fig.legend.Add([]string{"Go models:", "real servers:"}[i])
+		}
+		for _, srv := range group {
+			fig.legend.Add(srv, keys[srv])
+		}
+	}
 }
 
 // setXAxis sets the level axis; when there are few levels, they are the labelled ticks.

@@ -109,3 +109,17 @@ func firstSweep(scs []scenario, has func(name string) bool) string {
 	}
 	return ""
 }
+
+// realServers are the servers whose rows say they are not the suite's Go models: their
+// usual GOMAXPROCS is 0 (nginx, Apache, Node.js, the C thread server).
+func realServers(rows []metrics.SummaryRow) map[string]bool {
+	by := map[string][]metrics.SummaryRow{}
+	for _, r := range rows {
+		by[r.Server] = append(by[r.Server], r)
+	}
+	out := map[string]bool{}
+	for s, g := range by {
+		out[s] = mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.GoMaxProcs) }) == "0"
+	}
+	return out
+}

@@ -27,6 +27,7 @@ type series struct {
 	width   vg.Length
 
 	keyMark mark // the legend's marker
+	real    bool // a real server (not one of the suite's Go models): dash-dotted
 }
 
 const markerRadius = vg.Length(3.4)
@@ -37,9 +38,15 @@ func newSeries(server string, pts []point, dashed bool) *series {
 
 func (s *series) lineStyle() draw.LineStyle {
 	ls := draw.LineStyle{Color: s.style.Color, Width: s.width}
-	if s.dashed {
+	switch {
+	case s.dashed && s.real:
+		ls.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
+		ls.Color = lighten(s.style.Color)
+	case s.dashed:
 		ls.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		ls.Color = lighten(s.style.Color)
+	case s.real: // a real server: dash-dot, told apart from the Go models at a glance
+		ls.Dashes = []vg.Length{vg.Points(7), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)}
 	}
 	return ls
 }

@@ -65,7 +65,7 @@ func TestStyles(t *testing.T) {
 		}
 		seen[c] = s
 	}
-	for _, label := range []string{"caddy", "my_server", "apache-worker", "x"} {
+	for _, label := range []string{"caddy", "my_server", "lighttpd", "x"} {
 		st := StyleFor(label)
 		if st != StyleFor(label) {
 			t.Errorf("%s: style not deterministic", label)

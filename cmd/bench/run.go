@@ -78,8 +78,13 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintf(stderr, "bench run: warning: %v\n", err)
 	}
+	unavailable := suite.Unavailable(nil)
+	endpoints, err := suite.Endpoints(unavailable)
+	if err != nil {
+		return err
+	}
 	steps, leftOut := orchestrator.Plan(suite, orchestrator.PlanOptions{Quick: f.quick, Warmup: f.warmup,
-		Duration: f.duration, FDLimit: int(min(fdLimit, 1<<30)), Unavailable: suite.Unavailable(nil)})
+		Duration: f.duration, FDLimit: int(min(fdLimit, 1<<30)), Unavailable: unavailable, Endpoints: endpoints})
 	if f.dryRun {
 		printPlan(stdout, steps, leftOut)
 		return nil
