@@ -69,6 +69,8 @@ func sweepTitle(what string) func(scenario) string {
 var runCharts = []Chart{
 	{"latency_percentiles.png", "Latency by percentile", ".hgrm files in hgrm/", percentileChart},
 	{"timeseries.png", "Memory and throughput during the sweep", "rows in timeseries.csv", timeseriesChart},
+	{"seed_throughput.png", "The seed's graph: requests/s vs concurrent connections, 2008 and now", "rows of nginx, Apache or Node.js on a /hello sweep", seedThroughputChart},
+	{"seed_memory.png", "The seed's graph: memory vs concurrent connections, 2008 and now", "rows of nginx, Apache or Node.js on a /hello sweep", seedMemoryChart},
 }
 
 // Charts lists every chart of this run, in report order: each scenario's charts in run

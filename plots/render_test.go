@@ -35,8 +35,8 @@ func TestRenderTwiceGivesIdenticalBytesAndDecodes(t *testing.T) {
 	if _, _, err := Render(loadFixture(t), b); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(d.Charts()); len(outA) != n || n != 5+5+1+1+1+2 {
-		t.Fatalf("%d outcomes, %d charts: want one per chart, 5 for each closed sweep (hello, io), one each for idle, hol and rate, and the 2 run charts", len(outA), n)
+	if n := len(d.Charts()); len(outA) != n || n != 5+5+1+1+1+4 {
+		t.Fatalf("%d outcomes, %d charts: want one per chart, 5 for each closed sweep (hello, io), one each for idle, hol and rate, and the 4 run charts", len(outA), n)
 	}
 	for _, o := range outA {
 		if o.Path == "" {
@@ -143,7 +143,7 @@ func TestRenderSkipsChartsWithoutRows(t *testing.T) {
 	}
 	want := map[string]bool{
 		"hello_throughput.png": true, "hello_memory.png": true, "hello_latency.png": true, "hello_threads.png": true, "hello_cpu.png": true,
-		"latency_percentiles.png": false, "timeseries.png": false,
+		"latency_percentiles.png": false, "timeseries.png": false, "seed_throughput.png": true, "seed_memory.png": true,
 	}
 	if len(drawn) != len(want) {
 		t.Errorf("charts %v, want %v", drawn, want)
