@@ -177,3 +177,42 @@ func threadsIOThreadsIn(rows []metrics.SummaryRow, server, scenario string) Resu
 	return checked(verdict(fmt.Sprintf("%s, c=%s)", claim, span(lv)), atLeast, s.at(at, threads), at, " threads", 0,
 		fmt.Sprintf(" (the tightest level, c=%s)", fmtNum(at))), s)
 }
+
+// memoryRatio: on each idle scenario, a's memory per connection is at least min times
+// b's (Apache's worker MPM against nginx: the seed's memory graph).
+func memoryRatio(a, b string, min float64) Claim {
+	return func(rows []metrics.SummaryRow) []Result {
+		claim := a + "/" + b + " RSS per connection"
+		return idleSweeps.each(rows, claim+" ("+idleSweeps.what+")", func(scenario string) Result {
+			sa, sb := rowsOf(rows, a, scenario, rssKB), rowsOf(rows, b, scenario, rssKB)
+			xa, oka := perConn(sa)
+			xb, okb := perConn(sb)
+			if !oka || !okb {
+				return skip(claim+" ("+scenario+")", "needs %s rows of %s and %s at 2 or more levels", scenario, a, b)
+			}
+			// nginx's slope can be ~0 or even negative within noise: hold a to min × max(b, 0.1 KB).
+			den := math.Max(xb, 0.1)
+			extra := fmt.Sprintf(" (%.1f KB vs %.2f KB per connection)", xa, xb)
+			return checked(verdict(fmt.Sprintf("%s (%s, %s)", claim, scenario, span(sa.levels())), atLeast, xa/den, min, "×", 0, extra), sa, sb)
+		})
+	}
+}
+
+// offloadRatio: in each head-of-line scenario, a's p99 (CPU work on its one loop) is at
+// least min times b's (the same work on worker threads): the seed's warning, measured on
+// Node.js itself.
+func offloadRatio(a, b string, min float64) Claim {
+	return func(rows []metrics.SummaryRow) []Result {
+		claim := a + "/" + b + " p99 with CPU work beside"
+		return holScenarios.each(rows, claim, func(scenario string) Result {
+			sa, sb := rowsOf(rows, a, scenario, p99), rowsOf(rows, b, scenario, p99)
+			top, ok := topCommon(sa, sb)
+			if !ok {
+				return skip(claim+" ("+scenario+")", "no %s rows with p99 from both %s and %s", scenario, a, b)
+			}
+			x, y := sa.at(top, p99), sb.at(top, p99)
+			extra := fmt.Sprintf(" (%.0f µs vs %.0f µs)", x, y)
+			return checked(verdict(fmt.Sprintf("%s (%s, c=%s)", claim, scenario, fmtNum(top)), atLeast, x/y, min, "×", 1, extra), sa, sb)
+		})
+	}
+}

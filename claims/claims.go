@@ -37,6 +37,9 @@ const (
 	TopHelloMinRatio     = 2.0  // evented req/s over threaded's at the top hello level
 	HOLMinRatio          = 5.0  // single-loop evented /hello p99 in hol over threaded's and offload's
 	EventedMaxIOThreads  = 10   // evented threads at /io, at every level
+
+	ApacheOverNginxMinMemory = 10.0 // Apache worker's memory per connection over nginx's (the seed's memory graph)
+	NodeOffloadMinRatio      = 10.0 // Node's p99 with /cpu on its loop over node-offload's
 )
 
 // A Claim checks one thing about a run: once for every scenario it applies to (chosen by
@@ -55,6 +58,8 @@ func All() []Claim {
 		holBlocking("evented-offload"),
 		eventedIOThreads,
 		threadedIOThreads,
+		memoryRatio("apache-worker", "nginx", ApacheOverNginxMinMemory),
+		offloadRatio("node", "node-offload", NodeOffloadMinRatio),
 	}
 }
 

@@ -265,3 +265,21 @@ func TestUnreliableFigures(t *testing.T) {
 		t.Error("an unreliable result must count with the skipped")
 	}
 }
+
+func TestRealServerClaims(t *testing.T) {
+	mem := append(memory("apache-worker", "idle", 9000, 110, 0, 1000, 5000), memory("nginx", "idle", 3000, 0.5, 0, 1000, 5000)...)
+	if got := one(t, memoryRatio("apache-worker", "nginx", 10)(mem)); got.Status != Pass || !strings.Contains(got.Detail, "(110.0 KB vs 0.50 KB per connection)") {
+		t.Errorf("Apache worker against nginx: %s", got)
+	}
+	flat := append(memory("apache-worker", "idle", 9000, 2, 0, 1000, 5000), memory("nginx", "idle", 3000, 0.5, 0, 1000, 5000)...)
+	if got := one(t, memoryRatio("apache-worker", "nginx", 10)(flat)); got.Status != Fail {
+		t.Errorf("an Apache that costs 2 KB per connection: %s", got)
+	}
+	hol := holRows(map[string]float64{"node": 250000, "node-offload": 9000})
+	if got := one(t, offloadRatio("node", "node-offload", 10)(hol)); got.Status != Pass || !strings.HasPrefix(got.Detail, "27.8×") {
+		t.Errorf("node against node-offload: %s", got)
+	}
+	if got := one(t, offloadRatio("node", "node-offload", 10)(holRows(map[string]float64{"node": 1}))); got.Status != Skip {
+		t.Errorf("without node-offload: %s, want SKIP", got)
+	}
+}
