@@ -85,7 +85,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 					continue
 				}
 				for i, level := range levels {
-					st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: warmup, Duration: duration,
+					st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: max(warmup, time.Duration(spec.Warmup)), Duration: duration,
 						Restart: i == 0 || sc.Restart != RestartScenario}
 					st.shape(o.FDLimit)
 					if missing {

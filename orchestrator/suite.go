@@ -56,6 +56,11 @@ type ServerSpec struct {
 	// Design is how an external server waits for its connections (threads, events,
 	// goroutines, processes), for the CSV's design column; bench serve reports its own.
 	Design string `json:"design"`
+	// Warmup, when longer than the suite's, is this server's warm-up before each window:
+	// a server that grows its workers on demand (Apache spawns its children at 1, 2, 4 …
+	// 32 a second) needs it to reach a level of thousands of connections before it is
+	// measured there.
+	Warmup Duration `json:"warmup"`
 	// Requires lists commands that must be on PATH; a server missing one is left out of
 	// the run with a message (Optional) or is an error.
 	Requires []string `json:"requires"`

@@ -246,3 +246,17 @@ func TestPeersOnlyOnTheirEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestServerWarmup: a server's own warm-up lengthens its steps' warm-up, never shortens it.
+func TestServerWarmup(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"warmup":"1s","duration":"1s","servers":[{"label":"slow","model":"goroutine","warmup":"6s"},
+		{"label":"quick","model":"goroutine","warmup":"100ms"}],
+		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["slow","quick"],"levels":[1]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{})
+	if steps[0].Warmup != 6*time.Second || steps[1].Warmup != time.Second {
+		t.Errorf("warm-ups %v, %v; want 6s (the server's) and 1s (the suite's)", steps[0].Warmup, steps[1].Warmup)
+	}
+}
