@@ -184,20 +184,7 @@ func TestPageTablesFollowMappings(t *testing.T) {
 // which shares those pages. RSS counts them in both processes; the PSS sum once.
 func TestPSSDividesSharedPages(t *testing.T) {
 	skipUnlessProc(t)
-	cmd := exec.Command("sh", "-c",
-		`x=$(head -c 16777216 /dev/zero | tr '\0' a); (while :; do sleep 60; done) & echo ready; wait`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
-		t.Fatalf("shell said %q", line)
-	}
+	cmd := startShell(t, `x=$(head -c 16777216 /dev/zero | tr '\0' a); (while :; do sleep 60; done) & echo ready; wait`)
 	smp := tickOnce(t, NewSampler(cmd.Process.Pid, true))
 	if !smp.PSSRead || smp.Procs < 2 || smp.RSSKB < 32<<10 {
 		t.Fatalf("%+v: want PSS read, ≥ 2 processes and ≥ 32 MiB of RSS", smp)

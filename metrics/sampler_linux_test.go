@@ -79,7 +79,14 @@ func TestParseStat(t *testing.T) {
 // when it returns (the shell forks both before it says so).
 func startTree(t testing.TB) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("sh", "-c", "sleep 60 & sleep 60 & echo ready; wait")
+	return startShell(t, "sleep 60 & sleep 60 & echo ready; wait")
+}
+
+// startShell runs script (which prints "ready" once its tree is up) in a process group
+// of its own, killed with the test, and waits for its "ready".
+func startShell(t testing.TB, script string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
