@@ -32,6 +32,7 @@ var excused = []struct {
 }{
 	{[]string{"nginx"}, "Malformed", "nginx refuses with its own HTML pages, and accepts bare LF, chunked bodies and some heads over 8 KiB"},
 	{[]string{"nginx"}, "Limits/head over limit", "nginx limits each header line (large_client_header_buffers), not the whole head, to 8 KiB"},
+	{[]string{"node", "node-offload"}, "Limits/head over limit", "node's maxHeaderSize (8 KiB) counts the header fields, not the request line before them"},
 	{[]string{"nginx"}, "Limits/body over limit", "nginx's 413 (client_max_body_size 1m) carries its own HTML page"},
 }
 
