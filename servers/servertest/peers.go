@@ -159,13 +159,18 @@ func testPeerEndpoints(t *testing.T, addr string, p Peer) {
 // testPeerRouteErrors: an unknown path is 404 and a bad parameter of an endpoint the peer
 // serves is 400, without closing the connection.
 func testPeerRouteErrors(t *testing.T, addr string, p Peer) {
-	c := mustDial(t, addr)
-	for _, target := range []string{"/nope", "/hello/", "/HELLO", "/index.html"} {
-		expectExchange(t, c, exchange{target, 404, errorBody(404)})
-	}
-	for _, ep := range p.Endpoints {
-		for _, target := range peerBadTargets[ep] {
-			expectExchange(t, c, exchange{target, 400, errorBody(400)})
+	t.Run("404", func(t *testing.T) {
+		c := mustDial(t, addr)
+		for _, target := range []string{"/nope", "/hello/", "/HELLO", "/index.html"} {
+			expectExchange(t, c, exchange{target, 404, errorBody(404)})
 		}
-	}
+	})
+	t.Run("400", func(t *testing.T) {
+		c := mustDial(t, addr)
+		for _, ep := range p.Endpoints {
+			for _, target := range peerBadTargets[ep] {
+				expectExchange(t, c, exchange{target, 400, errorBody(400)})
+			}
+		}
+	})
 }

@@ -23,6 +23,8 @@ import (
 // peers is every reference peer of scripts/peers, by script name.
 var peers = []string{"nginx", "apache-worker", "apache-prefork", "apache-event", "node", "node-offload", "cthreads"}
 
+var apaches = []string{"apache-worker", "apache-prefork", "apache-event"}
+
 // excused is the one table of the cases a peer answers otherwise than the Go models,
 // legitimately: the peers it applies to, the case (a subtest path), and why.
 var excused = []struct {
@@ -33,6 +35,15 @@ var excused = []struct {
 	{[]string{"nginx"}, "Malformed", "nginx refuses with its own HTML pages, and accepts bare LF, chunked bodies and some heads over 8 KiB"},
 	{[]string{"nginx"}, "Limits/head over limit", "nginx limits each header line (large_client_header_buffers), not the whole head, to 8 KiB"},
 	{[]string{"node", "node-offload"}, "Limits/head over limit", "node's maxHeaderSize (8 KiB) counts the header fields, not the request line before them"},
+	{apaches, "PeerRouteErrors/400", "Apache closes the connection after a 400 (ap_status_drops_connection)"},
+	{apaches, "RouteErrors", "its 400s close the connection (Apache's ap_status_drops_connection)"},
+	{apaches, "Head", "its last case is a 400, after which Apache closes the connection"},
+	{apaches, "Malformed/CL and TE", "Apache reads the body as chunked and ignores Content-Length (RFC 9112 section 6.3)"},
+	{apaches, "Malformed/HTTP/2.0", "Apache answers any HTTP/x.y request line with major version above 1 as HTTP/1.1"},
+	{apaches, "Malformed/chunked body", "Apache reads chunked request bodies: it waits for the body the case never sends"},
+	{apaches, "Malformed/head too large", "Apache limits each header line (LimitRequestFieldSize 8190), not the head; it waits for the line's end"},
+	{apaches, "Limits/head over limit", "Apache limits header lines and their count, not the head, to 8 KiB"},
+	{[]string{"apache-event"}, "ParallelConns", "while every worker thread is busy and children are still being spawned, the event MPM closes idle keep-alive connections"},
 	{[]string{"nginx"}, "Limits/body over limit", "nginx's 413 (client_max_body_size 1m) carries its own HTML page"},
 }
 
