@@ -35,8 +35,8 @@ peer_dir() {
 
 # peer_ready PID PORT DIR waits up to 10 s for 127.0.0.1:PORT to accept a connection, then
 # records PID in DIR/pid and prints it: the contract's first line. If the server dies or the
-# port stays closed, it prints the server's log (DIR/*.log) to stderr, kills the server's
-# process group, and fails.
+# port stays closed, it prints the server's log (DIR/*.log) to stderr, stops the server
+# (SIGTERM, then SIGKILL), and fails.
 peer_ready() {
   local pid=$1 port=$2 dir=$3 i
   for i in $(seq 200); do
@@ -52,7 +52,7 @@ peer_ready() {
   done
   [ "$i" = 200 ] && echo "peer: 127.0.0.1:$port not open after 10 s" >&2
   cat "$dir"/*.log >&2 2>/dev/null || true
-  kill -KILL -- -"$(ps -o pgid= "$pid" | tr -d ' ')" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   echo "$pid" > "$dir/pid"
+  kill -TERM "$pid" 2>/dev/null && sleep 1 && kill -KILL "$pid" 2>/dev/null
   return 1
 }

@@ -186,3 +186,23 @@ func freePort() (int, error) {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
+
+// TestPeerGroupMembers checks the check stopPeer relies on: a live process of a group is
+// found, and none once it has exited.
+func TestPeerGroupMembers(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("sleep: %v", err)
+	}
+	pgid := cmd.Process.Pid
+	left, err := groupMembers(pgid)
+	if err != nil || len(left) != 1 || left[0] != pgid {
+		t.Errorf("groupMembers(%d) = %v, %v; want [%d]", pgid, left, err, pgid)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if left, err := groupMembers(pgid); err != nil || len(left) != 0 {
+		t.Errorf("groupMembers(%d) after exit = %v, %v; want none", pgid, left, err)
+	}
+}
