@@ -84,8 +84,10 @@ local function reason(status) return (REASON[status] or "Error") .. "\n" end
 
 function handle(r)
   local route = ROUTES[r.uri]
-  if not route then return send(r, 404, reason(404)) end
+  local hello = r.uri == "/" or r.uri == "/hello" -- APACHE_HELLO=lua maps them here too
+  if not route and not hello then return send(r, 404, reason(404)) end
   if r.method ~= "GET" and r.method ~= "HEAD" and r.method ~= "POST" then return send(r, 405, reason(405)) end
+  if hello then return send(r, 200, HELLO) end
   local n = queryInt(r.args, route[1])
   if not n or n < route[2] or n > route[3] then return send(r, 400, reason(400)) end
   if r.uri == "/io" then

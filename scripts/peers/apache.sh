@@ -60,6 +60,9 @@ MaxRequestWorkers 10240
 MinSpareThreads 16
 MaxSpareThreads 10240" ;;
 esac
+# / and /hello: a static file (the default), or APACHE_HELLO=lua for the Lua handler.
+hello="AliasMatch \"^/(hello)?\$\" \"$dir/htdocs/hello.txt\"" luahello=""
+if [ "${APACHE_HELLO:-static}" = lua ]; then hello="" luahello="|hello|"; fi
 cat > "$dir/httpd.conf" <<CONF
 ServerRoot $dir
 ServerName 127.0.0.1
@@ -83,7 +86,7 @@ KeepAliveTimeout 120
 Timeout 60
 LimitRequestBody 1048576
 DocumentRoot $dir/htdocs
-AliasMatch "^/(hello)?\$" "$dir/htdocs/hello.txt"
+$hello
 <Directory />
   Require all denied
 </Directory>
@@ -96,7 +99,7 @@ AliasMatch "^/(hello)?\$" "$dir/htdocs/hello.txt"
 </Location>
 LuaScope thread
 LuaCodeCache forever
-LuaMapHandler "^/(io|cpu|file|bytes)\$" $dir/workload.lua handle
+LuaMapHandler "^/(io|cpu|file|bytes$luahello)\$" $dir/workload.lua handle
 LuaMapHandler "^/__failure\$" $dir/workload.lua failure
 ErrorDocument 400 /__failure
 ErrorDocument 404 /__failure
