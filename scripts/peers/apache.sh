@@ -34,9 +34,9 @@ printf 'Hello, World!\n' > "$dir/htdocs/hello.txt"
 sed "s|@DIR@|$dir|" "$here/apache-workload.lua" > "$dir/workload.lua"
 # The /file file: the pattern of servers/workload, 10 MiB (it repeats every 4 KiB).
 line() { local a=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/ i=$1; printf '%s%s\n' "${a:i}" "${a:0:i}" | cut -c1-63; }
-for i in $(seq 0 63); do line "$i"; done > "$dir/block"
-for _ in $(seq 2560); do cat "$dir/block"; done > "$dir/file.bin"
-rm "$dir/block"
+for i in $(seq 0 63); do line "$i"; done > "$dir/file.bin"
+for _ in $(seq 9); do cat "$dir/file.bin" "$dir/file.bin" > "$dir/2x" && mv "$dir/2x" "$dir/file.bin"; done # 2 MiB
+cat "$dir/file.bin" "$dir/file.bin" "$dir/file.bin" "$dir/file.bin" "$dir/file.bin" > "$dir/2x" && mv "$dir/2x" "$dir/file.bin"
 chmod -R a+rX "$dir"
 user=""
 if [ "$(id -u)" = 0 ]; then # children drop root; they write the /cpu calibration to run/
