@@ -23,6 +23,14 @@ bench:
 bench-quick:
 	QUICK=1 scripts/run.sh
 
+# The C reference peer (scripts/peers/cthreads.c); scripts/peers/cthreads.sh also builds
+# it when it is missing or older than its source.
+peers: bin/cthreads
+
+bin/cthreads: scripts/peers/cthreads.c
+	@mkdir -p bin
+	$(CC) -O2 -pthread -o $@ $<
+
 # The parser's fuzzer, as the issue that introduced it ran it.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./internal/http1

@@ -1,11 +1,16 @@
 #!/bin/bash
-# Start nginx as a reference peer: 1 worker, epoll, keep-alive, `return 200 "Hello, World!\n"`.
-# usage: scripts/peers/nginx.sh PORT [CPU]   -> prints the master PID; stop it with `kill PID`.
-# Installs nginx-light from Debian's packages when it is missing.
+# Start nginx as a reference peer: 1 worker, epoll, keep-alive; / and /hello answer
+# "Hello, World!\n" (text/plain, from the config: `return 200`), every other path 404.
+# usage: nginx.sh PORT [CPULIST]  -> prints the master's PID (default CPU 0); SIGTERM to it
+#        stops the worker too.      nginx.sh --endpoints | --check
+# Installs nginx-light from Debian's packages when it is missing (as root).
 set -eu
-port=${1:?usage: nginx.sh PORT [CPU]}; cpu=${2:-0}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+ARG1=${1:-} peer_flags "/hello" need nginx taskset
+port=${1:?usage: nginx.sh PORT [CPULIST]}; cpus=${2:-0}
 command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
-dir=$(mktemp -d -t peer-nginx.XXXXXX)
+dir=$(peer_dir nginx)
 cat > "$dir/nginx.conf" <<NG
 worker_processes 1;
 daemon off;
@@ -16,13 +21,14 @@ http {
   access_log off;
   keepalive_requests 1000000;
   keepalive_timeout 120s;
+  default_type text/plain;
   server {
     listen 127.0.0.1:$port backlog=4096;
-    location / { default_type text/plain; return 200 "Hello, World!\n"; }
+    location = / { return 200 "Hello, World!\n"; }
+    location = /hello { return 200 "Hello, World!\n"; }
+    location / { return 404 "Not Found\n"; }
   }
 }
 NG
-taskset -c "$cpu" nginx -c "$dir/nginx.conf" >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
-echo "$pid"
+taskset -c "$cpus" nginx -c "$dir/nginx.conf" </dev/null >/dev/null 2>"$dir/nginx.log" &
+peer_ready $! "$port" "$dir"

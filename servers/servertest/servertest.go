@@ -112,6 +112,7 @@ func dial(addr string) (*conn, error) {
 // mustDial dials or fails the test; the connection is closed when the test ends.
 func mustDial(t testing.TB, addr string) *conn {
 	t.Helper()
+	skipExcused(t, addr) // a case a peer is excused from (peers.go)
 	c, err := dial(addr)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)

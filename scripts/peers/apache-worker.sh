@@ -1,0 +1,3 @@
+#!/bin/bash
+# Apache httpd with the worker MPM: apache.sh --mpm worker.
+exec "$(dirname "$0")/apache.sh" --mpm worker "$@"

@@ -1,0 +1,201 @@
+'use strict';
+// The suite's workload on Node.js: node:http, one process, one event loop, libuv's default
+// pool of 4 threads for the file system. The bodies, statuses and Content-Type are the Go
+// models' (servers/workload):
+//   /, /hello      "Hello, World!\n"
+//   /io?ms=N       setTimeout N ms (0..10000), then hello
+//   /cpu?us=N      a busy loop of N µs (0..1000000) calibrated at start, on the event loop;
+//                  with --offload on a pool of 4 worker_threads (a FIFO queue) instead
+//   /file?kb=N     fs.read (libuv's pool) of the first N KiB (1..10240) of a file written at start
+//   /bytes?kb=N    the first N KiB of the same pattern, from memory
+// 400 for a bad parameter, 404 for another path, 405 (Allow: GET, HEAD, POST) for another
+// method; a refused request (400, 413, 431, 501, 505) closes the connection.
+// usage: node node-server.js PORT [--offload]; start it pinned (taskset) so that the
+// calibration runs on the CPUs it serves on.
+const http = require('node:http');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
+
+const MAX_KB = 10240, MAX_IO_MS = 10000, MAX_CPU_US = 1000000;
+const MAX_BODY = 1 << 20, MAX_HEAD = 8 << 10, WORKERS = 4;
+const HELLO = Buffer.from('Hello, World!\n');
+const ALLOW = 'GET, HEAD, POST';
+const REASON = {
+  200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Content Too Large',
+  431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
+  505: 'HTTP Version Not Supported',
+};
+
+// spin: xorshift rounds the JIT cannot fold away (32-bit: JS has no cheap 64-bit integers).
+function spin(n) {
+  let x = 2463534242;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+  }
+  return x;
+}
+
+// calibrate: spin's rounds per µs, the best of 7 runs after a warm-up (as servers/workload).
+function calibrate() {
+  const rounds = 1 << 20;
+  let best = Infinity, sink = 0;
+  spin(rounds); spin(rounds);
+  for (let i = 0; i < 7; i++) {
+    const t0 = process.hrtime.bigint();
+    sink ^= spin(rounds);
+    const d = Number(process.hrtime.bigint() - t0) / 1000;
+    if (d > 0 && d < best) best = d;
+  }
+  return sink === 0.5 ? 0 : rounds / best;
+}
+
+if (!isMainThread) { // an offload worker: burn what the main thread asks, reply with the id
+  parentPort.on('message', (m) => parentPort.postMessage([m[0], spin(Math.floor(m[1] * workerData))]));
+  return;
+}
+
+function makePattern(n) {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/';
+  const p = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) p[i] = i % 64 === 63 ? 10 : alphabet.charCodeAt((Math.floor(i / 64) + i) % 64);
+  return p;
+}
+
+const port = Number(process.argv[2]);
+const offload = process.argv.includes('--offload');
+const pattern = makePattern(MAX_KB << 10);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-peer-'));
+const file = path.join(dir, 'file.bin');
+fs.writeFileSync(file, pattern);
+const fileFd = fs.openSync(file, 'r');
+fs.unlinkSync(file);
+fs.rmdirSync(dir); // the open descriptor keeps the data until the process ends
+const itersPerUs = calibrate();
+
+// The offload pool: a FIFO of burns waiting for one of WORKERS idle threads.
+const pool = { idle: [], queue: [], done: new Map(), next: 0 };
+if (offload) {
+  for (let i = 0; i < WORKERS; i++) {
+    const w = new Worker(__filename, { workerData: itersPerUs });
+    w.on('message', (m) => {
+      const cb = pool.done.get(m[0]);
+      pool.done.delete(m[0]);
+      const job = pool.queue.shift();
+      if (job) w.postMessage(job); else pool.idle.push(w);
+      cb();
+    });
+    w.unref();
+    pool.idle.push(w);
+  }
+}
+
+function burnOffloaded(us, cb) {
+  const id = pool.next++;
+  pool.done.set(id, cb);
+  const w = pool.idle.pop();
+  if (w) w.postMessage([id, us]); else pool.queue.push([id, us]);
+}
+
+let burnSink = 0;
+function burn(us) { burnSink ^= spin(Math.floor(us * itersPerUs)); }
+
+// queryInt finds key=N (1 to 8 digits) in a query string; -1 if absent or not a number.
+function queryInt(query, key) {
+  for (const pair of query.split('&')) {
+    if (pair.length <= key.length || !pair.startsWith(key) || pair[key.length] !== '=') continue;
+    const v = pair.slice(key.length + 1);
+    return /^[0-9]{1,8}$/.test(v) ? Number(v) : -1;
+  }
+  return -1;
+}
+
+const ROUTES = {
+  '/': null, '/hello': null, '/io': ['ms', 0, MAX_IO_MS], '/cpu': ['us', 0, MAX_CPU_US],
+  '/file': ['kb', 1, MAX_KB], '/bytes': ['kb', 1, MAX_KB],
+};
+
+function send(res, status, body, close) {
+  const h = { 'Server': 'node', 'Content-Type': 'text/plain', 'Content-Length': body.length };
+  if (status === 405) h['Allow'] = ALLOW;
+  if (close) h['Connection'] = 'close';
+  res.writeHead(status, REASON[status], h);
+  res.end(body);
+}
+
+function errorBody(status) { return Buffer.from(REASON[status] + '\n'); }
+
+// refusal says why a request that llhttp accepted must still be refused (as internal/http1), or 0.
+function refusal(req) {
+  if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0') return 505;
+  const url = req.url;
+  if (url === '' || (url[0] !== '/' && url !== '*')) return 400;
+  let hosts = 0, lengths = 0, te = false;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i].toLowerCase();
+    if (name === 'host') hosts++;
+    else if (name === 'content-length') lengths++;
+    else if (name === 'transfer-encoding') te = true;
+  }
+  if (te) return lengths > 0 ? 400 : 501;
+  if (req.httpVersion === '1.1' && hosts !== 1) return 400;
+  const cl = req.headers['content-length'];
+  if (cl !== undefined && (!/^[0-9]+$/.test(cl))) return 400;
+  if (cl !== undefined && Number(cl) > MAX_BODY) return 413;
+  return 0;
+}
+
+function handle(req, res) {
+  const bad = refusal(req);
+  if (bad === 505) return send(res, 505, errorBody(505), true); // answered as HTTP/1.1
+  if (bad) {
+    req.socket.once('finish', () => req.socket.destroySoon());
+    return send(res, bad, errorBody(bad), true);
+  }
+  req.resume(); // a body is read and dropped
+  const q = req.url.indexOf('?');
+  const p = q < 0 ? req.url : req.url.slice(0, q);
+  if (!(p in ROUTES)) return send(res, 404, errorBody(404));
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') return send(res, 405, errorBody(405));
+  const r = ROUTES[p];
+  if (r === null) return send(res, 200, HELLO);
+  const n = queryInt(q < 0 ? '' : req.url.slice(q + 1), r[0]);
+  if (n < r[1] || n > r[2]) return send(res, 400, errorBody(400));
+  switch (p) {
+    case '/io': return void setTimeout(() => send(res, 200, HELLO), n);
+    case '/cpu':
+      if (offload) return burnOffloaded(n, () => send(res, 200, HELLO));
+      burn(n);
+      return send(res, 200, HELLO);
+    case '/bytes': return send(res, 200, pattern.subarray(0, n << 10));
+  }
+  const buf = Buffer.allocUnsafe(n << 10);
+  fs.read(fileFd, buf, 0, buf.length, 0, (err, got) => {
+    if (err || got !== buf.length) return send(res, 500, errorBody(500), true);
+    send(res, 200, buf);
+  });
+}
+
+// clientError: llhttp refused the request; answer as internal/http1 would, and close.
+function clientError(err, socket) {
+  // Bytes after a "Connection: close" request: the responses owed before it still go out,
+  // and node closes the connection after the last of them.
+  if (err.code === 'HPE_CLOSED_CONNECTION') return;
+  if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+  let status = 400;
+  if (err.code === 'HPE_HEADER_OVERFLOW') status = 431;
+  // llhttp says so of a bare LF after the version too; 505 is for a well-formed other version.
+  else if (err.code === 'HPE_INVALID_VERSION' && /^[^\r\n]* HTTP\/[0-9]\.[0-9]\r\n/.test(String(err.rawPacket))) status = 505;
+  const body = REASON[status] + '\n';
+  socket.end(`HTTP/1.1 ${status} ${REASON[status]}\r\nServer: node\r\nDate: ${new Date().toUTCString()}\r\n` +
+    `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+const server = http.createServer({ maxHeaderSize: MAX_HEAD, requireHostHeader: false }, handle);
+server.keepAliveTimeout = 60000;
+server.headersTimeout = 65000;
+server.maxRequestsPerSocket = 0;
+server.on('clientError', clientError);
+server.listen({ host: '127.0.0.1', port, backlog: 4096 });
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,218 @@
+package servertest_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/benchsuite/threads-vs-loop/servers/servertest"
+)
+
+// peers is every reference peer of scripts/peers, by script name.
+var peers = []string{"nginx", "apache-worker", "apache-prefork", "apache-event", "node", "node-offload", "cthreads"}
+
+// apaches is the three Apache MPMs, excused from the same cases.
+var apaches = []string{"apache-worker", "apache-prefork", "apache-event"}
+
+// excused is the one table of the cases a peer answers otherwise than the Go models,
+// legitimately: the peers it applies to, the case (a subtest path), and why.
+var excused = []struct {
+	peers []string
+	path  string
+	why   string
+}{
+	{[]string{"nginx"}, "Malformed", "nginx refuses with its own HTML pages, and accepts bare LF, chunked bodies and some heads over 8 KiB"},
+	{[]string{"nginx"}, "Limits/head over limit", "nginx limits each header line (large_client_header_buffers), not the whole head, to 8 KiB"},
+	{[]string{"node", "node-offload"}, "Limits/head over limit", "node's maxHeaderSize (8 KiB) counts the header fields, not the request line before them"},
+	{apaches, "PeerRouteErrors/400", "Apache closes the connection after a 400 (ap_status_drops_connection)"},
+	{apaches, "RouteErrors", "its 400s close the connection (Apache's ap_status_drops_connection)"},
+	{apaches, "Head", "its last case is a 400, after which Apache closes the connection"},
+	{apaches, "Malformed/CL and TE", "Apache serves a request with both headers (RFC 9112 section 6.1 lets Transfer-Encoding win) with a 200"},
+	{apaches, "Malformed/HTTP/2.0", "Apache serves an HTTP/2.0 request line as HTTP/1.1, with a 200"},
+	{apaches, "Malformed/chunked body", "Apache reads chunked request bodies: it waits for the body the case never sends"},
+	{apaches, "Malformed/head too large", "Apache limits each header line (LimitRequestFieldSize 8190), not the head; it waits for the line's end"},
+	{apaches, "Limits/head over limit", "Apache limits header lines and their count, not the head, to 8 KiB"},
+	{[]string{"apache-event"}, "ParallelConns", "while every worker thread is busy and children are still being spawned, the event MPM closes idle keep-alive connections"},
+	{[]string{"nginx"}, "Limits/body over limit", "nginx's 413 (client_max_body_size 1m) carries its own HTML page"},
+}
+
+// peerStartTimeout bounds a peer script's run (it builds cthreads, writes Apache's file).
+const peerStartTimeout = 2 * time.Minute
+
+// peerStopGrace bounds how long a peer may take to stop after SIGTERM.
+const peerStopGrace = 10 * time.Second
+
+func TestPeer(t *testing.T) {
+	for _, name := range peers {
+		t.Run(name, func(t *testing.T) {
+			script, err := filepath.Abs(filepath.Join("..", "..", "scripts", "peers", name+".sh"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(script, "--check").CombinedOutput(); err != nil {
+				t.Skipf("%s cannot run here: %s", name, bytes.TrimSpace(out))
+			}
+			out, err := exec.Command(script, "--endpoints").Output()
+			if err != nil {
+				t.Fatalf("%s --endpoints: %v", name, err)
+			}
+			p := servertest.Peer{Endpoints: strings.Fields(string(out)), Skip: map[string]string{}}
+			for _, x := range excused {
+				for _, who := range x.peers {
+					if who == name {
+						p.Skip[x.path] = x.why
+					}
+				}
+			}
+			servertest.RunPeer(t, startPeer(t, script), p)
+		})
+	}
+}
+
+// startPeer runs SCRIPT PORT CPULIST as the suite does, in a process group of its own,
+// and returns the server's address. The cleanup stops the server with SIGTERM to the PID
+// the script printed, checks that the whole group is gone with it, then kills the group.
+func startPeer(t *testing.T, script string) string {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), peerStartTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, script, strconv.Itoa(port), fmt.Sprintf("0-%d", runtime.NumCPU()-1))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A script that hangs, or leaves the server holding its output, is killed with its group.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	pgid := cmd.Process.Pid
+	if err != nil {
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		t.Fatalf("%s: %v\n%s", script, err, stderr.Bytes())
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		t.Fatalf("%s printed %q, want a PID", script, first)
+	}
+	t.Cleanup(func() {
+		defer syscall.Kill(-pgid, syscall.SIGKILL)
+		if err := stopPeer(pid, pgid); err != nil {
+			t.Error(err)
+		}
+	})
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// stopPeer sends SIGTERM to pid alone and waits for it to exit, then for its process group
+// to empty: the contract says killing the printed PID leaves no process behind.
+func stopPeer(pid, pgid int) error {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("server %d gone before the end of the test: %w", pid, os.NewSyscallError("pidfd_open", err))
+	}
+	defer unix.Close(fd)
+	if err := unix.Kill(pid, unix.SIGTERM); err != nil {
+		return fmt.Errorf("SIGTERM %d: %w", pid, os.NewSyscallError("kill", err))
+	}
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(fds, int(peerStopGrace.Milliseconds()))
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("poll", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("server %d still runs %v after SIGTERM", pid, peerStopGrace)
+		}
+		break
+	}
+	// The server's helpers (nginx's worker, Apache's children) may exit a moment after it:
+	// the group must empty within the grace period, with no signal sent to it.
+	deadline := time.Now().Add(peerStopGrace)
+	for {
+		left, err := groupMembers(pgid)
+		if err != nil || len(left) == 0 {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("processes %v of the peer's group %d outlive its server %d", left, pgid, pid)
+		}
+		time.Sleep(20 * time.Millisecond) // polling: nothing notifies us of another process's exit
+	}
+}
+
+// groupMembers lists, with pgrep, the live processes of a process group (zombies, which
+// the container's init may never reap, are dead and do not count).
+func groupMembers(pgid int) ([]int, error) {
+	out, err := exec.Command("pgrep", "-g", strconv.Itoa(pgid)).Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+		return nil, nil // none
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgrep -g %d: %w", pgid, err)
+	}
+	var live []int
+	for _, f := range strings.Fields(string(out)) {
+		pid, _ := strconv.Atoi(f)
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+			continue
+		}
+		live = append(live, pid)
+	}
+	return live, nil
+}
+
+// freePort asks the kernel for a free loopback port, for a server that is told its port.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// TestPeerGroupMembers checks the check stopPeer relies on: a live process of a group is
+// found, and none once it has exited.
+func TestPeerGroupMembers(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("sleep: %v", err)
+	}
+	pgid := cmd.Process.Pid
+	left, err := groupMembers(pgid)
+	if err != nil || len(left) != 1 || left[0] != pgid {
+		t.Errorf("groupMembers(%d) = %v, %v; want [%d]", pgid, left, err, pgid)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if left, err := groupMembers(pgid); err != nil || len(left) != 0 {
+		t.Errorf("groupMembers(%d) after exit = %v, %v; want none", pgid, left, err)
+	}
+}
