@@ -98,5 +98,5 @@ func slope(xs, ys []float64) float64 {
 
 func rps(r metrics.SummaryRow) float64     { return r.RPS }
 func p99(r metrics.SummaryRow) float64     { return r.P99us }
-func rssKB(r metrics.SummaryRow) float64   { return float64(r.RSSPeakKB) }
+func rssKB(r metrics.SummaryRow) float64   { return float64(r.MemoryKB()) } // PSS where read
 func threads(r metrics.SummaryRow) float64 { return float64(r.ThreadsPeak) }

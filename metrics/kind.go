@@ -51,6 +51,16 @@ func (r SummaryRow) Level() float64 {
 // head-of-line blocking scenario): its figures are those of the foreground path.
 func (r SummaryRow) HasBackground() bool { return r.BgPath != "" }
 
+// MemoryKB is the server's memory at its peak, its process tree summed with PSS (shared
+// pages counted once: nginx's master and worker, Apache's children) when the sampler read
+// it, else its RSS.
+func (r SummaryRow) MemoryKB() int64 {
+	if r.PSSPeakKB > 0 {
+		return r.PSSPeakKB
+	}
+	return r.RSSPeakKB
+}
+
 // LevelText describes the row's level in words, e.g. "c = 1000", "5000 idle + 10 active",
 // "2000 req/s offered".
 func (r SummaryRow) LevelText() string {

@@ -298,10 +298,17 @@ func memoryChart(ctx *chartContext, s scenario) (*figure, error) {
 	})
 }
 
-// memoryLines are the RSS line and, when the run measured it, the kernel memory the RSS
-// does not show (page tables, kernel stacks, socket buffers) as a dashed line beside it.
+// memoryLines are the memory line (PSS where the sampler read it: a process tree's shared
+// pages counted once; else RSS) and, when the run measured it, the kernel memory it does
+// not show (page tables, kernel stacks, socket buffers) as a dashed line beside it.
 func (ctx *chartContext) memoryLines(s scenario) []line {
-	rss := line{name: "RSS, peak (solid)", y: func(a Agg) float64 { return a.RSSPeakKB / 1024 }}
+	rss := line{name: "RSS, peak (solid)", y: func(a Agg) float64 { return a.MemoryKB / 1024 }}
+	for _, a := range ctx.aggs {
+		if a.Scenario == s.Name && a.PSS {
+			rss.name = "PSS, peak (solid; shared pages once)"
+			break
+		}
+	}
 	for _, a := range ctx.aggs {
 		if a.Scenario == s.Name && a.KernelKB > 0 {
 			return []line{rss, {name: "kernel: page tables, stacks, sockets (dashed)",

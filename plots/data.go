@@ -122,6 +122,8 @@ type Agg struct {
 	RPS              float64
 	P50us, P99us     float64
 	RSSPeakKB        float64
+	MemoryKB         float64 // PSS where read, else RSS (metrics.SummaryRow.MemoryKB)
+	PSS              bool    // MemoryKB is PSS
 	ThreadsPeak      float64
 	ServerCPUPct     float64
 	ClientCPUPct     float64
@@ -159,6 +161,8 @@ func Aggregate(rows []metrics.SummaryRow) []Agg {
 		a.P50us = med(func(r metrics.SummaryRow) float64 { return r.P50us })
 		a.P99us = med(func(r metrics.SummaryRow) float64 { return r.P99us })
 		a.RSSPeakKB = med(func(r metrics.SummaryRow) float64 { return float64(r.RSSPeakKB) })
+		a.MemoryKB = med(func(r metrics.SummaryRow) float64 { return float64(r.MemoryKB()) })
+		a.PSS = g[0].PSSPeakKB > 0
 		a.ThreadsPeak = med(func(r metrics.SummaryRow) float64 { return float64(r.ThreadsPeak) })
 		a.ServerCPUPct = med(func(r metrics.SummaryRow) float64 { return r.ServerCPUPct })
 		a.ClientCPUPct = med(func(r metrics.SummaryRow) float64 { return r.ClientCPUPct })

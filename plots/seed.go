@@ -66,7 +66,7 @@ func seedThroughputChart(ctx *chartContext) (*figure, error) {
 }
 
 func seedMemoryChart(ctx *chartContext) (*figure, error) {
-	return ctx.seedChart("memory (MB)", func(p seedPoint) float64 { return p.memoryMB }, func(a Agg) float64 { return a.RSSPeakKB / 1024 })
+	return ctx.seedChart("memory (MB)", func(p seedPoint) float64 { return p.memoryMB }, func(a Agg) float64 { return a.MemoryKB / 1024 })
 }
 
 // seedChart draws the seed's graph on its original axes (linear, 0–4000 connections): the
