@@ -81,13 +81,14 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 					spec.Args = append(slices.Clone(spec.Args), extra...)
 				}
 				why, missing := o.Unavailable[label]
-				if missing && spec.Optional {
+				if missing && spec.Optional || o.Quick && slices.Contains(s.Quick.LeaveOut, label) {
 					continue
 				}
 				for i, level := range levels {
-					st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: max(warmup, time.Duration(spec.Warmup)), Duration: duration,
+					st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: warmup, Duration: duration,
 						Restart: i == 0 || sc.Restart != RestartScenario}
 					st.shape(o.FDLimit)
+					st.Warmup = max(warmup, spec.warmupAt(st.Conns+st.Idle))
 					if missing {
 						st.Skip = "skipped: " + why
 					} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
@@ -253,4 +254,9 @@ func Endpoint(path string) string {
 		return "/hello"
 	}
 	return p
+}
+
+// warmupAt is the server's own warm-up for a step of conns connections (0: none).
+func (spec ServerSpec) warmupAt(conns int) time.Duration {
+	return time.Duration(spec.Warmup) + time.Duration(spec.WarmupPer1000)*time.Duration(conns)/1000
 }

@@ -40,6 +40,7 @@ type Suite struct {
 type QuickConfig struct {
 	Warmup   Duration `json:"warmup"`
 	Duration Duration `json:"duration"`
+	LeaveOut []string `json:"leave_out"` // servers the quick version does not run
 }
 
 // ServerSpec is one server under test: a model of `bench serve`, or an external server
@@ -61,6 +62,9 @@ type ServerSpec struct {
 	// 32 a second) needs it to reach a level of thousands of connections before it is
 	// measured there.
 	Warmup Duration `json:"warmup"`
+	// WarmupPer1000 adds this much warm-up per 1000 connections of the step (loaded and
+	// idle): the time such a server takes to grow to the level.
+	WarmupPer1000 Duration `json:"warmup_per_1000_conns"`
 	// Requires lists commands that must be on PATH; a server missing one is left out of
 	// the run with a message (Optional) or is an error.
 	Requires []string `json:"requires"`

@@ -7,18 +7,25 @@
 # `bench plot`) and points results/latest at it. Progress: one line per step.
 #   QUICK=1     the suite's quick version: fewer levels, 1-second windows, under 2 minutes
 #   SUITE=FILE  another suite than suites/default.json
-# nginx joins the run when it is installed (as root, nginx-light is installed if missing);
-# without it the suite leaves it out and says so. ^C stops every server and keeps every
+# The real servers (nginx, Apache httpd, Node.js, the C thread server) join the run when
+# they are installed; as root, their Debian packages are installed when missing. Without
+# one, the suite leaves it out and says so. ^C stops every server and keeps every
 # finished row; the charts are still drawn from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)"        # a connection is a descriptor in the client and the server
 ulimit -u unlimited 2>/dev/null || true  # the threaded model holds a thread per connection
-if ! command -v nginx >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "bench: installing nginx-light for the nginx reference (optional; skipped on failure)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) ||
-    echo "bench: nginx-light could not be installed; the run leaves nginx out" >&2
+missing=()
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v apache2 >/dev/null || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
+command -v node >/dev/null || missing+=(nodejs)
+command -v gcc >/dev/null || missing+=(gcc)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "bench: installing the real servers' packages: ${missing[*]} (optional; left out on failure)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) ||
+    echo "bench: could not install ${missing[*]}; the run leaves those servers out" >&2
 fi
+export PATH="$PATH:/usr/sbin"   # apache2 lives there
 "${GO:-go}" build -o bin/bench ./cmd/bench
 
 run=results/$(date -u +%Y%m%dT%H%M%SZ)
