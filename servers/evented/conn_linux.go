@@ -19,6 +19,7 @@ type conn struct {
 	queue      [][]byte // output the socket did not take yet, in order
 	busy       bool     // a request is away (timer or worker); reading waits for its answer
 	closeAfter bool     // close once queue is written
+	continued  bool     // 100 Continue sent for the partial request in in
 	peerClosed bool     // the peer sent EOF: nothing to linger for
 	lingering  bool     // sending side shut; reading and discarding until EOF or the sweep
 	closed     bool
@@ -103,8 +104,13 @@ func (l *eventLoop) serve(c *conn, data []byte, own bool) {
 	for !c.busy && !c.closeAfter && used < len(data) {
 		n, err := http1.Parse(data[used:], &req)
 		if err == http1.ErrIncomplete {
+			if req.ExpectContinue && !c.continued {
+				l.out = http1.AppendContinue(l.out)
+				c.continued = true
+			}
 			break
 		}
+		c.continued = false
 		if perr, ok := err.(*http1.Error); ok {
 			l.out = http1.AppendError(l.out, perr.Status)
 			c.closeAfter, used = true, len(data)
