@@ -11,16 +11,15 @@ import "bytes"
 // It returns the body's length on the wire and the length of its data; ErrIncomplete
 // while b holds only part of it; ErrBodyTooLarge past MaxBodyBytes of data or
 // MaxChunkOverhead of the rest; ErrChunkedBody, ErrHeaderLine or ErrNUL when malformed.
-// Extensions and trailer fields are checked and ignored. Each call scans the chunks from
-// the start again; MaxChunkOverhead bounds how many there can be.
-func scanChunked(b []byte) (wire, size int, err error) {
-	off := 0
-	for {
+// Extensions and trailer fields are checked and ignored. It resumes after the lines and
+// chunks p says an earlier call checked, and records in p those it checks.
+func scanChunked(b []byte, p *Progress) (wire, size int, err error) {
+	off, size := int(p.off), int(p.data)
+	for !p.trailers {
 		line, err := chunkLine(b[off:], off-size)
 		if err != nil {
 			return 0, 0, err
 		}
-		off += len(line) + 2
 		n, err := parseChunkSize(line)
 		if err != nil {
 			return 0, 0, err
@@ -29,8 +28,10 @@ func scanChunked(b []byte) (wire, size int, err error) {
 			return 0, 0, ErrBodyTooLarge
 		}
 		if n == 0 {
+			p.off, p.trailers = int32(off+len(line)+2), true
 			break
 		}
+		off += len(line) + 2
 		if len(b)-off < n+2 {
 			return 0, 0, ErrIncomplete
 		}
@@ -38,8 +39,15 @@ func scanChunked(b []byte) (wire, size int, err error) {
 			return 0, 0, ErrChunkedBody
 		}
 		off, size = off+n+2, size+n
+		p.off, p.data = int32(off), int32(size)
 	}
-	for { // the trailer section, up to its empty line
+	return scanTrailers(b, p)
+}
+
+// scanTrailers checks the trailer section, up to its empty line, from where p says.
+func scanTrailers(b []byte, p *Progress) (wire, size int, err error) {
+	off, size := int(p.off), int(p.data)
+	for {
 		line, err := chunkLine(b[off:], off-size)
 		if err != nil {
 			return 0, 0, err
@@ -51,6 +59,7 @@ func scanChunked(b []byte) (wire, size int, err error) {
 		if _, _, err := splitField(line); err != nil {
 			return 0, 0, err
 		}
+		p.off = int32(off)
 	}
 }
 

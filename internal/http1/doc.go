@@ -19,6 +19,11 @@
 // send AppendContinue's interim response once the head is in and the body is not).
 // Every response carries Server and Date.
 //
+// A server reading a request in pieces calls ParseNext with a Progress it keeps per
+// connection: the next call goes on where the last one stopped in a chunked body (Parse,
+// which remembers nothing, would scan every chunk again on each read) and 100 Continue is
+// asked for once per request.
+//
 // Limits: a head over MaxHeadBytes is 431; a body over MaxBodyBytes is 413, and so is a
 // chunked body whose framing (size lines, extensions, trailers) passes MaxChunkOverhead;
 // a transfer coding other than chunked is 501; anything malformed is 400 (an HTTP/1.1

@@ -40,6 +40,7 @@ func FuzzParse(f *testing.F) {
 		if !bytes.Equal(data, orig) {
 			t.Fatalf("Parse modified its input")
 		}
+		checkResumed(t, data, n, err, &req)
 		switch e, isRefusal := err.(*Error); {
 		case err == nil:
 			checkParsed(t, data, n, &req)
@@ -189,4 +190,26 @@ func checkPrefixesIncomplete(t *testing.T, whole []byte) {
 	}
 	check(headLen - 1)
 	check(len(whole) - 1)
+}
+
+// checkResumed feeds data to ParseNext in growing prefixes through one Progress, as a
+// connection reading it in pieces would, and checks the outcome is Parse's on the whole.
+func checkResumed(t *testing.T, data []byte, n int, err error, req *Request) {
+	t.Helper()
+	step := 1
+	if len(data) > 0 {
+		step = 1 + int(data[len(data)-1])%13 + len(data)/256
+	}
+	var p Progress
+	var got Request
+	for i := step; i < len(data); i += step {
+		ParseNext(data[:i:i], &got, &p) // what is not ErrIncomplete resets p
+	}
+	n2, err2 := ParseNext(data, &got, &p)
+	if n2 != n || err2 != err {
+		t.Fatalf("resumed: %d, %v; whole: %d, %v", n2, err2, n, err)
+	}
+	if err == nil && snapshot(&got) != snapshot(req) {
+		t.Fatalf("resumed %+v, whole %+v", snapshot(&got), snapshot(req))
+	}
 }

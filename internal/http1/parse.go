@@ -64,7 +64,8 @@ type Request struct {
 	Body          []byte
 	// ExpectContinue, set only with ErrIncomplete, says the head is whole, its body is
 	// not, and the client (HTTP/1.1) waits for "100 Continue" before sending it: the
-	// caller sends AppendContinue's bytes once for this request, then reads on.
+	// caller sends AppendContinue's bytes, then reads on. ParseNext sets it once per
+	// request; Parse, which remembers nothing, on every call until the body is whole.
 	ExpectContinue bool
 }
 
@@ -75,8 +76,13 @@ var crlfcrlf = []byte("\r\n\r\n")
 
 // Parse parses the first request in buf. It returns how many bytes the request (empty
 // lines before it, head and body) took, ErrIncomplete when buf holds only part of one, or
-// an *Error to answer with.
+// an *Error to answer with. A server reading a request in pieces calls ParseNext instead.
 func Parse(buf []byte, req *Request) (int, error) {
+	var p Progress
+	return parse(buf, req, &p)
+}
+
+func parse(buf []byte, req *Request, p *Progress) (int, error) {
 	*req = Request{}
 	start := skipEmptyLines(buf)
 	end := bytes.Index(buf[start:], crlfcrlf)
@@ -99,7 +105,7 @@ func Parse(buf []byte, req *Request) (int, error) {
 	if err := parseHeaders(rest, req, &st); err != nil {
 		return 0, err
 	}
-	return parseBody(buf, headLen, req, &st)
+	return parseBody(buf, headLen, req, &st, p)
 }
 
 // skipEmptyLines is how many bytes of CRLF pairs start buf: a server ignores empty lines
@@ -113,11 +119,13 @@ func skipEmptyLines(buf []byte) int {
 }
 
 // parseBody finds the end of the body after a head of headLen bytes.
-func parseBody(buf []byte, headLen int, req *Request, st *headerState) (int, error) {
+func parseBody(buf []byte, headLen int, req *Request, st *headerState, p *Progress) (int, error) {
 	if req.Chunked {
-		n, size, err := scanChunked(buf[headLen:])
+		n, size, err := scanChunked(buf[headLen:], p)
+		if err == ErrIncomplete {
+			p.waitBody(req, st)
+		}
 		if err != nil {
-			req.ExpectContinue = err == ErrIncomplete && st.expectContinue
 			return 0, err
 		}
 		req.ContentLength = size
@@ -125,7 +133,7 @@ func parseBody(buf []byte, headLen int, req *Request, st *headerState) (int, err
 	}
 	total := headLen + req.ContentLength
 	if len(buf) < total {
-		req.ExpectContinue = st.expectContinue
+		p.waitBody(req, st)
 		return 0, ErrIncomplete
 	}
 	req.Body = buf[headLen:total:total]
