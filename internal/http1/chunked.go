@@ -14,6 +14,9 @@ import "bytes"
 // Extensions and trailer fields are checked and ignored. It resumes after the lines and
 // chunks p says an earlier call checked, and records in p those it checks.
 func scanChunked(b []byte, p *Progress) (wire, size int, err error) {
+	if int(p.off) > len(b) { // not this request's progress: start again, to be safe
+		*p = Progress{continued: p.continued}
+	}
 	off, size := int(p.off), int(p.data)
 	for !p.trailers {
 		line, err := chunkLine(b[off:], off-size)

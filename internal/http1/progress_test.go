@@ -128,3 +128,18 @@ func BenchmarkChunkedByteByByte(b *testing.B) {
 		}
 	})
 }
+
+// TestParseNextStaleProgress: a Progress from a longer request (a caller's mistake) makes
+// ParseNext start the body again, not read out of bounds.
+func TestParseNextStaleProgress(t *testing.T) {
+	long := manyChunks(50)
+	var req Request
+	var p Progress
+	if _, err := ParseNext(long[:len(long)-3], &req, &p); err != ErrIncomplete || p.off == 0 {
+		t.Fatalf("long request: %v, progress %+v", err, p)
+	}
+	short := manyChunks(1)
+	if n, err := ParseNext(short, &req, &p); err != nil || n != len(short) || req.ContentLength != 1 {
+		t.Fatalf("short request after a stale progress: %d, %v, %+v", n, err, snapshot(&req))
+	}
+}
