@@ -89,7 +89,7 @@ var rfcInvalidCases = []invalidCase{
 	{"chunks over 1 MiB together", chunkedHead + "80000\r\n" + strings.Repeat("a", MaxBodyBytes/2) + "\r\n" +
 		"80001\r\n", ErrBodyTooLarge},
 	{"chunk extensions over the overhead limit", chunkedHead + "1;" + strings.Repeat("e", MaxChunkOverhead) + "\r\nx\r\n0\r\n\r\n", ErrBodyTooLarge},
-	{"trailers over the overhead limit", chunkedHead + "0\r\n" + strings.Repeat("X-T: 0123456789abcdef\r\n", MaxChunkOverhead/20) + "\r\n", ErrBodyTooLarge},
+	{"trailers over the overhead limit", chunkedHead + "0\r\n" + strings.Repeat("X-T: "+strings.Repeat("t", 1017)+"\r\n", MaxChunkOverhead/1024) + "\r\n", ErrBodyTooLarge},
 }
 
 // TestExpectContinue: ExpectContinue is set exactly while the head of an HTTP/1.1 request
