@@ -36,6 +36,7 @@ const readChunk = 4 << 10
 type connState struct {
 	in, out, file []byte
 	deadline      time.Time
+	progress      http1.Progress // of the partial request at the start of in
 }
 
 // Serve serves c until the peer closes, a request asks to close, a malformed request is
@@ -116,8 +117,11 @@ func (l *ConnLoop) serveBuffered(c Conn, st *connState) (bool, error) {
 	used, keep := 0, true
 	var req http1.Request
 	for keep && used < len(st.in) {
-		n, err := http1.Parse(st.in[used:], &req)
+		n, err := http1.ParseNext(st.in[used:], &req, &st.progress)
 		if err == http1.ErrIncomplete {
+			if req.ExpectContinue {
+				st.out = http1.AppendContinue(st.out)
+			}
 			break
 		}
 		if perr, ok := err.(*http1.Error); ok {

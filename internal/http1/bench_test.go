@@ -45,3 +45,20 @@ func BenchmarkAppendHead(b *testing.B) {
 		out = AppendHead(out[:0], h)
 	}
 }
+
+// chunkedPOST is a chunked upload as curl sends one: a head, 4 KiB in two chunks, the
+// last chunk.
+var chunkedPOST = []byte("POST /hello HTTP/1.1\r\nHost: localhost:8080\r\nTransfer-Encoding: chunked\r\n\r\n" +
+	"800\r\n" + string(bytes.Repeat([]byte("a"), 2048)) + "\r\n" +
+	"800\r\n" + string(bytes.Repeat([]byte("b"), 2048)) + "\r\n0\r\n\r\n")
+
+func BenchmarkParseChunked(b *testing.B) {
+	var req Request
+	b.ReportAllocs()
+	b.SetBytes(int64(len(chunkedPOST)))
+	for b.Loop() {
+		if n, err := Parse(chunkedPOST, &req); err != nil || n != len(chunkedPOST) {
+			b.Fatal(n, err)
+		}
+	}
+}

@@ -16,12 +16,23 @@ type Head struct {
 	Allow     string // sent as the Allow header when non-empty (405 responses)
 }
 
+// ServerName is the value of the Server header every response carries.
+const ServerName = "bench"
+
 // AppendHead appends the response status line and headers, blank line included, to dst.
+// Every response carries Server and Date (the current second, see Date).
 func AppendHead(dst []byte, h Head) []byte {
+	return appendHead(dst, h, Date())
+}
+
+// appendHead is AppendHead with the Date value given.
+func appendHead(dst []byte, h Head, date *[DateLen]byte) []byte {
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(h.Status), 10)
 	dst = append(dst, ' ')
 	dst = append(dst, StatusText(h.Status)...)
+	dst = append(dst, "\r\nServer: "+ServerName+"\r\nDate: "...)
+	dst = append(dst, date[:]...)
 	dst = append(dst, "\r\n"...)
 	if h.ContentType != "" {
 		dst = append(dst, "Content-Type: "...)
@@ -43,6 +54,12 @@ func AppendHead(dst []byte, h Head) []byte {
 		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	return append(dst, "\r\n"...)
+}
+
+// AppendContinue appends the interim response a client that sent "Expect: 100-continue"
+// waits for before sending the body (see Request.ExpectContinue). It has no headers.
+func AppendContinue(dst []byte) []byte {
+	return append(dst, "HTTP/1.1 100 Continue\r\n\r\n"...)
 }
 
 // AppendError appends a whole error response (a one-line text body naming the status) that

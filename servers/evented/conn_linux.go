@@ -14,13 +14,14 @@ import (
 // buffer: in and queue are nil until a request arrives in pieces or a write falls short.
 type conn struct {
 	fd         int
-	interest   uint32   // events registered with epoll
-	in         []byte   // bytes read but not yet answered (a partial request, or requests behind an away one)
-	queue      [][]byte // output the socket did not take yet, in order
-	busy       bool     // a request is away (timer or worker); reading waits for its answer
-	closeAfter bool     // close once queue is written
-	peerClosed bool     // the peer sent EOF: nothing to linger for
-	lingering  bool     // sending side shut; reading and discarding until EOF or the sweep
+	interest   uint32         // events registered with epoll
+	progress   http1.Progress // of the partial request in in; conn stays in the 128-byte size class
+	in         []byte         // bytes read but not yet answered (a partial request, or requests behind an away one)
+	queue      [][]byte       // output the socket did not take yet, in order
+	busy       bool           // a request is away (timer or worker); reading waits for its answer
+	closeAfter bool           // close once queue is written
+	peerClosed bool           // the peer sent EOF: nothing to linger for
+	lingering  bool           // sending side shut; reading and discarding until EOF or the sweep
 	closed     bool
 	lastActive int64 // loop clock of the last read
 	away       awayRequest
@@ -101,8 +102,11 @@ func (l *eventLoop) serve(c *conn, data []byte, own bool) {
 	used := 0
 	var req http1.Request
 	for !c.busy && !c.closeAfter && used < len(data) {
-		n, err := http1.Parse(data[used:], &req)
+		n, err := http1.ParseNext(data[used:], &req, &c.progress)
 		if err == http1.ErrIncomplete {
+			if req.ExpectContinue {
+				l.out = http1.AppendContinue(l.out)
+			}
 			break
 		}
 		if perr, ok := err.(*http1.Error); ok {

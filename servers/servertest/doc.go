@@ -24,15 +24,25 @@
 //     client that half-closes after its requests still gets every response.
 //   - Malformed, Limits: garbage, a bad header line, bare LF, NUL, both Content-Length and
 //     Transfer-Encoding, a missing Host are 400 and close; an unsupported version is 505,
-//     a chunked body 501, a body over 1 MiB 413, a head over 8 KiB 431, while a head of
-//     exactly 8 KiB and a body of exactly 1 MiB are served. After each refusal a new
-//     connection still gets 200.
+//     a transfer coding other than chunked 501, a body over 1 MiB 413, a head over 8 KiB
+//     431, while a head of exactly 8 KiB and a body of exactly 1 MiB are served. After
+//     each refusal a new connection still gets 200.
 //   - VanishingClients, ParallelConns, SlowClient: clients that close or reset in the
 //     middle of a request do not disturb a connection being served; 200 connections of 20
 //     requests each are all answered; a request written one byte per write is answered.
 //   - PipelinedClose: responses owed before a "Connection: close" request reach a
 //     pipelining client whole, though it sent more requests after it (the server must
 //     close in stages, RFC 9112 section 9.6).
+//   - AbsoluteForm, LeadingCRLF, ChunkedPost, ChunkedMalformed, ChunkedTooLarge,
+//     ExpectContinue, HostRules (rfc9112.go): what RFC 9112 asks a server to accept
+//     though clients seldom send it. "GET http://host/path" is served as /path; empty
+//     lines before a request are ignored; chunked bodies with extensions and trailers are
+//     consumed and the connection goes on; a malformed chunk is 400 and closes only its
+//     connection; chunked data over 1 MiB is 413; "Expect: 100-continue" gets "100
+//     Continue" after the head, before the body is sent, once per request; an HTTP/1.1
+//     request without Host, or with two, is 400.
+//   - DateServer: every response, refusals included, carries Server and a Date within a
+//     few seconds of now.
 //
 // RunIdleTimeout checks the idle keep-alive timeout of a model started with a short
 // Config.IdleTimeout: an idle connection is closed about that long after its last

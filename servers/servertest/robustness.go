@@ -33,7 +33,7 @@ var malformedCases = []malformed{
 	{"no Host", "GET / HTTP/1.1\r\n\r\n", 400, false, false},
 	{"bad target", "GET hello HTTP/1.1\r\nHost: servertest\r\n\r\n", 400, false, false},
 	{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: servertest\r\n\r\n", 505, false, false},
-	{"chunked body", "POST / HTTP/1.1\r\nHost: servertest\r\nTransfer-Encoding: chunked\r\n\r\n", 501, false, false},
+	{"unsupported transfer coding", "POST / HTTP/1.1\r\nHost: servertest\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, false, false},
 	{"body too large", "POST / HTTP/1.1\r\nHost: servertest\r\nContent-Length: 2000000\r\n\r\n", 413, false, false},
 	{"head too large", "GET / HTTP/1.1\r\nHost: servertest\r\nX-Pad: " + strings.Repeat("p", 9<<10), 431, true, false},
 	{"conflicting Content-Length", "POST / HTTP/1.1\r\nHost: servertest\r\nContent-Length: 3\r\n" +

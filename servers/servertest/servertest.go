@@ -68,6 +68,14 @@ var subtests = []struct {
 	{"DeepPipeline", testDeepPipeline},
 	{"Limits", testLimits},
 	{"PipelinedClose", testPipelinedClose},
+	{"AbsoluteForm", testAbsoluteForm},
+	{"LeadingCRLF", testLeadingCRLF},
+	{"ChunkedPost", testChunkedPost},
+	{"ChunkedMalformed", testChunkedMalformed},
+	{"ChunkedTooLarge", testChunkedTooLarge},
+	{"ExpectContinue", testExpectContinue},
+	{"HostRules", testHostRules},
+	{"DateServer", testDateServer},
 }
 
 // pattern is the reference body of /bytes and /file at the largest size, taken from a
