@@ -19,10 +19,11 @@ func sampleRows() []SummaryRow {
 			P50us: 512, P90us: 900.5, P99us: 2047, P999us: 4095, MaxUs: 10001, RSSPeakKB: 9000,
 			RSSMeanKB: 8500, ThreadsPeak: 7, FDsPeak: 1010, ServerCPUPct: 99.5, ClientCPUPct: 97.25,
 			CtxVol: 10, CtxInvol: 20, ClientBound: true, ServerCPUs: "0", ClientCPUs: "1",
-			GoMaxProcs: 5, Note: `quoted "note", with comma`},
+			GoMaxProcs: 5, ServerCPUShare: 0.995, ClientCPUShare: 0.9725, Bound: BoundBoth, Design: "events",
+			Note: `quoted "note", with comma`},
 		{RunID: "r1", StartedAt: t0.Add(time.Minute), Server: "nginx", Scenario: "openload", Kind: KindOpen, Path: "/cpu?us=100", Engine: "open",
 			BgPath: "/cpu?us=5000", BgConcurrency: 20,
-			OfferedRPS: 5000, Note: "line1\nline2"},
+			OfferedRPS: 5000, Bound: BoundNeither, Design: "events", CtxVol: Unknown, CtxInvol: Unknown, Note: "line1\nline2"},
 	}
 }
 
