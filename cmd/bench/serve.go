@@ -44,8 +44,20 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	procs := fs.Int("procs", 0, "GOMAXPROCS (0: loops+workers for evented, else the CPUs the process may run on)")
 	cpuList := fs.String("cpus", "", "pin the whole server to these CPUs (e.g. 0 or 0-1) before it calibrates /cpu")
+	eof := fs.Bool("exit-on-stdin-eof", false, "stop when standard input closes (started over ssh by bench run)")
+	counts := fs.String("count-log", "", "write \"UNIX_NANOS RESPONSES\" to this file every millisecond (the server's own count)")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
+	}
+	if *eof {
+		watchStdin()
+	}
+	if *counts != "" {
+		stop, err := countLog(*counts)
+		if err != nil {
+			return fmt.Errorf("serve: --count-log: %w", err)
+		}
+		defer stop()
 	}
 	cfg.Wait = servers.WaitMode(*wait)
 	if err := checkServeFlags(*model, cfg, *procs); err != nil {

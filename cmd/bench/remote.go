@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/servers"
+)
+
+// watchStdin makes the process end as on SIGTERM once its standard input reaches end of
+// file: a bench started over ssh by a coordinator (--exit-on-stdin-eof) ends with the ssh
+// session, whether the coordinator closed it or died.
+func watchStdin() {
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	}()
+}
+
+const versionSynopsis = `version [--hash]
+
+Prints the build's hash: the SHA-256 of this executable, which a multi-host run compares
+with the bench on each host before it copies itself there.`
+
+func runVersion(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", versionSynopsis, stdout)
+	fs.Bool("hash", true, "print the executable's SHA-256 (the default)")
+	if err := fs.parse(args); err != nil {
+		return ignoreHelp(err)
+	}
+	h, err := executableHash()
+	if err != nil {
+		return fmt.Errorf("version: %w", err)
+	}
+	fmt.Fprintln(stdout, h)
+	return nil
+}
+
+// executableHash is the SHA-256 of os.Executable(), in hex.
+func executableHash() (string, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+const sampleSynopsis = `sample --pid PID [--interval 100ms] [--exit-on-stdin-eof]
+
+Samples the process tree of PID (RSS, threads, CPU, descriptors, as bench run does for a
+local server) and prints one metrics.Sample per line as JSON until the tree exits or
+SIGINT/SIGTERM: a multi-host run samples its remote server this way, over ssh.`
+
+func runSample(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sample", sampleSynopsis, stdout)
+	pid := fs.Int("pid", 0, "the process whose tree is sampled (required)")
+	interval := fs.Duration("interval", metrics.DefaultInterval, "sampling period")
+	eof := fs.Bool("exit-on-stdin-eof", false, "exit when standard input closes (started over ssh)")
+	if err := fs.parse(args); err != nil {
+		return ignoreHelp(err)
+	}
+	if *pid <= 0 || *interval <= 0 {
+		return usageError{"sample: --pid and --interval must be positive"}
+	}
+	if *eof {
+		watchStdin()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	s := metrics.NewSampler(*pid, true)
+	w := bufio.NewWriter(stdout)
+	enc := json.NewEncoder(w)
+	t := time.NewTicker(*interval)
+	defer t.Stop()
+	for {
+		if err := s.Tick(); err != nil || s.Gone() {
+			return w.Flush()
+		}
+		all := s.Samples()
+		if err := enc.Encode(all[len(all)-1]); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return nil // the reader went away
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// countLog writes "UNIX_NANOS RESPONSES" lines to path every millisecond: the server's
+// own count of responses, to check a run's request counts against.
+func countLog(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	servers.CountResponses()
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		w := bufio.NewWriter(f)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			fmt.Fprintf(w, "%d %d\n", time.Now().UnixNano(), servers.Responses())
+			select {
+			case <-done:
+				w.Flush()
+				f.Close()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }, nil
+}
