@@ -31,9 +31,9 @@ const (
 
 // launcher starts servers: `bench serve` children and external scripts.
 type launcher struct {
-	bench string   // the bench binary
-	env   []string // added to the children's environment
-	cpus  []int    // server CPU set (empty: not pinned)
+	bench string      // the bench binary
+	env   []string    // added to the children's environment
+	cpus  []int       // server CPU set (empty: not pinned)
 	host  *RemoteHost // the server host when it is not this machine (nil: here)
 }
 
