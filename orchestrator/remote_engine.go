@@ -51,12 +51,9 @@ func (e *RemoteEngine) HostsNote(res *loadgen.Result) string {
 	return e.notes[res]
 }
 
-// startLead is how long before the warm-up's start instant the loads are started: time
-// for ssh to connect and bench to start everywhere. It is taken from the warm-up, so the
-// window begins when the runner expects it (as long as the warm-up is ≥ startLead).
-func startLead(warmup time.Duration) time.Duration {
-	return max(250*time.Millisecond, min(time.Second, warmup/2))
-}
+// goLead is how long after the "go" line is sent that the loads begin their warm-up:
+// time for the line to cross every ssh session.
+const goLead = 50 * time.Millisecond
 
 // share is host i's part of n split over k hosts.
 func share(n, i, k int) int { return n/k + btoi(i < n%k) }
@@ -69,11 +66,10 @@ func btoi(b bool) int {
 }
 
 // loadArgs is host i's bench load command line for cfg.
-func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int, startAt time.Time, warmup time.Duration) []string {
+func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []string {
 	k := len(e.Hosts)
 	args := []string{"load", "--json", "--allow-remote", "--engine", engine, "--url", cfg.URL,
-		"--duration", cfg.Duration.String(), "--warmup", warmup.String(),
-		"--start-at", strconv.FormatInt(startAt.UnixNano(), 10)}
+		"--duration", cfg.Duration.String(), "--warmup", cfg.Warmup.String(), "--start-at", "stdin"}
 	if cfg.Timeout > 0 {
 		args = append(args, "--timeout", cfg.Timeout.String())
 	}
@@ -95,12 +91,14 @@ func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int, startA
 	return append(args, e.Hosts[i].cpuArgs()...)
 }
 
-// run starts the load on every host that has a share, waits for all, and merges.
+// run starts bench load on every host that has a share; once all are ready it sends
+// each the same start instant (goLead ahead) and the warm-up left, so that the windows
+// begin together, when the runner expects them (Warmup after the call) unless starting
+// took longer than the warm-up. Then it waits for all and merges.
 func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine string) (*loadgen.Result, error) {
-	lead := startLead(cfg.Warmup)
-	startAt := time.Now().Add(lead)
-	warmup := max(0, cfg.Warmup-lead)
+	called := time.Now()
 	parts := make([]hostResult, len(e.Hosts))
+	procs := make([]*remoteProc, len(e.Hosts))
 	var wg sync.WaitGroup
 	for i, h := range e.Hosts {
 		if engine == "closed" && share(cfg.Concurrency, i, len(e.Hosts)) == 0 {
@@ -110,7 +108,26 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[i].out, parts[i].err = runRemoteLoad(ctx, h, e.loadArgs(cfg, engine, i, startAt, warmup))
+			procs[i], parts[i].err = h.startBench(ctx, e.loadArgs(cfg, engine, i))
+		}()
+	}
+	wg.Wait()
+	startAt := time.Now().Add(goLead)
+	warmup := max(cfg.Warmup/5, cfg.Warmup-startAt.Sub(called))
+	line := fmt.Sprintf("%d %s\n", startAt.UnixNano(), warmup)
+	for _, p := range procs {
+		if p != nil {
+			io.WriteString(p.stdin, line)
+		}
+	}
+	for i, p := range procs {
+		if p == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i].out, parts[i].err = collectLoad(ctx, p)
 		}()
 	}
 	wg.Wait()
@@ -129,13 +146,9 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 	return res, err
 }
 
-// runRemoteLoad runs one host's bench load and decodes its JSON. A cancelled ctx closes
-// the session, and the remote load prints what it measured so far.
-func runRemoteLoad(ctx context.Context, h *RemoteHost, args []string) (*loadOutput, error) {
-	p, err := h.startBench(ctx, args)
-	if err != nil {
-		return nil, err
-	}
+// collectLoad reads one host's bench load JSON. A cancelled ctx closes the session,
+// and the remote load prints what it measured so far.
+func collectLoad(ctx context.Context, p *remoteProc) (*loadOutput, error) {
 	defer p.stop()
 	body := make(chan []byte, 1)
 	go func() {

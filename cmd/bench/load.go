@@ -43,7 +43,7 @@ type loadOptions struct {
 	hdr      string
 	json     bool
 	setConns bool // -c given explicitly
-	startAt  int64
+	startAt  string
 	eof      bool
 }
 
@@ -54,6 +54,11 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := prepareClient(o); err != nil {
 		return err
+	}
+	if o.startAt == "stdin" {
+		if err := readStart(os.Stdin, &o.cfg); err != nil {
+			return fmt.Errorf("load: --start-at stdin: %w", err)
+		}
 	}
 	if o.eof {
 		watchStdin()
@@ -95,8 +100,12 @@ func parseLoadFlags(args []string, stdout io.Writer) (*loadOptions, error) {
 		return nil, usageError{"load: --cpus: " + err.Error()}
 	}
 	o.cpus = list
-	if o.startAt > 0 {
-		o.cfg.StartAt = time.Unix(0, o.startAt)
+	if o.startAt != "" && o.startAt != "stdin" {
+		ns, err := strconv.ParseInt(o.startAt, 10, 64)
+		if err != nil || ns <= 0 {
+			return nil, usageError{"load: --start-at: want Unix nanoseconds or stdin"}
+		}
+		o.cfg.StartAt = time.Unix(0, ns)
 	}
 	return o, checkLoadFlags(o)
 }
@@ -118,7 +127,7 @@ func newLoadFlags(o *loadOptions, stdout io.Writer) (*cliFlags, *string) {
 	fs.StringVar(&o.hdr, "hdr", "", "write the latency percentile distribution to this file, HdrHistogram .hgrm text, values in microseconds (as bench run's hgrm/ files)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON (latencies in microseconds)")
 	fs.BoolVar(&o.cfg.AllowRemote, "allow-remote", false, "permit a target that is not a loopback address")
-	fs.Int64Var(&o.startAt, "start-at", 0, "begin the warm-up at this wall-clock instant, Unix nanoseconds (bench run's client hosts start together)")
+	fs.StringVar(&o.startAt, "start-at", "", "begin the warm-up at this wall-clock instant, Unix nanoseconds; \"stdin\": read \"UNIX_NANOS [WARMUP]\" from the first line of stdin (bench run's client hosts start together)")
 	fs.BoolVar(&o.eof, "exit-on-stdin-eof", false, "stop when standard input closes (started over ssh by bench run)")
 	return fs, cpus
 }

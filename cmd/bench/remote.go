@@ -10,9 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/servers"
 )
@@ -110,10 +113,11 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 }
 
-// countLog writes "UNIX_NANOS RESPONSES" lines to path every millisecond: the server's
-// own count of responses, to check a run's request counts against.
+// countLog appends "UNIX_NANOS RESPONSES" lines to path every millisecond: the server's
+// own count of responses since it started, to check a run's request counts against
+// (appended: a run that restarts its server keeps every server's lines, in time order).
 func countLog(path string) (stop func(), err error) {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -136,4 +140,35 @@ func countLog(path string) (stop func(), err error) {
 		}
 	}()
 	return func() { close(done); <-finished }, nil
+}
+
+// readStart reads the "UNIX_NANOS [WARMUP]" line a coordinator sends once every client
+// host is ready, byte by byte so that nothing after it is consumed.
+func readStart(r io.Reader, cfg *loadgen.Config) error {
+	var line []byte
+	b := make([]byte, 1)
+	for {
+		if _, err := r.Read(b); err != nil {
+			return err
+		}
+		if b[0] == '\n' {
+			break
+		}
+		line = append(line, b[0])
+	}
+	f := strings.Fields(string(line))
+	if len(f) == 0 || len(f) > 2 {
+		return fmt.Errorf("line %q, want UNIX_NANOS [WARMUP]", line)
+	}
+	ns, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("line %q: %w", line, err)
+	}
+	cfg.StartAt = time.Unix(0, ns)
+	if len(f) == 2 {
+		if cfg.Warmup, err = time.ParseDuration(f[1]); err != nil {
+			return fmt.Errorf("line %q: %w", line, err)
+		}
+	}
+	return nil
 }
