@@ -18,8 +18,8 @@ test:
 # otherwise): sshd in each (openssh-server installed if missing), a server and two client
 # namespaces, checked against the server's own count; bounded to 10 minutes.
 test-multihost:
-	$(GO) build -o bench ./cmd/bench
-	timeout 600 scripts/multihost-test.sh ./bench
+	$(GO) build -o $(BIN) ./cmd/bench
+	timeout 600 scripts/multihost-test.sh $(BIN)
 
 # The full suite (suites/default.json, about 10 minutes on 2 cores, progress on the
 # terminal) into results/<UTC time>/ and results/latest: scripts/run.sh raises the limits,
