@@ -93,10 +93,12 @@ func mergeResults(parts []hostResult, warmup time.Duration) (*loadgen.Result, st
 		return nil, strings.Join(failed, "; "), errors.Join(errs...)
 	}
 	note := "client hosts: " + strings.Join(notes, ", ")
-	if len(began) > 0 {
-		first := slices.MinFunc(began, time.Time.Compare).Add(warmup)
+	switch {
+	case len(began) > 1:
 		note += fmt.Sprintf("; windows began within %v of each other, the first at unix_ns=%d",
-			skew(began).Round(time.Microsecond), first.UnixNano())
+			skew(began).Round(time.Microsecond), slices.MinFunc(began, time.Time.Compare).Add(warmup).UnixNano())
+	case len(began) == 1:
+		note += fmt.Sprintf("; window began at unix_ns=%d", began[0].Add(warmup).UnixNano())
 	}
 	return res, strings.Join(append([]string{note}, failed...), "; "), nil
 }

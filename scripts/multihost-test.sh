@@ -183,6 +183,43 @@ for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T
 done
 echo "the copies of bench are removed after SIGINT too"
 
+echo "== faults: a client host's load killed in step 1, the server killed in step 2"
+# nsproc NS WORD: the PID of a bench process in NS whose command line has WORD, ≤ 30 s.
+nsproc() {
+	for _ in $(seq 300); do
+		for pid in $(ip netns pids "$1"); do
+			{ tr '\0' ' ' </proc/"$pid"/cmdline; } 2>/dev/null | grep -q "bench $2 " && { echo "$pid"; return 0; }
+		done
+		sleep 0.1 # polling the namespace's processes, bounded to 30 s
+	done
+	return 1
+}
+sed 's/"levels": \[8, 32\]/"levels": [8, 16, 32]/' "$(suite run3)" >"$T/suite-faults.json"
+ip netns exec "$co" timeout 120 "$BENCH" run --suite "$T/suite-faults.json" --out "$T/run3" \
+	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" >"$T/run3.log" 2>&1 &
+runner=$!
+pid=$(nsproc "${tag}c2" load) || fail "no bench load in ${tag}c2"
+kill -9 "$pid"
+for _ in $(seq 300); do # until step 1's row is written, ≤ 30 s
+	[ -f "$T/run3/summary.csv" ] && [ "$(wc -l <"$T/run3/summary.csv")" -ge 2 ] && break
+	sleep 0.1
+done
+pid=$(nsproc "${tag}c1" load) || fail "no bench load in ${tag}c1 for step 2"
+kill -9 "$(nsproc "${tag}s" serve)"
+wait "$runner" || true
+grep -E '^\[|note:' "$T/run3.log"
+python3 - "$T/run3/summary.csv" <<'PY' || fail "fault rows"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 3, f"{len(rows)} rows, want 3"
+assert "client host c2 dropped" in rows[0]["note"] and int(rows[0]["requests"]) > 0, rows[0]["note"]
+assert "server died mid-step" in rows[1]["note"], rows[1]["note"]
+assert int(rows[2]["requests"]) > 0 and "dropped" not in rows[2]["note"], rows[2]["note"]
+print("step 1: a row from c1 alone, noted; step 2: noted", repr(rows[1]["note"][-80:]), "; step 3: both hosts again")
+PY
+settled || fail "processes left after the faults"
+echo "no process left in any namespace after the faults"
+
 echo "== the same suite on this machine, single host"
 timeout 120 "$BENCH" run --suite "$(suite local)" --out "$T/local" | grep -E '^\[' || true
 echo "multihost-test: PASS"

@@ -77,7 +77,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if _, err := rlimit.RaiseNoFile(); err != nil {
 		fmt.Fprintf(stderr, "bench serve: warning: %v\n", err)
 	}
-	if !servers.IsLoopback(cfg.Addr) {
+	if !servers.IsLoopback(cfg.Addr) && !*eof { // bench run's server host: the address is chosen
 		fmt.Fprintf(stderr, "bench serve: warning: %s is not a loopback address\n", cfg.Addr)
 	}
 	if *cpuprofile != "" {
