@@ -66,7 +66,7 @@ func TestMergeResultsHostDropped(t *testing.T) {
 	if err != nil || res == nil || res.Requests != 100 {
 		t.Fatalf("res %v err %v", res, err)
 	}
-	if !strings.Contains(note, "client host c2 dropped") {
+	if !strings.Contains(note, "client host c2 dropped") || !strings.Contains(note, "window began at unix_ns=1000000000") {
 		t.Errorf("note %q does not say c2 dropped", note)
 	}
 	if res, _, err := mergeResults([]hostResult{{host: "c2", err: errNoSwitches}}, 0); err == nil || res != nil {

@@ -52,6 +52,20 @@ func TestRemoteEngineMergesTwoHosts(t *testing.T) {
 	}
 }
 
+// The open engine's rate is split over the hosts: the offered rates sum to the asked one.
+func TestRemoteEngineSplitsTheRate(t *testing.T) {
+	p := startServe(t, "--model", "goroutine")
+	e := &orchestrator.RemoteEngine{Hosts: localHosts(t, 2)}
+	res, err := e.RunOpen(context.Background(), loadgen.Config{URL: "http://" + p.addr + "/hello",
+		Rate: 400, Duration: 500 * time.Millisecond, Warmup: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OfferedRPS < 380 || res.OfferedRPS > 420 || res.Requests == 0 || res.Latency.TotalCount() < res.Requests {
+		t.Errorf("offered %.0f req/s (want 400 in all), %d requests, %d recorded", res.OfferedRPS, res.Requests, res.Latency.TotalCount())
+	}
+}
+
 // Idle connections are split over the hosts and held until Close.
 func TestRemoteEngineHoldsIdle(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
