@@ -44,11 +44,13 @@ func (e *RemoteEngine) RunOpen(ctx context.Context, cfg loadgen.Config) (*loadge
 	return e.run(ctx, cfg, "open")
 }
 
-// HostsNote is the per-host part of a merged result's row note.
+// HostsNote is the per-host part of a merged result's row note (given once).
 func (e *RemoteEngine) HostsNote(res *loadgen.Result) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.notes[res]
+	note := e.notes[res]
+	delete(e.notes, res) // asked once, for the row
+	return note
 }
 
 // goLead is how long after the "go" line is sent that the loads begin their warm-up:

@@ -118,16 +118,23 @@ func runSuite(f runFlags, steps []orchestrator.Step, leftOut []string, server, c
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	if err := affinity.Pin(0, client); err != nil {
-		return fmt.Errorf("run: pin the client: %w", err)
+	if f.multi == nil { // across machines, this process only coordinates
+		if err := affinity.Pin(0, client); err != nil {
+			return fmt.Errorf("run: pin the client: %w", err)
+		}
 	}
 	// A P for each CPU, and at least one more than the most loops a step runs at once (hol
 	// runs two closed engines side by side): a loop that must wait for a P would add its
 	// wait to the latency it measures.
 	runtime.GOMAXPROCS(max(len(client), 3))
 	fmt.Fprintf(stdout, "bench run: %s: %s\n", f.suite, orchestrator.Summary(steps))
-	fmt.Fprintf(stdout, "bench run: server CPUs %s, client CPUs %s, open-file limit %d → %s\n",
-		affinity.Format(server), affinity.Format(client), fdLimit, dir)
+	if f.multi != nil {
+		server, client, cpuNote = nil, nil, ""
+		fmt.Fprintf(stdout, "bench run: across machines, open-file limit %d here → %s\n", fdLimit, dir)
+	} else {
+		fmt.Fprintf(stdout, "bench run: server CPUs %s, client CPUs %s, open-file limit %d → %s\n",
+			affinity.Format(server), affinity.Format(client), fdLimit, dir)
+	}
 	for _, msg := range append(leftOut, cpuNote) {
 		if msg != "" {
 			fmt.Fprintf(stdout, "bench run: %s\n", msg)
