@@ -14,8 +14,9 @@ import (
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
-// errNoSwitches: context switches are not counted across hosts (the CSV cell stays empty).
-var errNoSwitches = errors.New("orchestrator: context switches of a remote server are not read")
+// errNoSwitches: the server host did not answer with its context switches (the CSV cell
+// stays empty).
+var errNoSwitches = errors.New("orchestrator: no context switches from the server host")
 
 // treeSampler samples the server's process tree: metrics.Sampler here, remoteSampler on
 // the server host.
@@ -99,10 +100,17 @@ type remoteSampler struct {
 	host *RemoteHost
 	pid  int
 
-	mu      sync.Mutex
-	proc    *remoteProc
-	samples []metrics.Sample
-	read    chan struct{}
+	mu       sync.Mutex
+	proc     *remoteProc
+	samples  []metrics.Sample
+	read     chan struct{}
+	switches chan metrics.Switches // bench sample's answers to "since"
+}
+
+// sampleLine is one line of bench sample: a sample, or an answer to "since".
+type sampleLine struct {
+	metrics.Sample
+	Switches *metrics.Switches
 }
 
 // Start starts bench sample on the server host; samples are read until Stop.
@@ -110,7 +118,7 @@ func (s *remoteSampler) Start(interval time.Duration) {
 	if interval <= 0 {
 		interval = metrics.DefaultInterval
 	}
-	s.read = make(chan struct{})
+	s.read, s.switches = make(chan struct{}), make(chan metrics.Switches, 1)
 	p, err := s.host.startBench(context.Background(), []string{"sample", "--pid", fmt.Sprint(s.pid), "--interval", interval.String()})
 	if err != nil {
 		close(s.read)
@@ -121,12 +129,19 @@ func (s *remoteSampler) Start(interval time.Duration) {
 		defer close(s.read)
 		dec := json.NewDecoder(p.stdout)
 		for {
-			var smp metrics.Sample
-			if dec.Decode(&smp) != nil {
+			var line sampleLine
+			if dec.Decode(&line) != nil {
 				return
 			}
+			if line.Switches != nil {
+				select {
+				case s.switches <- *line.Switches:
+				default:
+				}
+				continue
+			}
 			s.mu.Lock()
-			s.samples = append(s.samples, smp)
+			s.samples = append(s.samples, line.Sample)
 			s.mu.Unlock()
 		}
 	}()
@@ -145,10 +160,31 @@ func (s *remoteSampler) Stop() []metrics.Sample {
 	return s.samples
 }
 
+// Switches has bench sample read the tree's context switches there ("mark").
 func (s *remoteSampler) Switches() (metrics.SwitchReading, error) {
-	return metrics.SwitchReading{}, errNoSwitches
+	if s.proc == nil {
+		return metrics.SwitchReading{}, errNoSwitches
+	}
+	if _, err := io.WriteString(s.proc.stdin, "mark\n"); err != nil {
+		return metrics.SwitchReading{}, errNoSwitches
+	}
+	return metrics.SwitchReading{}, nil
 }
 
+// SwitchesSince asks bench sample for the switches since its mark ("since").
 func (s *remoteSampler) SwitchesSince(metrics.SwitchReading) (metrics.Switches, error) {
-	return metrics.Switches{}, errNoSwitches
+	if s.proc == nil {
+		return metrics.Switches{}, errNoSwitches
+	}
+	if _, err := io.WriteString(s.proc.stdin, "since\n"); err != nil {
+		return metrics.Switches{}, errNoSwitches
+	}
+	select {
+	case sw := <-s.switches:
+		return sw, nil
+	case <-s.read:
+		return metrics.Switches{}, errNoSwitches
+	case <-time.After(5 * time.Second):
+		return metrics.Switches{}, errNoSwitches
+	}
 }

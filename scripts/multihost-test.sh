@@ -157,9 +157,11 @@ for r in rows:
     skew_us = float(re.sub(r"[^0-9.]", "", m.group(1))) * (1000 if m.group(1).endswith("ms") else 1e-3 if m.group(1).endswith("ns") else 1)
     slack = 2 * conns + int(float(r["rps"]) * skew_us / 1e6) + 1
     good = lo - slack <= req <= hi + slack
-    ok = ok and good
+    sampled = int(r["rss_peak_kb"]) > 0 and r["ctx_vol"] != ""  # the server host's sampler
+    ok = ok and good and sampled
     print(f"{r['server']} hello c={conns}: row {req} requests; server counted {lo}..{hi} in the window; "
-          f"slack {slack} (2×{conns} in flight + skew {m.group(1)}): {'OK' if good else 'FAIL'}")
+          f"slack {slack} (2×{conns} in flight + skew {m.group(1)}): {'OK' if good else 'FAIL'}; "
+          f"server host's RSS {r['rss_peak_kb']} KB, ctx_vol {r['ctx_vol'] or 'EMPTY'}")
 sys.exit(0 if ok else 1)
 PY
 

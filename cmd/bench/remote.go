@@ -6,12 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -71,38 +73,36 @@ const sampleSynopsis = `sample --pid PID [--interval 100ms] [--exit-on-stdin-eof
 
 Samples the process tree of PID (RSS, threads, CPU, descriptors, as bench run does for a
 local server) and prints one metrics.Sample per line as JSON until the tree exits or
-SIGINT/SIGTERM: a multi-host run samples its remote server this way, over ssh.`
+SIGINT/SIGTERM: a multi-host run samples its remote server this way, over ssh. With
+--exit-on-stdin-eof it also reads commands on stdin: "mark" reads the tree's context
+switches, "since" prints {"Switches": ...}, those made since the mark.`
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sample", sampleSynopsis, stdout)
 	pid := fs.Int("pid", 0, "the process whose tree is sampled (required)")
 	interval := fs.Duration("interval", metrics.DefaultInterval, "sampling period")
-	eof := fs.Bool("exit-on-stdin-eof", false, "exit when standard input closes (started over ssh)")
+	eof := fs.Bool("exit-on-stdin-eof", false, "exit when standard input closes (started over ssh); read mark/since commands")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
 	if *pid <= 0 || *interval <= 0 {
 		return usageError{"sample: --pid and --interval must be positive"}
 	}
-	if *eof {
-		watchStdin()
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	s := metrics.NewSampler(*pid, true)
-	w := bufio.NewWriter(stdout)
-	enc := json.NewEncoder(w)
+	out := &lineWriter{w: bufio.NewWriter(stdout)}
+	if *eof {
+		go sampleCommands(os.Stdin, s, out)
+	}
 	t := time.NewTicker(*interval)
 	defer t.Stop()
 	for {
 		if err := s.Tick(); err != nil || s.Gone() {
-			return w.Flush()
+			return nil
 		}
 		all := s.Samples()
-		if err := enc.Encode(all[len(all)-1]); err != nil {
-			return err
-		}
-		if err := w.Flush(); err != nil {
+		if out.write(all[len(all)-1]) != nil {
 			return nil // the reader went away
 		}
 		select {
@@ -111,6 +111,44 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		case <-t.C:
 		}
 	}
+}
+
+// lineWriter writes one JSON value a line, flushed, from several goroutines.
+type lineWriter struct {
+	mu sync.Mutex
+	w  *bufio.Writer
+}
+
+func (l *lineWriter) write(v any) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := json.NewEncoder(l.w).Encode(v); err != nil {
+		return err
+	}
+	return l.w.Flush()
+}
+
+// sampleCommands serves "mark" and "since" from r (context switches over a window) and
+// ends the process as on SIGTERM at end of file.
+func sampleCommands(r io.Reader, s *metrics.Sampler, out *lineWriter) {
+	var mark metrics.SwitchReading
+	var marked error = errors.New("no mark")
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		switch strings.TrimSpace(sc.Text()) {
+		case "mark":
+			mark, marked = s.Switches()
+		case "since":
+			sw := metrics.Switches{}
+			if marked == nil {
+				if d, err := s.SwitchesSince(mark); err == nil {
+					sw = d
+				}
+			}
+			out.write(struct{ Switches metrics.Switches }{sw})
+		}
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 }
 
 // countLog appends "UNIX_NANOS RESPONSES" lines to path every millisecond: the server's

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/benchsuite/threads-vs-loop/loadgen"
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
 
@@ -157,5 +160,52 @@ func TestChooseHosts(t *testing.T) {
 	var ue usageError
 	if _, err := chooseHosts(hostFlags{clientHosts: "c1,c2"}, nil); !errors.As(err, &ue) {
 		t.Errorf("remote clients of a local server: %v, want a usage error", err)
+	}
+}
+
+// bench sample streams the tree's samples as JSON lines, answers "since" with the context
+// switches made after "mark", and exits when its stdin closes.
+func TestSampleStreamsAndCountsSwitches(t *testing.T) {
+	p := startServe(t, "--model", "threaded")
+	cmd := exec.Command(os.Args[0], "sample", "--pid", strconv.Itoa(p.cmd.Process.Pid), "--interval", "20ms", "--exit-on-stdin-eof")
+	cmd.Env = append(os.Environ(), "BENCH_AS_MAIN=1")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	dec := json.NewDecoder(stdout)
+	var first struct {
+		RSSKB, Threads int64
+		Switches       *metrics.Switches
+	}
+	if err := dec.Decode(&first); err != nil || first.RSSKB <= 0 || first.Threads < 1 || first.Switches != nil {
+		t.Fatalf("first line: %+v, %v", first, err)
+	}
+	io.WriteString(stdin, "mark\n")
+	for range 20 {
+		get(t, p.addr, "/hello") // a connection each: the server's threads switch
+	}
+	io.WriteString(stdin, "since\n")
+	for {
+		var line struct{ Switches *metrics.Switches }
+		if err := dec.Decode(&line); err != nil {
+			t.Fatalf("no switches line: %v", err)
+		}
+		if line.Switches != nil {
+			if !line.Switches.Known || line.Switches.Voluntary == 0 {
+				t.Errorf("switches after 20 requests: %+v", *line.Switches)
+			}
+			break
+		}
+	}
+	stdin.Close()
+	done := make(chan error, 1)
+	go func() { io.Copy(io.Discard, stdout); done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("bench sample still runs 20 s after its stdin closed")
 	}
 }
