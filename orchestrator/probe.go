@@ -84,7 +84,7 @@ const (
 // openFDs counts the descriptors of the server's process tree, or -1.
 func (p *serverProc) openFDs() int {
 	if p.remote != nil {
-		return -1 // not read across hosts: a kept server is not settled
+		return p.remote.host.openFDs(p.pid)
 	}
 	s := metrics.NewSampler(p.pid, true)
 	if err := s.Tick(); err != nil {

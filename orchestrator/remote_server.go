@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -187,4 +188,16 @@ func (s *remoteSampler) SwitchesSince(metrics.SwitchReading) (metrics.Switches, 
 	case <-time.After(5 * time.Second):
 		return metrics.Switches{}, errNoSwitches
 	}
+}
+
+// openFDs counts the descriptors of pid's tree on the host (bench sample --once), or -1.
+func (h *RemoteHost) openFDs(pid int) int {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	out, err := h.output(ctx, "exec "+shellQuote(h.bench)+" sample --once --pid "+strconv.Itoa(pid), nil)
+	var smp metrics.Sample
+	if err != nil || json.Unmarshal([]byte(out), &smp) != nil || smp.Procs == 0 {
+		return -1
+	}
+	return smp.FDs
 }

@@ -95,7 +95,7 @@ suite() {
   "description": "multihost test: one model, hello at 2 levels, short windows",
   "warmup": "1s", "duration": "2s",
   "servers": [{"label": "evented", "model": "evented", "args": ["--count-log", "$T/count-$1.log"]}],
-  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["evented"], "levels": [8, 32]}]
+  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "restart": "scenario", "servers": ["evented"], "levels": [8, 32]}]
 }
 JSON
 	echo "$T/suite-$1.json"

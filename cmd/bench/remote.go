@@ -69,7 +69,7 @@ func executableHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-const sampleSynopsis = `sample --pid PID [--interval 100ms] [--exit-on-stdin-eof]
+const sampleSynopsis = `sample --pid PID [--interval 100ms] [--once] [--exit-on-stdin-eof]
 
 Samples the process tree of PID (RSS, threads, CPU, descriptors, as bench run does for a
 local server) and prints one metrics.Sample per line as JSON until the tree exits or
@@ -82,6 +82,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	pid := fs.Int("pid", 0, "the process whose tree is sampled (required)")
 	interval := fs.Duration("interval", metrics.DefaultInterval, "sampling period")
 	eof := fs.Bool("exit-on-stdin-eof", false, "exit when standard input closes (started over ssh); read mark/since commands")
+	once := fs.Bool("once", false, "print one sample and exit")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -102,8 +103,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		all := s.Samples()
-		if out.write(all[len(all)-1]) != nil {
-			return nil // the reader went away
+		if out.write(all[len(all)-1]) != nil || *once {
+			return nil // the reader went away, or one was asked for
 		}
 		select {
 		case <-ctx.Done():
