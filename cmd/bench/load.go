@@ -60,11 +60,11 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("load: --start-at stdin: %w", err)
 		}
 	}
-	if o.eof {
-		watchStdin()
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if o.eof { // after the handler: the SIGTERM it sends must stop the load, not kill it
+		watchStdin()
+	}
 	idle, err := holdIdle(ctx, o, stderr)
 	if err != nil {
 		return err

@@ -49,9 +49,6 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
-	if *eof {
-		watchStdin()
-	}
 	if *counts != "" {
 		stop, err := countLog(*counts)
 		if err != nil {
@@ -95,7 +92,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	case "evented":
 		settings.Loops, settings.Workers, settings.Offload = cfg.Loops, cfg.Workers, cfg.Offload
 	}
-	return serveUntilSignal(settings, cfg, stdout)
+	return serveUntilSignal(settings, cfg, *eof, stdout)
 }
 
 // allowedCPUs is how many CPUs this process may run on (after --cpus).
@@ -137,7 +134,7 @@ func checkServeFlags(model string, cfg servers.Config, procs int) error {
 	return nil
 }
 
-func serveUntilSignal(settings servers.Settings, cfg servers.Config, stdout io.Writer) error {
+func serveUntilSignal(settings servers.Settings, cfg servers.Config, eof bool, stdout io.Writer) error {
 	wl, err := workload.New()
 	if err != nil {
 		return err
@@ -151,6 +148,9 @@ func serveUntilSignal(settings servers.Settings, cfg servers.Config, stdout io.W
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	if eof { // after the handler: the SIGTERM it sends is a clean stop
+		watchStdin()
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
 	line, _ := json.Marshal(settings)
