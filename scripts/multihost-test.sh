@@ -201,6 +201,12 @@ ip netns exec "$co" timeout 120 "$BENCH" run --suite "$T/suite-faults.json" --ou
 	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" >"$T/run3.log" 2>&1 &
 runner=$!
 pid=$(nsproc "${tag}c2" load) || fail "no bench load in ${tag}c2"
+served() { tail -2 "$T/count-run3.log" 2>/dev/null | head -1 | awk '{print $2 + 0}'; }
+before=$(served)
+for _ in $(seq 300); do # until the server has answered 1000 more requests: the load is on, ≤ 30 s
+	[ "$(served)" -ge $((${before:-0} + 1000)) ] && break
+	sleep 0.1
+done
 kill -9 "$pid"
 for _ in $(seq 300); do # until step 1's row is written, ≤ 30 s
 	[ -f "$T/run3/summary.csv" ] && [ "$(wc -l <"$T/run3/summary.csv")" -ge 2 ] && break
