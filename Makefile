@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/bench
 
-.PHONY: build test bench bench-quick peers fuzz clean
+.PHONY: build test test-multihost bench bench-quick peers fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bench
@@ -13,6 +13,13 @@ test:
 	$(GO) vet ./...
 	GOOS=darwin $(GO) build ./... && GOOS=darwin $(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# bench run across machines, network namespaces as the machines (Linux, root; skipped
+# otherwise): sshd in each (openssh-server installed if missing), a server and two client
+# namespaces, checked against the server's own count; bounded to 10 minutes.
+test-multihost:
+	$(GO) build -o $(BIN) ./cmd/bench
+	timeout 600 scripts/multihost-test.sh $(BIN)
 
 # The full suite (suites/default.json, about 10 minutes on 2 cores, progress on the
 # terminal) into results/<UTC time>/ and results/latest: scripts/run.sh raises the limits,

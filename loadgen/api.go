@@ -19,6 +19,10 @@ type Config struct {
 	Timeout     time.Duration // per request (0 = 5s)
 	AllowRemote bool          // permit a non-loopback target
 	Loops       int           // closed: event loops, one locked OS thread each (0 = one per CPU the client may use, at most Concurrency)
+	// StartAt, when set, is the wall-clock instant the warm-up begins: the engine waits
+	// for it, so engines on several hosts started ahead of it begin their windows
+	// together (as closely as the hosts' clocks agree). Zero: start at once.
+	StartAt time.Time
 }
 
 // ErrorCounts are failed requests by class.
@@ -106,6 +110,9 @@ type Result struct {
 	RateShort        bool   // open engine: sent less than RateShortShare of the offered rate in the window
 	Note             string // open engine: why the rate fell short, when RateShort
 	CPUShared        bool   // another engine ran in this process during the run, so ClientCPUPct counts its CPU too
+	// Began is the wall-clock instant the engine began its warm-up (after waiting for
+	// Config.StartAt, if set); the measured window began Config.Warmup later.
+	Began time.Time
 }
 
 // RPS is successful responses per second of the window.
@@ -135,11 +142,31 @@ func (r *Result) Max() time.Duration {
 // RunClosed drives cfg.Concurrency persistent connections, cfg.Pipeline requests in
 // flight each, from cfg.Loops epoll loops. If ctx ends first, it returns what was
 // measured so far with ctx's error.
-func RunClosed(ctx context.Context, cfg Config) (*Result, error) { return runClosed(ctx, cfg) }
+func RunClosed(ctx context.Context, cfg Config) (*Result, error) { return startAt(ctx, cfg, runClosed) }
 
 // RunOpen offers cfg.Rate requests per second with vegeta (a linear ramp to cfg.RateEnd
 // when set), latency from each request's scheduled time.
-func RunOpen(ctx context.Context, cfg Config) (*Result, error) { return runOpen(ctx, cfg) }
+func RunOpen(ctx context.Context, cfg Config) (*Result, error) { return startAt(ctx, cfg, runOpen) }
+
+// startAt waits for cfg.StartAt (if set), runs the engine and stamps the result with the
+// instant its warm-up began.
+func startAt(ctx context.Context, cfg Config, run func(context.Context, Config) (*Result, error)) (*Result, error) {
+	if !cfg.StartAt.IsZero() {
+		t := time.NewTimer(time.Until(cfg.StartAt))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	began := time.Now()
+	res, err := run(ctx, cfg)
+	if res != nil {
+		res.Began = began
+	}
+	return res, err
+}
 
 // HoldIdle opens k connections to url, one request each, and keeps them open until Close.
 func HoldIdle(ctx context.Context, url string, k int) (*IdleConns, error) {

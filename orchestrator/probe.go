@@ -83,6 +83,9 @@ const (
 
 // openFDs counts the descriptors of the server's process tree, or -1.
 func (p *serverProc) openFDs() int {
+	if p.remote != nil {
+		return p.remote.host.openFDs(p.pid)
+	}
 	s := metrics.NewSampler(p.pid, true)
 	if err := s.Tick(); err != nil {
 		return -1

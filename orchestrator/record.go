@@ -113,6 +113,11 @@ func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct flo
 	}
 	row.ServerCPUShare = round3(serverPct / 100 / float64(cpuCountOr(r.cfg.ServerCPUs, r.cfg.HostCPUs)))
 	row.ClientCPUShare = round3(row.ClientCPUPct / 100 / float64(cpuCountOr(r.cfg.ClientCPUs, r.cfg.HostCPUs)))
+	if hosts, ok := r.cfg.Engine.(ClientHosts); ok { // client hosts: the busiest one's CPU decides
+		row.ClientCPUPct = round2(res.ClientCPUPct)
+		row.ClientCPUShare = round3(res.ClientCPUPct / 100 / float64(max(1, res.ClientCPUs)))
+		notes = append(notes, hosts.HostsNote(res))
+	}
 	heldBack := res.RateShort && res.WorkersExhausted
 	row.Bound = metrics.Judge(row.ServerCPUShare, row.ClientCPUShare, heldBack)
 	row.ClientBound = row.Bound.ClientLimited()

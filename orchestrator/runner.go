@@ -34,6 +34,9 @@ type Config struct {
 	Note       string        // added to every row's note, e.g. "server and client share CPU 0"
 	// OnServer, when set, is called with each server's label and sampled PID as it starts.
 	OnServer func(label string, pid int)
+	// ServerHost, when set, is the host the servers run on (bench serve over ssh, sampled
+	// there by bench sample); nil: this machine.
+	ServerHost *RemoteHost
 }
 
 // Report is what a run did.
@@ -76,7 +79,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	defer series.Close()
 
 	r := &runner{cfg: cfg, capacity: map[string]capacity{},
-		launch: launcher{bench: cfg.Bench, env: cfg.Env, cpus: cfg.ServerCPUs}}
+		launch: launcher{bench: cfg.Bench, env: cfg.Env, cpus: cfg.ServerCPUs, host: cfg.ServerHost}}
 	watched := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() { defer close(watched); r.stopServer() })
 	defer func() {

@@ -31,9 +31,10 @@ const (
 
 // launcher starts servers: `bench serve` children and external scripts.
 type launcher struct {
-	bench string   // the bench binary
-	env   []string // added to the children's environment
-	cpus  []int    // server CPU set (empty: not pinned)
+	bench string      // the bench binary
+	env   []string    // added to the children's environment
+	cpus  []int       // server CPU set (empty: not pinned)
+	host  *RemoteHost // the server host when it is not this machine (nil: here)
 }
 
 // serverProc is a running server under test. It runs in its own process group, so
@@ -52,14 +53,18 @@ type serverProc struct {
 	done       chan struct{}
 	how        string // how it ended; read after done is closed
 	stderr     *tailBuffer
+	remote     *remoteProc // the ssh session running it on the server host, if not here
 }
 
 func (l *launcher) start(ctx context.Context, spec ServerSpec) (*serverProc, error) {
 	var p *serverProc
 	var err error
-	if spec.External != "" {
+	switch {
+	case l.host != nil:
+		p, err = l.startRemote(ctx, spec)
+	case spec.External != "":
 		p, err = l.startExternal(ctx, spec)
-	} else {
+	default:
 		p, err = l.startServe(spec)
 	}
 	if err != nil {
@@ -76,7 +81,7 @@ func (l *launcher) start(ctx context.Context, spec ServerSpec) (*serverProc, err
 
 // pin sets the server's CPU set on every thread of every process of its tree.
 func (l *launcher) pin(p *serverProc) {
-	if len(l.cpus) == 0 {
+	if len(l.cpus) == 0 || p.remote != nil { // a remote bench serve pins itself (--cpus)
 		return
 	}
 	tree, err := metrics.ProcessTree(p.pid)
@@ -251,6 +256,10 @@ func (p *serverProc) exited() (bool, string) {
 
 // stop sends SIGTERM to the server's process group, then SIGKILL after stopGrace.
 func (p *serverProc) stop() {
+	if p.remote != nil {
+		p.remote.stop()
+		return
+	}
 	if dead, _ := p.exited(); !dead {
 		syscall.Kill(-p.pgid, syscall.SIGTERM)
 		select {
@@ -289,14 +298,19 @@ var (
 
 // tailBuffer keeps the last bytes written to it: a child's stderr, for error messages.
 type tailBuffer struct {
-	mu  sync.Mutex
-	buf []byte
+	mu   sync.Mutex
+	buf  []byte
+	wake chan struct{} // closed and replaced on each write (changed)
 }
 
 func (t *tailBuffer) Write(b []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf = append(t.buf, b...)
+	if t.wake != nil {
+		close(t.wake)
+		t.wake = nil
+	}
 	if len(t.buf) > 2048 {
 		t.buf = t.buf[len(t.buf)-2048:]
 	}

@@ -96,7 +96,7 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 		m.err = err
 		return m
 	}
-	srvS, cliS := metrics.NewSampler(srv.pid, true), metrics.NewSampler(0, false)
+	srvS, cliS := srv.sampler(), metrics.NewSampler(0, false)
 	srvS.Start(r.cfg.Interval)
 	cliS.Start(r.cfg.Interval)
 	// Both engines start their window Warmup after they are called and return once the
@@ -152,7 +152,7 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 // windowSwitches counts the server tree's context switches between start and end, the
 // measured window. If ctx ends first (the load returned early) it counts up to then, and
 // yields zero if that is before the window began.
-func windowSwitches(ctx context.Context, s *metrics.Sampler, start, end time.Time) <-chan metrics.Switches {
+func windowSwitches(ctx context.Context, s treeSampler, start, end time.Time) <-chan metrics.Switches {
 	out := make(chan metrics.Switches, 1) // closed without a value: unknown
 	go func() {
 		defer close(out)

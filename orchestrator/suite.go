@@ -33,6 +33,22 @@ type Suite struct {
 	Quick       QuickConfig  `json:"quick"`    // what --quick changes
 	Servers     []ServerSpec `json:"servers"`
 	Scenarios   []Scenario   `json:"scenarios"`
+	Hosts       *Hosts       `json:"hosts"` // where the servers and the load run (nil: all here)
+}
+
+// Hosts says where a run's parts run: the server on one host, the load generator on one
+// or more, each "local" or an ssh destination (user@host, a ~/.ssh/config alias), with
+// the CPUs to use there (a taskset list; empty: as bench run's defaults here, unpinned
+// elsewhere). bench run's --server-host and --client-hosts override it.
+type Hosts struct {
+	Server  HostSpec   `json:"server"`
+	Clients []HostSpec `json:"clients"`
+}
+
+// HostSpec is one host of Hosts.
+type HostSpec struct {
+	Dest string `json:"dest"` // "local" or an ssh destination
+	CPUs string `json:"cpus"` // taskset -c list on that host
 }
 
 // QuickConfig is the short version of a suite (bench run --quick): shorter windows, and

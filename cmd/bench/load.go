@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
@@ -41,6 +43,8 @@ type loadOptions struct {
 	hdr      string
 	json     bool
 	setConns bool // -c given explicitly
+	startAt  string
+	eof      bool
 }
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
@@ -51,8 +55,16 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	if err := prepareClient(o); err != nil {
 		return err
 	}
+	if o.startAt == "stdin" {
+		if err := readStart(os.Stdin, &o.cfg); err != nil {
+			return fmt.Errorf("load: --start-at stdin: %w", err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if o.eof { // after the handler: the SIGTERM it sends must stop the load, not kill it
+		watchStdin()
+	}
 	idle, err := holdIdle(ctx, o, stderr)
 	if err != nil {
 		return err
@@ -88,6 +100,13 @@ func parseLoadFlags(args []string, stdout io.Writer) (*loadOptions, error) {
 		return nil, usageError{"load: --cpus: " + err.Error()}
 	}
 	o.cpus = list
+	if o.startAt != "" && o.startAt != "stdin" {
+		ns, err := strconv.ParseInt(o.startAt, 10, 64)
+		if err != nil || ns <= 0 {
+			return nil, usageError{"load: --start-at: want Unix nanoseconds or stdin"}
+		}
+		o.cfg.StartAt = time.Unix(0, ns)
+	}
 	return o, checkLoadFlags(o)
 }
 
@@ -108,6 +127,8 @@ func newLoadFlags(o *loadOptions, stdout io.Writer) (*cliFlags, *string) {
 	fs.StringVar(&o.hdr, "hdr", "", "write the latency percentile distribution to this file, HdrHistogram .hgrm text, values in microseconds (as bench run's hgrm/ files)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON (latencies in microseconds)")
 	fs.BoolVar(&o.cfg.AllowRemote, "allow-remote", false, "permit a target that is not a loopback address")
+	fs.StringVar(&o.startAt, "start-at", "", "begin the warm-up at this wall-clock instant, Unix nanoseconds; \"stdin\": read \"UNIX_NANOS [WARMUP]\" from the first line of stdin (bench run's client hosts start together)")
+	fs.BoolVar(&o.eof, "exit-on-stdin-eof", false, "stop when standard input closes (started over ssh by bench run)")
 	return fs, cpus
 }
 
@@ -269,6 +290,13 @@ type loadJSON struct {
 	CPUShared      bool         `json:"cpu_shared,omitempty"`
 	Idle           *idleJSON    `json:"idle,omitempty"`
 	Windows        []windowJSON `json:"windows"`
+	// BeganUnixNS is when the warm-up began (the window began warm-up later), and Hist
+	// the latency histogram, hdrhistogram-go's compressed encoding in base64: a
+	// multi-host run merges the client hosts' histograms from it.
+	BeganUnixNS int64  `json:"began_unix_ns,omitempty"`
+	Hist        string `json:"hist,omitempty"`
+	// SuccessHist is the successful responses' histogram when it is not Hist (open).
+	SuccessHist string `json:"success_hist,omitempty"`
 }
 
 type errorsJSON struct {
@@ -324,11 +352,28 @@ func toJSON(o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) loadJS
 	out.LatencyUS = latencyJSON{us(50), us(90), us(99), us(99.9), res.Max().Microseconds()}
 	out.ClientCPUPct, out.ClientCPUs = res.ClientCPUPct, res.ClientCPUs
 	out.ClientBound, out.BoundReason, out.CPUShared = res.ClientBound, res.BoundReason, res.CPUShared
+	out.BeganUnixNS = res.Began.UnixNano()
+	out.Hist, out.SuccessHist = encodeHist(res.Latency), ""
+	if res.SuccessLatency != nil && res.SuccessLatency != res.Latency {
+		out.SuccessHist = encodeHist(res.SuccessLatency)
+	}
 	out.Windows = make([]windowJSON, len(res.Windows))
 	for i, w := range res.Windows {
 		out.Windows[i] = windowJSON{w.Start.Milliseconds(), w.Requests, w.Errors, w.P99.Microseconds()}
 	}
 	return out
+}
+
+// encodeHist is h in hdrhistogram-go's V2 compressed encoding (base64), or "".
+func encodeHist(h *hdrhistogram.Histogram) string {
+	if h == nil {
+		return ""
+	}
+	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 func writeLoadOutput(w io.Writer, o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) error {

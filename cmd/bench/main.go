@@ -23,6 +23,8 @@ commands:
   plot      draw the charts and report.md of a run folder from its CSV
   compare   compare two summary.csv files; exit 1 on a regression
   check     check a run's figures against the claims the suite exists to show
+  sample    sample a process tree, JSON lines (a multi-host run's remote sampler)
+  version   print the build's hash (a multi-host run compares it on each host)
 
 Each command's flags: bench <command> -h
 `
@@ -35,6 +37,8 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error
 	"plot":    runPlot,
 	"compare": runCompare,
 	"check":   runCheck,
+	"sample":  runSample,
+	"version": runVersion,
 }
 
 func main() {

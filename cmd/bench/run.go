@@ -21,6 +21,7 @@ import (
 
 const runSynopsis = `run [--suite suites/default.json] [--out DIR] [--quick] [--models LIST]
            [--scenarios LIST] [--duration D] [--warmup D] [--server-cpus LIST] [--client-cpus LIST]
+           [--server-host DEST[=CPUS]] [--client-hosts DEST[=CPUS][,...]] [--ssh-config FILE]
 
 Runs a suite (a JSON file: servers, scenarios, levels). Each step starts the server as a
 child ("bench serve", or nginx through scripts/peers/nginx.sh), pins it to the server CPUs,
@@ -35,13 +36,20 @@ points at it; --out must not hold a run already. A server that dies mid-step giv
 SIGINT or SIGTERM stops every server and keeps every finished row.
 
 LIST is comma-separated: server labels or scenario names of the suite; CPU lists as
-taskset -c writes them ("0", "1-3", "0,2").`
+taskset -c writes them ("0", "1-3", "0,2").
+
+Across machines: --server-host runs the servers on DEST (an ssh destination: user@host or
+a ~/.ssh/config alias), sampled there; --client-hosts runs the load from each DEST (or
+"local") with its share, the histograms merged. bench is copied to each host that lacks
+this build (and removed at the end). The suite's "hosts" section says the same.`
 
 // runFlags are bench run's command line.
 type runFlags struct {
 	suite, out, models, scenarios, serverCPUs, clientCPUs string
 	quick, dryRun                                         bool
 	duration, warmup                                      time.Duration
+	hosts                                                 hostFlags
+	multi                                                 *orchestrator.Hosts // nil: everything here
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
@@ -57,6 +65,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.serverCPUs, "server-cpus", "", "CPUs the servers are pinned to (default: the first CPU this process may use)")
 	fs.StringVar(&f.clientCPUs, "client-cpus", "", "CPUs this process, the load generator, is pinned to (default: the others)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the planned steps and exit")
+	fs.StringVar(&f.hosts.serverHost, "server-host", "", "run the servers on this ssh destination (DEST or DEST=CPULIST; default: here)")
+	fs.StringVar(&f.hosts.clientHosts, "client-hosts", "", "run the load from these hosts, comma-separated: local or ssh destinations, each DEST or DEST=CPULIST")
+	fs.StringVar(&f.hosts.sshConfig, "ssh-config", "", "ssh -F this file (default: ssh's own configuration)")
+	fs.StringVar(&f.hosts.remoteBench, "remote-bench", "bench", "the bench installed on the hosts, used when it is this build")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -89,6 +101,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		printPlan(stdout, steps, leftOut)
 		return nil
 	}
+	hosts, err := chooseHosts(f.hosts, suite.Hosts)
+	if err != nil {
+		return err
+	}
+	f.multi = hosts
 	return runSuite(f, steps, leftOut, server, client, cpuNote, int(fdLimit), stdout)
 }
 
@@ -101,16 +118,23 @@ func runSuite(f runFlags, steps []orchestrator.Step, leftOut []string, server, c
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	if err := affinity.Pin(0, client); err != nil {
-		return fmt.Errorf("run: pin the client: %w", err)
+	if f.multi == nil { // across machines, this process only coordinates
+		if err := affinity.Pin(0, client); err != nil {
+			return fmt.Errorf("run: pin the client: %w", err)
+		}
 	}
 	// A P for each CPU, and at least one more than the most loops a step runs at once (hol
 	// runs two closed engines side by side): a loop that must wait for a P would add its
 	// wait to the latency it measures.
 	runtime.GOMAXPROCS(max(len(client), 3))
 	fmt.Fprintf(stdout, "bench run: %s: %s\n", f.suite, orchestrator.Summary(steps))
-	fmt.Fprintf(stdout, "bench run: server CPUs %s, client CPUs %s, open-file limit %d → %s\n",
-		affinity.Format(server), affinity.Format(client), fdLimit, dir)
+	if f.multi != nil {
+		server, client, cpuNote = nil, nil, ""
+		fmt.Fprintf(stdout, "bench run: across machines, open-file limit %d here → %s\n", fdLimit, dir)
+	} else {
+		fmt.Fprintf(stdout, "bench run: server CPUs %s, client CPUs %s, open-file limit %d → %s\n",
+			affinity.Format(server), affinity.Format(client), fdLimit, dir)
+	}
 	for _, msg := range append(leftOut, cpuNote) {
 		if msg != "" {
 			fmt.Fprintf(stdout, "bench run: %s\n", msg)
@@ -118,9 +142,18 @@ func runSuite(f runFlags, steps []orchestrator.Step, leftOut []string, server, c
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	rep, err := orchestrator.Run(ctx, orchestrator.Config{Steps: steps, Out: dir, Bench: bench,
+	cfg := orchestrator.Config{Steps: steps, Out: dir, Bench: bench,
 		ServerCPUs: server, ClientCPUs: client, HostCPUs: runtime.NumCPU(), Engine: orchestrator.Loadgen{},
-		Progress: stdout, Note: cpuNote})
+		Progress: stdout, Note: cpuNote}
+	if f.multi != nil {
+		m, err := connectHosts(ctx, f.multi, f.hosts, stdout)
+		if err != nil {
+			return err
+		}
+		defer m.close()
+		m.configure(&cfg)
+	}
+	rep, err := orchestrator.Run(ctx, cfg)
 	fmt.Fprintf(stdout, "bench run: %d rows in %s (%d with a note, %d without a measurement) → %s\n",
 		rep.Steps, rep.Elapsed.Round(time.Second), rep.Noted, rep.Failed, filepath.Join(dir, "summary.csv"))
 	switch {

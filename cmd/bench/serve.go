@@ -44,8 +44,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	procs := fs.Int("procs", 0, "GOMAXPROCS (0: loops+workers for evented, else the CPUs the process may run on)")
 	cpuList := fs.String("cpus", "", "pin the whole server to these CPUs (e.g. 0 or 0-1) before it calibrates /cpu")
+	eof := fs.Bool("exit-on-stdin-eof", false, "stop when standard input closes (started over ssh by bench run)")
+	counts := fs.String("count-log", "", "write \"UNIX_NANOS RESPONSES\" to this file every millisecond (the server's own count)")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
+	}
+	if *counts != "" {
+		stop, err := countLog(*counts)
+		if err != nil {
+			return fmt.Errorf("serve: --count-log: %w", err)
+		}
+		defer stop()
 	}
 	cfg.Wait = servers.WaitMode(*wait)
 	if err := checkServeFlags(*model, cfg, *procs); err != nil {
@@ -65,7 +74,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if _, err := rlimit.RaiseNoFile(); err != nil {
 		fmt.Fprintf(stderr, "bench serve: warning: %v\n", err)
 	}
-	if !servers.IsLoopback(cfg.Addr) {
+	if !servers.IsLoopback(cfg.Addr) && !*eof { // bench run's server host: the address is chosen
 		fmt.Fprintf(stderr, "bench serve: warning: %s is not a loopback address\n", cfg.Addr)
 	}
 	if *cpuprofile != "" {
@@ -83,7 +92,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	case "evented":
 		settings.Loops, settings.Workers, settings.Offload = cfg.Loops, cfg.Workers, cfg.Offload
 	}
-	return serveUntilSignal(settings, cfg, stdout)
+	return serveUntilSignal(settings, cfg, *eof, stdout)
 }
 
 // allowedCPUs is how many CPUs this process may run on (after --cpus).
@@ -125,7 +134,7 @@ func checkServeFlags(model string, cfg servers.Config, procs int) error {
 	return nil
 }
 
-func serveUntilSignal(settings servers.Settings, cfg servers.Config, stdout io.Writer) error {
+func serveUntilSignal(settings servers.Settings, cfg servers.Config, eof bool, stdout io.Writer) error {
 	wl, err := workload.New()
 	if err != nil {
 		return err
@@ -139,6 +148,9 @@ func serveUntilSignal(settings servers.Settings, cfg servers.Config, stdout io.W
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	if eof { // after the handler: the SIGTERM it sends is a clean stop
+		watchStdin()
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
 	line, _ := json.Marshal(settings)

@@ -1,0 +1,232 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/loadgen"
+)
+
+// ClientHosts is an Engine whose load runs on other hosts: the row's client CPU is the
+// busiest host's (the engine's Result), and HostsNote says what each host did.
+type ClientHosts interface {
+	HostsNote(res *loadgen.Result) string
+}
+
+// RemoteEngine runs each load as `bench load --json` on every client host at once, each
+// with its share of the connections (closed), of the rate (open) or of the idle
+// connections, all told to begin their warm-up at the same wall-clock instant, and merges
+// what they return: requests and errors summed, latency histograms merged (never
+// percentiles averaged), bound = client if any host ran out of CPU.
+type RemoteEngine struct {
+	Hosts []*RemoteHost
+
+	mu    sync.Mutex
+	notes map[*loadgen.Result]string
+}
+
+var _ Engine = (*RemoteEngine)(nil)
+
+// RunClosed runs the closed engine on every client host.
+func (e *RemoteEngine) RunClosed(ctx context.Context, cfg loadgen.Config) (*loadgen.Result, error) {
+	return e.run(ctx, cfg, "closed")
+}
+
+// RunOpen runs the open engine on every client host, each at its share of the rate.
+func (e *RemoteEngine) RunOpen(ctx context.Context, cfg loadgen.Config) (*loadgen.Result, error) {
+	return e.run(ctx, cfg, "open")
+}
+
+// HostsNote is the per-host part of a merged result's row note (given once).
+func (e *RemoteEngine) HostsNote(res *loadgen.Result) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	note := e.notes[res]
+	delete(e.notes, res) // asked once, for the row
+	return note
+}
+
+// goLead is how long after the "go" line is sent that the loads begin their warm-up:
+// time for the line to cross every ssh session.
+const goLead = 50 * time.Millisecond
+
+// share is host i's part of n split over k hosts.
+func share(n, i, k int) int { return n/k + btoi(i < n%k) }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// loadArgs is host i's bench load command line for cfg.
+func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []string {
+	k := len(e.Hosts)
+	args := []string{"load", "--json", "--allow-remote", "--engine", engine, "--url", cfg.URL,
+		"--duration", cfg.Duration.String(), "--warmup", cfg.Warmup.String(), "--start-at", "stdin"}
+	if cfg.Timeout > 0 {
+		args = append(args, "--timeout", cfg.Timeout.String())
+	}
+	if engine == "open" {
+		rate := strconv.FormatFloat(cfg.Rate/float64(k), 'f', -1, 64)
+		if cfg.RateEnd > 0 {
+			rate += ":" + strconv.FormatFloat(cfg.RateEnd/float64(k), 'f', -1, 64)
+		}
+		args = append(args, "--rate", rate)
+		if cfg.Concurrency > 0 {
+			args = append(args, "-c", strconv.Itoa(max(1, share(cfg.Concurrency, i, k))))
+		}
+	} else {
+		args = append(args, "-c", strconv.Itoa(share(cfg.Concurrency, i, k)))
+		if cfg.Pipeline > 1 {
+			args = append(args, "--pipeline", strconv.Itoa(cfg.Pipeline))
+		}
+	}
+	return append(args, e.Hosts[i].cpuArgs()...)
+}
+
+// run starts bench load on every host that has a share; once all are ready it sends
+// each the same start instant (goLead ahead) and the warm-up left, so that the windows
+// begin together, when the runner expects them (Warmup after the call) unless starting
+// took longer than the warm-up. Then it waits for all and merges.
+func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine string) (*loadgen.Result, error) {
+	called := time.Now()
+	parts := make([]hostResult, len(e.Hosts))
+	procs := make([]*remoteProc, len(e.Hosts))
+	var wg sync.WaitGroup
+	for i, h := range e.Hosts {
+		if engine == "closed" && share(cfg.Concurrency, i, len(e.Hosts)) == 0 {
+			continue
+		}
+		parts[i].host = h.Dest
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			procs[i], parts[i].err = h.startBench(ctx, e.loadArgs(cfg, engine, i))
+		}()
+	}
+	wg.Wait()
+	startAt := time.Now().Add(goLead)
+	warmup := max(cfg.Warmup/5, cfg.Warmup-startAt.Sub(called))
+	line := fmt.Sprintf("%d %s\n", startAt.UnixNano(), warmup)
+	for _, p := range procs {
+		if p != nil {
+			io.WriteString(p.stdin, line)
+		}
+	}
+	for i, p := range procs {
+		if p == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i].out, parts[i].err = collectLoad(ctx, p)
+		}()
+	}
+	wg.Wait()
+	res, note, err := mergeResults(parts, warmup)
+	if res != nil {
+		e.mu.Lock()
+		if e.notes == nil {
+			e.notes = map[*loadgen.Result]string{}
+		}
+		e.notes[res] = note
+		e.mu.Unlock()
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	return res, err
+}
+
+// collectLoad reads one host's bench load JSON. A cancelled ctx closes the session,
+// and the remote load prints what it measured so far.
+func collectLoad(ctx context.Context, p *remoteProc) (*loadOutput, error) {
+	defer p.stop()
+	body := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(p.stdout)
+		body <- b
+	}()
+	var b []byte
+	select {
+	case b = <-body:
+	case <-ctx.Done():
+		p.stdin.Close()
+		b = <-body
+	}
+	<-p.done
+	var out loadOutput
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("%s", strings.TrimPrefix(p.how, "bench "))
+	}
+	return &out, nil
+}
+
+// remoteIdle is idle connections held by bench load -c 0 --idle K on the client hosts.
+type remoteIdle struct {
+	procs      []*remoteProc
+	up, failed int
+}
+
+func (r *remoteIdle) Up() int     { return r.up }
+func (r *remoteIdle) Failed() int { return r.failed }
+func (r *remoteIdle) Close() error {
+	for _, p := range r.procs {
+		p.stop()
+	}
+	return nil
+}
+
+// HoldIdle opens k idle connections, split over the client hosts; they are held until
+// Close.
+func (e *RemoteEngine) HoldIdle(ctx context.Context, url string, k int) (IdleHolder, error) {
+	r := &remoteIdle{}
+	var errs []error
+	for i, h := range e.Hosts {
+		n := share(k, i, len(e.Hosts))
+		if n == 0 {
+			continue
+		}
+		args := []string{"load", "--allow-remote", "--url", url, "-c", "0", "--idle", strconv.Itoa(n),
+			"--warmup", "0s", "--duration", "24h"}
+		p, err := h.startBench(ctx, append(args, h.cpuArgs()...))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		r.procs = append(r.procs, p)
+		up, failed, err := idleLine(p)
+		r.up, r.failed = r.up+up, r.failed+failed
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", h.Dest, err))
+		}
+	}
+	return r, errors.Join(errs...)
+}
+
+// idleLine waits for bench load's "idle: N up, M failed" line on its stderr.
+func idleLine(p *remoteProc) (up, failed int, err error) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if line, ok := p.stderr.line("idle: "); ok {
+			_, err := fmt.Sscanf(line, "idle: %d up, %d failed", &up, &failed)
+			return up, failed, err
+		}
+		select {
+		case <-p.done:
+			return 0, 0, errors.New(p.how)
+		case <-p.stderr.changed():
+		}
+	}
+	return 0, 0, errors.New("no \"idle:\" line")
+}

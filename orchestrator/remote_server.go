@@ -1,0 +1,203 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// errNoSwitches: the server host did not answer with its context switches (the CSV cell
+// stays empty).
+var errNoSwitches = errors.New("orchestrator: no context switches from the server host")
+
+// treeSampler samples the server's process tree: metrics.Sampler here, remoteSampler on
+// the server host.
+type treeSampler interface {
+	Start(interval time.Duration)
+	Stop() []metrics.Sample
+	Switches() (metrics.SwitchReading, error)
+	SwitchesSince(earlier metrics.SwitchReading) (metrics.Switches, error)
+}
+
+// sampler is the sampler of the server's tree, where the server runs.
+func (p *serverProc) sampler() treeSampler {
+	if p.remote != nil {
+		return &remoteSampler{host: p.remote.host, pid: p.pid}
+	}
+	return metrics.NewSampler(p.pid, true)
+}
+
+// startRemote runs bench serve on the server host over ssh, listening on every address
+// there; the clients target the address the host is reached at.
+func (l *launcher) startRemote(ctx context.Context, spec ServerSpec) (*serverProc, error) {
+	if spec.External != "" {
+		return nil, fmt.Errorf("%s: a peer server's script runs only on this machine (no --server-host)", spec.External)
+	}
+	args := l.serveArgs(spec)
+	for i := range args {
+		if args[i] == "--addr" {
+			args[i+1] = "0.0.0.0:0"
+		}
+	}
+	rp, err := l.host.startBench(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	p := &serverProc{label: spec.Label, pid: rp.pid, done: make(chan struct{}), stderr: rp.stderr, remote: rp}
+	go func() {
+		<-rp.done
+		p.how = rp.how
+		close(p.done)
+	}()
+	addr, settings, err := readRemoteListening(ctx, rp)
+	if err != nil {
+		p.stop()
+		return nil, fmt.Errorf("%w%s", err, rp.stderr.suffix())
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		p.stop()
+		return nil, fmt.Errorf("listening on %q: %w", addr, err)
+	}
+	p.addr = net.JoinHostPort(l.host.Addr, port)
+	p.gomaxprocs, p.design = settings.GoMaxProcs, settings.Design
+	go io.Copy(io.Discard, rp.stdout) // the server never blocks on a full stdout
+	return p, nil
+}
+
+// readRemoteListening reads bench serve's "listening on" and "settings" lines.
+func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, settings serveSettings, err error) {
+	first, err := rp.readLine(ctx, startTimeout)
+	if err != nil {
+		return "", settings, err
+	}
+	second, err := rp.readLine(ctx, startTimeout)
+	if err != nil {
+		return "", settings, err
+	}
+	addr, ok := strings.CutPrefix(first, "listening on ")
+	if !ok {
+		return "", settings, fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", first)
+	}
+	js, ok := strings.CutPrefix(second, "settings ")
+	if !ok || json.Unmarshal([]byte(js), &settings) != nil {
+		return "", settings, fmt.Errorf("second line %q, want \"settings {JSON}\"", second)
+	}
+	return addr, settings, nil
+}
+
+// remoteSampler streams `bench sample --pid PID` from the server host: the samples are
+// the server host's RSS, threads, CPU and descriptors, timed by its clock.
+type remoteSampler struct {
+	host *RemoteHost
+	pid  int
+
+	mu       sync.Mutex
+	proc     *remoteProc
+	samples  []metrics.Sample
+	read     chan struct{}
+	switches chan metrics.Switches // bench sample's answers to "since"
+}
+
+// sampleLine is one line of bench sample: a sample, or an answer to "since".
+type sampleLine struct {
+	metrics.Sample
+	Switches *metrics.Switches
+}
+
+// Start starts bench sample on the server host; samples are read until Stop.
+func (s *remoteSampler) Start(interval time.Duration) {
+	if interval <= 0 {
+		interval = metrics.DefaultInterval
+	}
+	s.read, s.switches = make(chan struct{}), make(chan metrics.Switches, 1)
+	p, err := s.host.startBench(context.Background(), []string{"sample", "--pid", fmt.Sprint(s.pid), "--interval", interval.String()})
+	if err != nil {
+		close(s.read)
+		return
+	}
+	s.proc = p
+	go func() {
+		defer close(s.read)
+		dec := json.NewDecoder(p.stdout)
+		for {
+			var line sampleLine
+			if dec.Decode(&line) != nil {
+				return
+			}
+			if line.Switches != nil {
+				select {
+				case s.switches <- *line.Switches:
+				default:
+				}
+				continue
+			}
+			s.mu.Lock()
+			s.samples = append(s.samples, line.Sample)
+			s.mu.Unlock()
+		}
+	}()
+}
+
+// Stop ends bench sample and returns the samples.
+func (s *remoteSampler) Stop() []metrics.Sample {
+	if s.proc != nil {
+		s.proc.stop()
+	}
+	if s.read != nil {
+		<-s.read
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.samples
+}
+
+// Switches has bench sample read the tree's context switches there ("mark").
+func (s *remoteSampler) Switches() (metrics.SwitchReading, error) {
+	if s.proc == nil {
+		return metrics.SwitchReading{}, errNoSwitches
+	}
+	if _, err := io.WriteString(s.proc.stdin, "mark\n"); err != nil {
+		return metrics.SwitchReading{}, errNoSwitches
+	}
+	return metrics.SwitchReading{}, nil
+}
+
+// SwitchesSince asks bench sample for the switches since its mark ("since").
+func (s *remoteSampler) SwitchesSince(metrics.SwitchReading) (metrics.Switches, error) {
+	if s.proc == nil {
+		return metrics.Switches{}, errNoSwitches
+	}
+	if _, err := io.WriteString(s.proc.stdin, "since\n"); err != nil {
+		return metrics.Switches{}, errNoSwitches
+	}
+	select {
+	case sw := <-s.switches:
+		return sw, nil
+	case <-s.read:
+		return metrics.Switches{}, errNoSwitches
+	case <-time.After(5 * time.Second):
+		return metrics.Switches{}, errNoSwitches
+	}
+}
+
+// openFDs counts the descriptors of pid's tree on the host (bench sample --once), or -1.
+func (h *RemoteHost) openFDs(pid int) int {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	out, err := h.output(ctx, "exec "+shellQuote(h.bench)+" sample --once --pid "+strconv.Itoa(pid), nil)
+	var smp metrics.Sample
+	if err != nil || json.Unmarshal([]byte(out), &smp) != nil || smp.Procs == 0 {
+		return -1
+	}
+	return smp.FDs
+}

@@ -1,0 +1,87 @@
+package orchestrator
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// hostOutput is a client host's bench load JSON with latencies drawn from [lo, hi) µs.
+func hostOutput(t *testing.T, n int, lo, hi int64, cpuPct float64, began time.Time) (*loadOutput, *hdrhistogram.Histogram) {
+	t.Helper()
+	h := hdrhistogram.New(1, 60_000_000, 3)
+	for i := range n {
+		h.RecordValue(lo + int64(i)*(hi-lo)/int64(n))
+	}
+	enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &loadOutput{Engine: "closed", Requests: int64(n), DurationS: 1, ClientCPUPct: cpuPct, ClientCPUs: 1,
+		Connections: 4, Hist: string(enc), BeganUnixNS: began.UnixNano()}
+	o.Errors.Reset = 2
+	return o, h
+}
+
+// The merged p99 is the p99 of the hosts' histograms merged (not an average of their
+// p99s), counts are summed, the busiest host's CPU decides the bound, and the skew of
+// their starts is reported.
+func TestMergeResultsMergesHistograms(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	fast, hf := hostOutput(t, 9000, 100, 200, 30, t0)
+	slow, hs := hostOutput(t, 1000, 5000, 9000, 99, t0.Add(150*time.Microsecond))
+	slow.ClientBound = true
+	res, note, err := mergeResults([]hostResult{{host: "c1", out: fast}, {host: "c2", out: slow}, {}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline := hdrhistogram.New(1, 60_000_000, 3)
+	offline.Merge(hf)
+	offline.Merge(hs)
+	if got, want := res.Latency.ValueAtQuantile(99), offline.ValueAtQuantile(99); got != want {
+		t.Errorf("merged p99 %d µs, offline merge %d µs", got, want)
+	}
+	avg := (hf.ValueAtQuantile(99) + hs.ValueAtQuantile(99)) / 2
+	if res.Latency.ValueAtQuantile(99) == avg {
+		t.Errorf("merged p99 is the average of the hosts' p99s (%d)", avg)
+	}
+	if res.Requests != 10000 || res.Errors.Reset != 4 || res.Connections != 8 || res.Latency.TotalCount() != 10000 {
+		t.Errorf("requests %d, resets %d, connections %d, recorded %d", res.Requests, res.Errors.Reset, res.Connections, res.Latency.TotalCount())
+	}
+	if res.ClientCPUPct != 99 || !res.ClientBound {
+		t.Errorf("client CPU %.0f%% bound %v, want the busiest host's 99%%, bound", res.ClientCPUPct, res.ClientBound)
+	}
+	if !strings.Contains(note, "within 150µs") {
+		t.Errorf("note %q does not give the 150µs skew", note)
+	}
+}
+
+// A host that dropped leaves a note, the others' results still make the row; all
+// dropped is an error.
+func TestMergeResultsHostDropped(t *testing.T) {
+	ok, _ := hostOutput(t, 100, 100, 200, 10, time.Unix(1, 0))
+	res, note, err := mergeResults([]hostResult{{host: "c1", out: ok}, {host: "c2", err: errNoSwitches}}, 0)
+	if err != nil || res == nil || res.Requests != 100 {
+		t.Fatalf("res %v err %v", res, err)
+	}
+	if !strings.Contains(note, "client host c2 dropped") || !strings.Contains(note, "window began at unix_ns=1000000000") {
+		t.Errorf("note %q does not say c2 dropped", note)
+	}
+	if res, _, err := mergeResults([]hostResult{{host: "c2", err: errNoSwitches}}, 0); err == nil || res != nil {
+		t.Errorf("all hosts dropped: res %v err %v, want an error", res, err)
+	}
+}
+
+func TestShareAndQuote(t *testing.T) {
+	if got := []int{share(5, 0, 2), share(5, 1, 2), share(1, 1, 2)}; got[0] != 3 || got[1] != 2 || got[2] != 0 {
+		t.Errorf("shares %v, want [3 2 0]", got)
+	}
+	if got := shellQuote("it's"); got != `'it'\''s'` {
+		t.Errorf("shellQuote: %s", got)
+	}
+	if platform("Linux", "x86_64") != "linux/amd64" || platform("Darwin", "arm64") != "darwin/arm64" {
+		t.Error("platform")
+	}
+}
