@@ -4,7 +4,9 @@
 #
 # usage: scripts/wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION] [REPEATS]
 #   SERVERS  space-separated from: goroutine threaded threaded-read threaded-pool evented
-#            evented-offload nginx cthreads (default: goroutine threaded nginx cthreads)
+#            evented-offload nginx cthreads (default: goroutine threaded nginx cthreads), or
+#            MODEL@FLAG@FLAG for `bench serve --model MODEL` with extra flags, e.g.
+#            threaded@--wait=netpoll@--procs=1
 #   LEVELS   concurrent connections, default "10 100 1000 4000"; DURATION default 10s
 #   REPEATS  rounds (default 1); servers alternate within each round, and the summary
 #            printed at the end gives each server's median req/s and its ratio to nginx and
@@ -45,6 +47,8 @@ start_server() {
     cthreads) taskset -c 0 "$work/cthreads" "$port" & pid=$! ;;
     threaded-read) taskset -c 0 "$here/bin/bench" serve --model threaded --wait read --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     threaded-pool) taskset -c 0 "$here/bin/bench" serve --model threaded --pool 4100 --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
+    *@*) set -f; local flags=(${1//@/ }); set +f
+      taskset -c 0 "$here/bin/bench" serve --model "${flags[@]}" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     threaded-p*) taskset -c 0 "$here/bin/bench" serve --model threaded --procs "${1#threaded-p}" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     evented-offload) taskset -c 0 "$here/bin/bench" serve --model evented --offload --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     *) taskset -c 0 "$here/bin/bench" serve --model "$1" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
@@ -63,13 +67,22 @@ tree_threads() {
   echo "$total"
 }
 
+# tree_rss_kb PID: resident memory of PID and its children, summed.
+tree_rss_kb() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
   awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000}
     else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print "" }'
 }
 
-echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors" > "$out"
-printf '%5s %-15s %6s %10s %10s %10s %8s %7s\n' round server conns req/s avg p99 threads errors
+echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors,rss_kb" > "$out"
+printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' round server conns req/s avg p99 threads errors rss_kb
 for round in $(seq "$repeats"); do
 for c in $levels; do
   for s in $servers; do
@@ -79,14 +92,15 @@ for c in $levels; do
     wrk_pid=$!
     sleep "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
     threads=$(tree_threads "$pid")
+    rss=$(tree_rss_kb "$pid")
     wait "$wrk_pid" || true
     rps=$(awk '/^Requests\/sec/{print int($2)}' "$work/wrk.txt")
     avg=$(to_us "$(awk '/^    Latency/{print $2}' "$work/wrk.txt")")
     p50=$(to_us "$(awk '/^ +50%/{print $2}' "$work/wrk.txt")")
     p99=$(to_us "$(awk '/^ +99%/{print $2}' "$work/wrk.txt")")
     errs=$(awk '/Socket errors|Non-2xx/{for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END{print s+0}' "$work/wrk.txt")
-    echo "$round,$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs" >> "$out"
-    printf '%5s %-15s %6s %10s %10s %10s %8s %7s\n' "$round" "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs"
+    echo "$round,$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs,$rss" >> "$out"
+    printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' "$round" "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs" "$rss"
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   done
 done

@@ -14,7 +14,7 @@ type WaitMode string
 
 const (
 	WaitNetpoll WaitMode = "netpoll" // through net.Conn: the thread sleeps until the runtime's netpoller readies it
-	WaitRead    WaitMode = "read"    // a blocking read(2) on a duplicated descriptor
+	WaitRead    WaitMode = "read"    // a blocking read(2) on a blocking socket, a P per thread
 )
 
 // WaitModes lists the wait modes `bench serve --wait` accepts.
@@ -29,7 +29,7 @@ func WithDefaults(cfg Config) Config {
 		cfg.Workers = DefaultWorkers
 	}
 	if cfg.Wait == "" {
-		cfg.Wait = WaitNetpoll
+		cfg.Wait = WaitRead // see servers/threaded/doc.go
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout

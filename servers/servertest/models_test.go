@@ -22,7 +22,7 @@ var models = []struct {
 	cfg   servers.Config
 }{
 	{"threaded", "threaded", servers.Config{}},
-	{"threaded-read", "threaded", servers.Config{Wait: "read"}},
+	{"threaded-netpoll", "threaded", servers.Config{Wait: "netpoll"}},
 	// The pool caps concurrent connections: it must hold the suite's busiest moment.
 	{"threaded-pool", "threaded", servers.Config{Pool: 256}},
 	{"goroutine", "goroutine", servers.Config{}},

@@ -11,21 +11,33 @@ import (
 
 // fdConn is a connection served with blocking read(2) and write(2) on its own descriptor,
 // outside Go's netpoller: the thread sleeps in the kernel as a C pthread server's does.
-// It is a net.Conn only so the server can track and close it.
+// It is a net.Conn only so the server can track, refuse and close it; the addresses are
+// the ones accept(2) gave.
 type fdConn struct {
-	net.Conn // the original connection's addresses; its descriptor is already closed
-	fd       int
-	file     *os.File
+	fd          int
+	local, peer net.Addr
 }
 
-// newFDConn duplicates c's descriptor in blocking mode.
-func newFDConn(c net.Conn) (*fdConn, error) {
-	f, err := c.(*net.TCPConn).File()
-	if err != nil {
-		return nil, err
+// newFDConn takes over fd, a connected socket in blocking mode.
+func newFDConn(fd int, peer unix.Sockaddr) *fdConn {
+	c := &fdConn{fd: fd, peer: tcpAddr(peer)}
+	if sa, err := unix.Getsockname(fd); err == nil {
+		c.local = tcpAddr(sa)
 	}
-	fd := int(f.Fd()) // Fd puts the descriptor in blocking mode
-	return &fdConn{Conn: c, fd: fd, file: f}, nil
+	// As Go's net package does for every TCP connection, so the models differ only in how
+	// they wait.
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	return c
+}
+
+func tcpAddr(sa unix.Sockaddr) *net.TCPAddr {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &net.TCPAddr{IP: a.Addr[:], Port: a.Port}
+	case *unix.SockaddrInet6:
+		return &net.TCPAddr{IP: a.Addr[:], Port: a.Port}
+	}
+	return &net.TCPAddr{}
 }
 
 func (c *fdConn) Read(p []byte) (int, error) {
@@ -34,6 +46,8 @@ func (c *fdConn) Read(p []byte) (int, error) {
 		switch {
 		case err == unix.EINTR:
 			continue
+		case err == unix.EAGAIN: // SO_RCVTIMEO ran out
+			return 0, os.ErrDeadlineExceeded
 		case err != nil:
 			return 0, os.NewSyscallError("read", err)
 		case n == 0:
@@ -50,6 +64,9 @@ func (c *fdConn) Write(p []byte) (int, error) {
 		if err == unix.EINTR {
 			continue
 		}
+		if err == unix.EAGAIN { // SO_SNDTIMEO ran out
+			return done, os.ErrDeadlineExceeded
+		}
 		if err != nil {
 			return done, os.NewSyscallError("write", err)
 		}
@@ -61,8 +78,25 @@ func (c *fdConn) Write(p []byte) (int, error) {
 // SetReadDeadline becomes SO_RCVTIMEO: each later read(2) waits at most until t, measured
 // from now (a blocked read then fails with EAGAIN).
 func (c *fdConn) SetReadDeadline(t time.Time) error {
+	return c.setTimeout(unix.SO_RCVTIMEO, t)
+}
+
+// SetWriteDeadline becomes SO_SNDTIMEO, as SetReadDeadline does.
+func (c *fdConn) SetWriteDeadline(t time.Time) error {
+	return c.setTimeout(unix.SO_SNDTIMEO, t)
+}
+
+// SetDeadline sets both.
+func (c *fdConn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+func (c *fdConn) setTimeout(opt int, t time.Time) error {
 	tv := unix.NsecToTimeval(max(time.Until(t), time.Millisecond).Nanoseconds())
-	return os.NewSyscallError("setsockopt", unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv))
+	return os.NewSyscallError("setsockopt", unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, opt, &tv))
 }
 
 // CloseWrite shuts the sending side: the peer reads what was sent, then EOF.
@@ -77,4 +111,7 @@ func (c *fdConn) Close() error {
 }
 
 // release closes the descriptor; only the connection's own thread calls it, once.
-func (c *fdConn) release() error { return c.file.Close() }
+func (c *fdConn) release() error { return os.NewSyscallError("close", unix.Close(c.fd)) }
+
+func (c *fdConn) LocalAddr() net.Addr  { return c.local }
+func (c *fdConn) RemoteAddr() net.Addr { return c.peer }

@@ -28,20 +28,25 @@ const threadHeadroom = 256
 // server is the thread-per-connection model.
 type server struct {
 	cfg     servers.Config
-	ln      *net.TCPListener
+	ln      net.Listener // *net.TCPListener (netpoll) or *blockingListener (read)
 	loop    servers.ConnLoop
 	threads atomic.Int64  // connection threads alive (without a pool)
 	queue   chan net.Conn // pool mode: accepted connections waiting for a pool thread
 	qclose  sync.Once
 	serving atomic.Bool
 	conns   servers.Tracker
+
+	// read mode without a pool: spare threads accept (spare.go)
+	stop     chan struct{} // closed by Close or by a spare's fatal accept error
+	stopOnce sync.Once
+	fatal    error
 }
 
 // New binds the listener and, with cfg.Pool > 0, starts the pool's threads.
 func New(cfg servers.Config) (servers.Server, error) {
 	switch cfg.Wait {
 	case "":
-		cfg.Wait = WaitNetpoll
+		cfg.Wait = WaitRead
 	case WaitNetpoll, WaitRead:
 	default:
 		return nil, errors.New("threaded: wait must be netpoll or read, not " + string(cfg.Wait))
@@ -49,13 +54,22 @@ func New(cfg servers.Config) (servers.Server, error) {
 	if cfg.Pool > cfg.MaxThreads {
 		return nil, errors.New("threaded: pool larger than max-threads")
 	}
-	ln, err := servers.Listen(cfg.Addr)
+	tl, err := servers.Listen(cfg.Addr)
 	if err != nil {
 		return nil, err
 	}
-	// The cap is the server's (503 or queue), never the runtime's fatal thread exhaustion.
-	debug.SetMaxThreads(max(cfg.MaxThreads+threadHeadroom, 10000))
-	s := &server{cfg: cfg, ln: ln}
+	var ln net.Listener = tl
+	if cfg.Wait == WaitRead {
+		if ln, err = newBlockingListener(tl); err != nil {
+			tl.Close()
+			return nil, err
+		}
+		growProcs(cfg.Pool + 1) // the accept loop's thread holds a P in accept(2)
+	}
+	// The cap is the server's (503 or queue), never the runtime's fatal thread exhaustion:
+	// in the read mode a collection may add a thread per P besides the connection threads.
+	debug.SetMaxThreads(max(3*cfg.MaxThreads+threadHeadroom, 10000))
+	s := &server{cfg: cfg, ln: ln, stop: make(chan struct{})}
 	s.loop = servers.ConnLoop{Workload: cfg.Workload, IdleTimeout: cfg.IdleTimeout, SleepIO: sleepThread}
 	if cfg.Pool > 0 {
 		s.queue = make(chan net.Conn, cfg.Pool)
@@ -72,6 +86,15 @@ func (s *server) Addr() net.Addr { return s.ln.Addr() }
 func (s *server) Serve() error {
 	s.serving.Store(true)
 	defer s.closeQueue()
+	if s.cfg.Wait == WaitRead && s.queue == nil {
+		return s.serveSpares()
+	}
+	if bl, ok := s.ln.(*blockingListener); ok {
+		// accept(2) blocks this thread: lock it, so no other goroutine waits behind it.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		defer bl.release()
+	}
 	return servers.AcceptLoop(s.ln, s.dispatch)
 }
 
@@ -102,10 +125,13 @@ func (s *server) dispatch(c net.Conn) {
 // goes on: the thread cap is reached.
 func refuse(c net.Conn) {
 	go func() {
-		defer c.Close()
 		c.SetWriteDeadline(time.Now().Add(time.Second))
 		if _, err := c.Write(http1.AppendError(nil, 503)); err == nil {
-			servers.Linger(c.(*net.TCPConn), nil)
+			servers.Linger(c.(servers.Conn), nil)
+		}
+		c.Close()
+		if fc, ok := c.(*fdConn); ok {
+			fc.release()
 		}
 	}()
 }
@@ -127,14 +153,8 @@ func (s *server) poolThread() {
 }
 
 func (s *server) serveConn(c net.Conn) {
-	if s.cfg.Wait == WaitRead {
-		fc, err := newFDConn(c)
-		c.Close() // fc holds its own descriptor
-		if err != nil {
-			return
-		}
+	if fc, ok := c.(*fdConn); ok {
 		defer fc.release()
-		c = fc
 	} else {
 		defer c.Close()
 	}
@@ -148,9 +168,13 @@ func (s *server) serveConn(c net.Conn) {
 // Close stops accepting, shuts every connection down and waits for their threads.
 func (s *server) Close() error {
 	err := s.ln.Close()
+	s.stopOnce.Do(func() { close(s.stop) })
 	if !s.serving.Load() {
 		s.closeQueue()
 	}
 	s.conns.CloseAll()
+	if bl, ok := s.ln.(*blockingListener); ok && (s.queue == nil || !s.serving.Load()) {
+		bl.release() // every spare has returned from accept(2)
+	}
 	return err
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The threaded model against the C pthread-per-connection server (scripts/peers/cthreads.c)
+# on /hello: both alternate at every level (server on CPU 0, `wrk -t1` on CPU 1), and the
+# summary gives each one's median req/s over the rounds, p99, threads and RSS mid-window,
+# errors, and threaded's ratio to C ("x cthreads").
+#
+# usage: scripts/threads-vs-c.sh [OUT.csv] [LEVELS] [DURATION] [ROUNDS] [THREADED...]
+#   defaults: a temporary CSV, "10 100 1000 4000 8000", 5s, 2 rounds, and `threaded` (bench
+#   serve's defaults). More servers in the wrk-compare.sh syntax may follow, e.g.
+#   threaded@--wait=netpoll to compare a variant in the same run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$(mktemp -t threads-vs-c.XXXXXX.csv)}
+levels=${2:-"10 100 1000 4000 8000"}
+duration=${3:-5s}
+rounds=${4:-2}
+shift $(($# < 4 ? $# : 4))
+variants=${*:-threaded}
+(cd "$here" && go build -o bin/bench ./cmd/bench) # the code as it is now, not a stale binary
+"$here/scripts/wrk-compare.sh" "$out" "$variants cthreads" "$levels" "$duration" "$rounds"
+echo "rows: $out"

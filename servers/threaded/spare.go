@@ -1,0 +1,73 @@
+package threaded
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// SpareThreads is how many threads wait in accept(2) for the next connection in the read
+// mode without a pool, as Apache keeps spare servers.
+const SpareThreads = 4
+
+// acceptBackoff is how long a spare thread rests when the process is out of descriptors.
+const acceptBackoff = 10 * time.Millisecond
+
+// spareThread is a thread blocked in accept(2). The kernel wakes one spare per new
+// connection, and that thread serves the connection itself, after starting a spare to take
+// its place: accepting costs the connection one wake-up, where a single accept loop that
+// hands connections to new threads costs two and, with thousands of runnable threads,
+// waits for the kernel's scheduler twice (threads lag behind connections).
+// Beyond MaxThreads connection threads the spare answers 503 and stays a spare.
+func (s *server) spareThread() {
+	runtime.LockOSThread()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if s.acceptFailed(err) {
+				return
+			}
+			continue
+		}
+		n := s.threads.Add(1)
+		if n > int64(s.cfg.MaxThreads) {
+			s.threads.Add(-1)
+			refuse(c)
+			continue
+		}
+		growProcs(int(n) + SpareThreads)
+		s.conns.Go(s.spareThread)
+		s.serveConn(c)
+		s.threads.Add(-1)
+		return // the runtime ends the locked thread with its connection
+	}
+}
+
+// acceptFailed handles an accept error: true when the spare is to end (the listener is
+// closed, or an error Serve returns), false to try again.
+func (s *server) acceptFailed(err error) bool {
+	switch {
+	case errors.Is(err, net.ErrClosed):
+		return true
+	case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE), errors.Is(err, unix.ENOBUFS),
+		errors.Is(err, unix.ENOMEM):
+		time.Sleep(acceptBackoff)
+		return false
+	}
+	s.stopOnce.Do(func() { s.fatal = err; close(s.stop) })
+	return true
+}
+
+// serveSpares starts the spare threads and waits until Close, or until a spare meets an
+// error other than the listener's closing.
+func (s *server) serveSpares() error {
+	growProcs(SpareThreads)
+	for range SpareThreads {
+		s.conns.Go(s.spareThread)
+	}
+	<-s.stop
+	return s.fatal
+}
