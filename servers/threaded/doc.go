@@ -1,11 +1,58 @@
 // Package threaded is the thread-per-connection model, Apache's worker MPM in Go: each
-// accepted connection gets a goroutine that calls runtime.LockOSThread and never unlocks,
+// connection is served by a goroutine that calls runtime.LockOSThread and never unlocks,
 // so every connection owns an OS thread that runs nothing else, and the thread exits with
 // its connection (Go ends a locked thread whose goroutine returns). With Config.Pool, N
 // threads are spawned up front and take connections from a queue, like MaxRequestWorkers;
-// without it, Config.MaxThreads caps the threads and a connection beyond the cap gets 503
-// and is closed. debug.SetMaxThreads is raised above the cap, so the runtime's fatal
-// "thread exhaustion" never stands in for the server's own limit.
+// without it, Config.MaxThreads caps the connection threads and a connection beyond the
+// cap gets 503 and is closed. debug.SetMaxThreads is raised well above the cap, so the
+// runtime's fatal "thread exhaustion" never stands in for the server's own limit.
+//
+// # Waiting for bytes (Config.Wait)
+//
+// "read", the default, is the C server's way (scripts/peers/cthreads.c): the socket is in
+// blocking mode and the thread sleeps in read(2) until bytes come, then parses and answers
+// with write(2), through the same HTTP core (servers.ConnLoop) as every model. Four spare
+// threads (SpareThreads) sleep in accept(2); the kernel wakes one per new connection, that
+// thread serves it and starts a spare in its place, so accepting costs one wake-up. (Go's
+// own Accept parks on the netpoller, which nobody polls when every thread is locked and
+// asleep in read(2) but sysmon, every 10 ms: threads lagged connections by thousands.)
+//
+// "netpoll" reads through net.Conn: the locked thread sleeps on a futex until the runtime's
+// netpoller readies its goroutine, and each request pays two P hand-offs between threads
+// (futex wake-ups, 42 % of a CPU profile at c=4000) on top of the kernel's context switch.
+//
+// # Where Go differs from a C server: a P per thread, and the GC
+//
+// A locked thread must hold a P to run Go code. A thread blocked in read(2) is in a system
+// call, which keeps its P until sysmon retakes it; back from the kernel, exitsyscall takes
+// its P again or any idle one, which costs two atomic operations, a lock at worst. Only
+// when no P is idle does the thread queue for one and get it through a futex hand-off. So
+// the read mode keeps GOMAXPROCS at least threads + 16 (growProcs, in steps of an eighth,
+// never lowered; `bench serve --procs` is the floor it starts from): every thread back
+// from the kernel finds a P, as every C thread finds nothing between it and the CPU but
+// the kernel's scheduler. What is left of the runtime per request is exitsyscall and its
+// bookkeeping, about 9 % of a perf profile at c=1000. A P is not free: ~46 KB of RSS each
+// (run queue, write-barrier buffer, mcache and the spans it holds), which is most of the
+// difference in memory per connection: 59 KB per idle connection in the read mode, 30 KB
+// in the netpoll mode (one P per CPU), about 11 KB for the C server's threads (pthread
+// stacks are mapped 8 MiB but only touched pages count).
+//
+// With a P per thread a collection is costly: the runtime sizes its mark workers by
+// GOMAXPROCS (a quarter of the Ps as dedicated workers, idle Ps as idle workers, each on a
+// thread of its own); one GC at 2,000 connections marked for two seconds and added
+// hundreds of threads. The request path allocates nothing, so `bench serve` turns the
+// collector off for this mode (KeepGCOff: GOGC=off with a memory limit of 256 MiB + 96 KB
+// per MaxThreads as the backstop; GOGC or GOMEMLIMIT in the environment win). Garbage
+// comes only from connections that come and go (their buffers), and stays until the limit.
+// Threads exiting are dearer in Go too: the runtime unlinks an exiting thread from a list
+// of all threads, a walk that grows with the thread count (8 % of a profile at c=4000 when
+// wrk reconnected timed-out connections).
+//
+// Changing GOMAXPROCS stops the world; threads in read(2) or accept(2) are in system calls,
+// which the stop does not wait for, so a step costs under 1 ms at a few hundred threads and
+// ~20 ms at 4,000 threads that are busy.
+//
+// # /io and /cpu stay thread behaviour
 //
 // /io blocks the connection's thread until the wait is over: the thread is busy waiting,
 // as a worker waiting on a database is, and serves no one else meanwhile. The goroutine
@@ -13,28 +60,10 @@
 // once; a blocking nanosleep(2) kept the P until sysmon took it back, and cut /io?ms=50 at
 // c=1000 from 13k to 3k req/s (see sleep.go). /cpu and /file run on the thread too.
 //
-// How a thread waits for bytes (Config.Wait) was chosen by measurement against the C
-// reference server (one pthread per connection, blocking read(2)); see README.md for the
-// figures. "netpoll", the default, reads through net.Conn: the locked thread sleeps on a
-// futex until the runtime's netpoller readies its goroutine. "read" duplicates the
-// descriptor in blocking mode and sleeps in read(2) as the C server does; but a thread
-// blocked in a syscall keeps its P until sysmon takes it back, so under load the other
-// threads starve and latency turns uneven.
-//
-// Concurrency model and how it differs from a C server of the same design: a locked
-// thread must hold a P to run Go code. GOMAXPROCS (a CPU token, set from the CPUs the
-// server is pinned to, or by `bench serve --procs`) therefore bounds how many connection
-// threads run at once, and every request pays a P hand-off between threads on top of the
-// kernel's context switch that the C server pays alone. Thread stacks are the runtime's
-// (a small system stack per M) rather than pthread's default 8 MiB mapping.
-//
-// With as many Ps as CPUs, threads burning CPU (/cpu) are time-sliced by Go's scheduler
-// (a 10 ms preemption, a FIFO run queue), not by the kernel as Apache's threads are: a
-// cheap request waits behind every runnable CPU-burner. The suite's hol scenario therefore
-// runs threaded with --procs 64, more Ps than its 40 connection threads, so each thread
-// holds its own CPU token and the kernel's scheduler decides, as for a C server. It is not
-// the default because idle Ps cost memory (~23 KB each) and, during a GC, idle mark
-// workers on them add threads: with --procs 8192 a 100-connection server held 1,100
-// threads and 200 MB. Measured with wrk at c=100 on one CPU: 53.7k req/s with 64 Ps
-// against 56.7k with one.
+// Threads burning CPU (/cpu) each hold a P of their own in the read mode, so the kernel
+// time-slices them, as it does Apache's threads; Go's sysmon still preempts a goroutine
+// that runs 10 ms, which sends a locked one through the scheduler and back to its thread.
+// In the netpoll mode, with a P per CPU, Go's scheduler time-slices them instead (a 10 ms
+// preemption, a FIFO run queue), which is why the suite's hol scenario runs threaded with
+// --procs 64.
 package threaded

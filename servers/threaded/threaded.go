@@ -71,6 +71,9 @@ func New(cfg servers.Config) (servers.Server, error) {
 	debug.SetMaxThreads(max(3*cfg.MaxThreads+threadHeadroom, 10000))
 	s := &server{cfg: cfg, ln: ln, stop: make(chan struct{})}
 	s.loop = servers.ConnLoop{Workload: cfg.Workload, IdleTimeout: cfg.IdleTimeout, SleepIO: sleepThread}
+	if cfg.Wait == WaitRead {
+		s.loop.SleepIO = sleepKernel
+	}
 	if cfg.Pool > 0 {
 		s.queue = make(chan net.Conn, cfg.Pool)
 		for range cfg.Pool {
