@@ -3,7 +3,7 @@
 # server and level in one run, so ratios between servers are fair on a noisy machine.
 #
 # usage: scripts/wrk-compare.sh OUT.csv [SERVERS] [LEVELS] [DURATION] [REPEATS]
-#   SERVERS  space-separated from: goroutine threaded threaded-read threaded-pool evented
+#   SERVERS  space-separated from: goroutine threaded threaded-netpoll threaded-pool evented
 #            evented-offload nginx cthreads (default: goroutine threaded nginx cthreads), or
 #            MODEL@FLAG@FLAG for `bench serve --model MODEL` with extra flags, e.g.
 #            threaded@--wait=netpoll@--procs=1
@@ -45,7 +45,7 @@ start_server() {
   case $1 in
     nginx) pid=$("$here/scripts/peers/nginx.sh" "$port" 0) ;;
     cthreads) taskset -c 0 "$work/cthreads" "$port" & pid=$! ;;
-    threaded-read) taskset -c 0 "$here/bin/bench" serve --model threaded --wait read --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
+    threaded-netpoll) taskset -c 0 "$here/bin/bench" serve --model threaded --wait netpoll --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     threaded-pool) taskset -c 0 "$here/bin/bench" serve --model threaded --pool 4100 --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     *@*) set -f; local flags=(${1//@/ }); set +f
       taskset -c 0 "$here/bin/bench" serve --model "${flags[@]}" --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;

@@ -30,7 +30,7 @@ type Config struct {
 	// threaded
 	Pool       int      // pre-spawned threads taking connections from a queue; 0 = a thread per connection
 	MaxThreads int      // connection threads at most; 0 = DefaultMaxThreads
-	Wait       WaitMode // how a thread waits for bytes (WaitNetpoll by default)
+	Wait       WaitMode // how a thread waits for bytes (WaitRead by default)
 
 	// evented
 	Loops   int  // event loops (each on its own OS thread)
