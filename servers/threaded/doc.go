@@ -11,11 +11,15 @@
 //
 // "read", the default, is the C server's way (scripts/peers/cthreads.c): the socket is in
 // blocking mode and the thread sleeps in read(2) until bytes come, then parses and answers
-// with write(2), through the same HTTP core (servers.ConnLoop) as every model. Four spare
-// threads (SpareThreads) sleep in accept(2); the kernel wakes one per new connection, that
-// thread serves it and starts a spare in its place, so accepting costs one wake-up. (Go's
-// own Accept parks on the netpoller, which nobody polls when every thread is locked and
-// asleep in read(2) but sysmon, every 10 ms: threads lagged connections by thousands.)
+// with write(2), through the same HTTP core (servers.ConnLoop) as every model. Sixteen
+// spare threads (SpareThreads) sleep in accept(2); the kernel wakes one per new
+// connection, that thread serves it and starts a spare in its place, so accepting costs
+// one wake-up. (Go's own Accept parks on the netpoller, which nobody polls when every
+// thread is locked and asleep in read(2) but sysmon, every 10 ms: threads lagged
+// connections by thousands.) Creating threads is where Go is slowest: the runtime starts
+// one thread at a time for new goroutines, so the spare yields its P to a new thread at
+// once (spare.go); and a thread's exit walks the list of all threads under the
+// scheduler's lock, so thousands of connections closing at once stall the others.
 //
 // "netpoll" reads through net.Conn: the locked thread sleeps on a futex until the runtime's
 // netpoller readies its goroutine, and each request pays two P hand-offs between threads

@@ -10,8 +10,8 @@ import (
 )
 
 // SpareThreads is how many threads wait in accept(2) for the next connection in the read
-// mode without a pool, as Apache keeps spare servers.
-const SpareThreads = 4
+// mode without a pool, as Apache keeps spare threads (MinSpareThreads, 75 by default).
+const SpareThreads = 16
 
 // acceptBackoff is how long a spare thread rests when the process is out of descriptors.
 const acceptBackoff = 10 * time.Millisecond
@@ -40,6 +40,11 @@ func (s *server) spareThread() {
 		}
 		growProcs(int(n) + SpareThreads)
 		s.conns.Go(s.spareThread)
+		// The new spare waits in this thread's run queue, which this locked thread never
+		// runs. Left there, it waits for the runtime's one spinning thread to steal it, and
+		// spares were replaced one after another: threads lagged connections by thousands
+		// at c=4000. Yielding hands the P, with the spare on it, to a new thread at once.
+		runtime.Gosched()
 		s.serveConn(c)
 		s.threads.Add(-1)
 		return // the runtime ends the locked thread with its connection
