@@ -35,9 +35,15 @@
 // never lowered; `bench serve --procs` is the floor it starts from): every thread back
 // from the kernel finds a P, as every C thread finds nothing between it and the CPU but
 // the kernel's scheduler. What is left of the runtime per request is exitsyscall and its
-// bookkeeping, about 9 % of a perf profile at c=1000. A P is not free: ~46 KB of RSS each
+// bookkeeping (about 9 % of a perf profile at c=1000) and sysmon: a thread never goes
+// through the scheduler, so sysmon finds its P in a system call on every round and takes
+// it back, and while it finds some it polls every 20 µs, on the server's CPU (13 % of the
+// profile at c=10, where the C server has nothing alike). Handing the P off before each
+// read (the runtime's entersyscallblock, through go:linkname) spared sysmon but woke a
+// thread to poll the network whenever all threads slept, and cost as much: not kept.
+// A P is not free: ~46 KB of RSS each
 // (run queue, write-barrier buffer, mcache and the spans it holds), which is most of the
-// difference in memory per connection: 59 KB per idle connection in the read mode, 30 KB
+// difference in memory per connection: 60 KB per idle connection in the read mode, 30 KB
 // in the netpoll mode (one P per CPU), about 11 KB for the C server's threads (pthread
 // stacks are mapped 8 MiB but only touched pages count).
 //

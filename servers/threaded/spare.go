@@ -39,7 +39,7 @@ func (s *server) spareThread() {
 			continue
 		}
 		growProcs(int(n) + SpareThreads)
-		s.conns.Go(s.spareThread)
+		s.goSpare()
 		// The new spare waits in this thread's run queue, which this locked thread never
 		// runs. Left there, it waits for the runtime's one spinning thread to steal it, and
 		// spares were replaced one after another: threads lagged connections by thousands
@@ -71,8 +71,18 @@ func (s *server) acceptFailed(err error) bool {
 func (s *server) serveSpares() error {
 	growProcs(SpareThreads)
 	for range SpareThreads {
-		s.conns.Go(s.spareThread)
+		s.goSpare()
 	}
 	<-s.stop
 	return s.fatal
+}
+
+// goSpare starts a spare thread, unless Close has begun: a spare started after Close's
+// wait would call accept(2) on a descriptor Close has released.
+func (s *server) goSpare() {
+	s.spawnMu.Lock()
+	defer s.spawnMu.Unlock()
+	if !s.closing {
+		s.conns.Go(s.spareThread)
+	}
 }
