@@ -19,7 +19,10 @@
 // connections by thousands.) Creating threads is where Go is slowest: the runtime starts
 // one thread at a time for new goroutines, so the spare yields its P to a new thread at
 // once (spare.go); and a thread's exit walks the list of all threads under the
-// scheduler's lock, so thousands of connections closing at once stall the others.
+// scheduler's lock, so thousands of connections closing at once stall the others. Both
+// show at c=4000 and 8000: mid-window the C server had a thread per connection where this
+// model had a half or a quarter (wrk's late connections then time out and reconnect,
+// which means more exits), so its req/s there comes partly from fewer connections served.
 //
 // "netpoll" reads through net.Conn: the locked thread sleeps on a futex until the runtime's
 // netpoller readies its goroutine, and each request pays two P hand-offs between threads

@@ -50,13 +50,24 @@ func (l *blockingListener) Accept() (net.Conn, error) {
 		switch {
 		case err == nil:
 			return newFDConn(fd, sa), nil
-		case err == unix.EINTR || err == unix.ECONNABORTED:
+		case err == unix.EINTR || err == unix.ECONNABORTED || pendingNetError(err):
 			continue
 		case l.isClosed():
 			return nil, net.ErrClosed
 		}
 		return nil, os.NewSyscallError("accept4", err)
 	}
+}
+
+// pendingNetError reports the errors accept(2) passes on from the new connection, which
+// accept(2) on Linux says to retry like EAGAIN.
+func pendingNetError(err error) bool {
+	switch err {
+	case unix.ENETDOWN, unix.EPROTO, unix.ENOPROTOOPT, unix.EHOSTDOWN, unix.ENONET,
+		unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
+		return true
+	}
+	return false
 }
 
 func (l *blockingListener) isClosed() bool {
