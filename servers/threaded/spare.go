@@ -71,19 +71,26 @@ func (s *server) acceptFailed(err error) bool {
 // error other than the listener's closing.
 func (s *server) serveSpares() error {
 	growProcs(SpareThreads)
-	for range SpareThreads {
-		s.goSpare()
+	// Under spawnMu, so that the first spares are counted before Close waits, or not
+	// started at all once Close has begun (they would call accept(2) on a released
+	// descriptor). Replacements do without the lock (goSpare): a mutex there made
+	// thousands of new connection threads queue for it, each hand-over a futex wake-up.
+	s.spawnMu.Lock()
+	if !s.closing.Load() {
+		for range SpareThreads {
+			s.conns.Go(s.spareThread)
+		}
 	}
+	s.spawnMu.Unlock()
 	<-s.stop
 	return s.fatal
 }
 
-// goSpare starts a spare thread, unless Close has begun: a spare started after Close's
-// wait would call accept(2) on a descriptor Close has released.
+// goSpare starts a spare thread in place of one that took a connection, unless Close has
+// begun. The caller is itself a tracked thread, so Close's wait cannot be over before this
+// one is counted, and Close releases the listener only after the wait.
 func (s *server) goSpare() {
-	s.spawnMu.Lock()
-	defer s.spawnMu.Unlock()
-	if !s.closing {
+	if !s.closing.Load() {
 		s.conns.Go(s.spareThread)
 	}
 }

@@ -40,8 +40,8 @@ type server struct {
 	stop     chan struct{} // closed by Close or by a spare's fatal accept error
 	stopOnce sync.Once
 	fatal    error
-	spawnMu  sync.Mutex // orders spare spawns before Close's wait (goSpare)
-	closing  bool
+	spawnMu  sync.Mutex // orders the first spares before Close's wait (serveSpares)
+	closing  atomic.Bool
 }
 
 // New binds the listener and, with cfg.Pool > 0, starts the pool's threads.
@@ -173,7 +173,7 @@ func (s *server) serveConn(c net.Conn) {
 // Close stops accepting, shuts every connection down and waits for their threads.
 func (s *server) Close() error {
 	s.spawnMu.Lock()
-	s.closing = true
+	s.closing.Store(true)
 	s.spawnMu.Unlock()
 	err := s.ln.Close()
 	s.stopOnce.Do(func() { close(s.stop) })
