@@ -1,7 +1,9 @@
 // Package threaded is the thread-per-connection model, Apache's worker MPM in Go: each
 // connection is served by a goroutine that calls runtime.LockOSThread and never unlocks,
-// so every connection owns an OS thread that runs nothing else, and the thread exits with
-// its connection (Go ends a locked thread whose goroutine returns). With Config.Pool, N
+// so every connection owns an OS thread that runs nothing else while it lasts. In the
+// read mode the thread then waits in accept(2) for the next connection, as Apache's
+// threads do (spare.go: a Go thread's exit is dear); in the netpoll mode it exits with its
+// connection (Go ends a locked thread whose goroutine returns). With Config.Pool, N
 // threads are spawned up front and take connections from a queue, like MaxRequestWorkers;
 // without it, Config.MaxThreads caps the connection threads and a connection beyond the
 // cap gets 503 and is closed. debug.SetMaxThreads is raised well above the cap, so the
@@ -14,15 +16,15 @@
 // with write(2), through the same HTTP core (servers.ConnLoop) as every model. Sixteen
 // spare threads (SpareThreads) sleep in accept(2); the kernel wakes one per new
 // connection, that thread serves it and starts a spare in its place, so accepting costs
-// one wake-up. (Go's own Accept parks on the netpoller, which nobody polls when every
-// thread is locked and asleep in read(2) but sysmon, every 10 ms: threads lagged
-// connections by thousands.) Creating threads is where Go is slowest: the runtime starts
+// one wake-up; the thread goes back to accept(2) when its connection ends. (Go's own
+// Accept parks on the netpoller, which nobody polls when every thread is locked and asleep
+// in read(2) but sysmon, every 10 ms: threads lagged connections by thousands.) Creating
+// threads is where Go is slowest: the runtime starts
 // one thread at a time for new goroutines, so the spare yields its P to a new thread at
 // once (spare.go); and a thread's exit walks the list of all threads under the
-// scheduler's lock, so thousands of connections closing at once stall the others. Both
-// show at c=4000 and 8000: mid-window the C server had a thread per connection where this
-// model had a half or a quarter (wrk's late connections then time out and reconnect,
-// which means more exits), so its req/s there comes partly from fewer connections served.
+// scheduler's lock: 8,000 connections closing at once took over 10 s to exit, stalling the
+// rest, hence threads kept as spares (MaxSpareThreads). A server therefore holds as many
+// threads as its busiest moment until it closes, where the C server's threads exit.
 //
 // "netpoll" reads through net.Conn: the locked thread sleeps on a futex until the runtime's
 // netpoller readies its goroutine, and each request pays two P hand-offs between threads

@@ -13,19 +13,30 @@ import (
 // mode without a pool, as Apache keeps spare threads (MinSpareThreads, 75 by default).
 const SpareThreads = 16
 
+// MaxSpareThreads is how many threads may wait in accept(2) before a thread whose
+// connection ended exits instead of joining them. A thread's exit costs the Go runtime a
+// walk of its list of all threads under the scheduler's lock: 8,000 connections closing at
+// once took over 10 s to exit and stalled the rest meanwhile, so threads are kept: a server
+// holds as many threads as its busiest moment, until it closes.
+const MaxSpareThreads = 1 << 20
+
 // acceptBackoff is how long a spare thread rests when the process is out of descriptors.
 const acceptBackoff = 10 * time.Millisecond
 
 // spareThread is a thread blocked in accept(2). The kernel wakes one spare per new
-// connection, and that thread serves the connection itself, after starting a spare to take
-// its place: accepting costs the connection one wake-up, where a single accept loop that
-// hands connections to new threads costs two and, with thousands of runnable threads,
-// waits for the kernel's scheduler twice (threads lag behind connections).
-// Beyond MaxThreads connection threads the spare answers 503 and stays a spare.
+// connection, and that thread serves the connection itself, starting a spare in its place
+// when fewer than SpareThreads wait: accepting costs the connection one wake-up, where a
+// single accept loop that hands connections to new threads costs two and, with thousands
+// of runnable threads, waits for the kernel's scheduler twice. When its connection ends,
+// the thread goes back to accept(2), as Apache's threads do, unless MaxSpareThreads
+// already wait there; then it ends. Beyond MaxThreads connection threads the spare answers
+// 503 and stays a spare.
 func (s *server) spareThread() {
 	runtime.LockOSThread()
 	for {
+		s.idle.Add(1)
 		c, err := s.ln.Accept()
+		idle := s.idle.Add(-1)
 		if err != nil {
 			if s.acceptFailed(err) {
 				return
@@ -38,17 +49,20 @@ func (s *server) spareThread() {
 			refuse(c)
 			continue
 		}
-		growProcs(int(n) + SpareThreads)
-		s.goSpare()
-		// The new spare waits in this thread's run queue, which this locked thread never
-		// runs: left there, it waits for the runtime's one spinning thread to steal it, so
-		// spares are replaced one after another. Yielding hands the P, with the spare on it,
-		// to a new thread at once (once measured: 4017 threads 1.5 s into a c=4000 window
-		// with the yield, 454 without; on a loaded machine, runs varied widely both ways).
-		runtime.Gosched()
+		growProcs(int(n+idle) + 1)
+		if idle < SpareThreads {
+			s.goSpare()
+			// The new spare waits in this thread's run queue, which this locked thread
+			// never runs: left there, it waits for the runtime's one spinning thread to
+			// steal it, so spares are replaced one after another. Yielding hands the P,
+			// with the spare on it, to a new thread at once.
+			runtime.Gosched()
+		}
 		s.serveConn(c)
 		s.threads.Add(-1)
-		return // the runtime ends the locked thread with its connection
+		if s.idle.Load() >= MaxSpareThreads {
+			return // the runtime ends a locked thread whose goroutine returns
+		}
 	}
 }
 

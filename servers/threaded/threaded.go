@@ -40,7 +40,8 @@ type server struct {
 	stop     chan struct{} // closed by Close or by a spare's fatal accept error
 	stopOnce sync.Once
 	fatal    error
-	spawnMu  sync.Mutex // orders the first spares before Close's wait (serveSpares)
+	idle     atomic.Int64 // spare threads in (or on their way to) accept(2)
+	spawnMu  sync.Mutex   // orders the first spares before Close's wait (serveSpares)
 	closing  atomic.Bool
 }
 

@@ -19,6 +19,13 @@ import (
 // back afterwards (the read mode grows it).
 func start(t *testing.T, cfg servers.Config) string {
 	t.Helper()
+	addr, _ := startServer(t, cfg)
+	return addr
+}
+
+// startServer is start, with the server for the tests that look inside it.
+func startServer(t *testing.T, cfg servers.Config) (string, *server) {
+	t.Helper()
 	procs := runtime.GOMAXPROCS(0)
 	wl, err := workload.New()
 	if err != nil {
@@ -42,7 +49,7 @@ func start(t *testing.T, cfg servers.Config) string {
 		wl.Close()
 		runtime.GOMAXPROCS(procs)
 	})
-	return srv.Addr().String()
+	return srv.Addr().String(), srv.(*server)
 }
 
 // open dials addr and sends target; the caller reads the answer with statusOf.
@@ -213,5 +220,41 @@ func TestThreadedCloseBeforeServe(t *testing.T) {
 			t.Errorf("%+v: Serve after Close = %v, want nil", cfg, err)
 		}
 		wl.Close()
+	}
+}
+
+// TestThreadedKeepsThreadsAsSpares: a thread whose connection ended waits in accept(2) for
+// the next one instead of exiting, and the next connections reuse it.
+func TestThreadedKeepsThreadsAsSpares(t *testing.T) {
+	const conns = 30
+	addr, srv := startServer(t, servers.Config{})
+	var held []net.Conn
+	for range conns {
+		c, r := open(t, addr, "/hello")
+		if statusOf(t, r) != 200 {
+			t.Fatal("/hello did not answer 200")
+		}
+		held = append(held, c)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	// Polled, not slept on: each thread sees EOF and goes back to accept(2) on its own.
+	want := int64(conns + SpareThreads)
+	for deadline := time.Now().Add(10 * time.Second); srv.idle.Load() < want && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := srv.idle.Load(); got < want {
+		t.Fatalf("%d threads in accept(2) after %d connections closed, want %d (kept as spares)", got, conns, want)
+	}
+	before := threadCount(t)
+	for range conns {
+		if _, r := open(t, addr, "/hello"); statusOf(t, r) != 200 {
+			t.Fatal("/hello did not answer 200 on a reused thread")
+		}
+	}
+	// A runtime thread or two may come and go; a thread per new connection would be 30.
+	if got := threadCount(t); got > before+conns/5 {
+		t.Errorf("%d threads serving %d new connections, %d before: want the spares reused", got, conns, before)
 	}
 }
