@@ -147,8 +147,8 @@ func TestThreadedRefusesBeyondMaxThreads(t *testing.T) {
 // TestThreadedIOBlocksOnlyItsThread: a thread asleep in /io serves no one else, and holds up no
 // other connection: /hello on a second connection answers while the first still sleeps.
 func TestThreadedIOBlocksOnlyItsThread(t *testing.T) {
-	for _, wait := range []string{WaitRead, WaitNetpoll} {
-		t.Run(wait, func(t *testing.T) {
+	for _, wait := range []servers.WaitMode{WaitRead, WaitNetpoll} {
+		t.Run(string(wait), func(t *testing.T) {
 			addr := start(t, servers.Config{Wait: wait})
 			slow, rs := open(t, addr, "/io?ms=3000")
 			_, rh := open(t, addr, "/hello")
