@@ -29,7 +29,7 @@ func WithDefaults(cfg Config) Config {
 		cfg.Workers = DefaultWorkers
 	}
 	if cfg.Wait == "" {
-		cfg.Wait = WaitRead // see servers/threaded/doc.go
+		cfg.Wait = DefaultWait // see servers/threaded/doc.go
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout

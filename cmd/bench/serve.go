@@ -37,7 +37,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", servers.DefaultIdleTimeout, "close keep-alive connections idle this long")
 	fs.IntVar(&cfg.Pool, "pool", 0, "threaded: pre-spawn N threads that take connections from a queue (0: a thread per connection)")
 	fs.IntVar(&cfg.MaxThreads, "max-threads", servers.DefaultMaxThreads, "threaded: connection threads at most; beyond, 503 and close")
-	wait := fs.String("wait", string(servers.WaitRead), "threaded: how a thread waits for bytes: read (blocking read(2), a P per thread, GC off) or netpoll")
+	wait := fs.String("wait", string(servers.DefaultWait), "threaded: how a thread waits for bytes: read (blocking read(2), a P per thread, GC off) or netpoll")
 	fs.IntVar(&cfg.Loops, "loops", servers.DefaultLoops, "evented: event loops, each on its own thread (1 like Node, N like nginx workers)")
 	fs.IntVar(&cfg.Workers, "workers", servers.DefaultWorkers, "evented: worker pool size for /file (and /cpu with --offload)")
 	fs.BoolVar(&cfg.Offload, "offload", false, "evented: run /cpu on the worker pool instead of the loop")
