@@ -3,6 +3,8 @@ package claims
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
@@ -80,39 +82,68 @@ func topThroughput(rows []metrics.SummaryRow) []Result {
 	})
 }
 
-// holBlocking: while other connections burn CPU, the single-loop evented server's p99 on
-// the measured path is at least HOLMinRatio times other's (other "" : the thread-per-
-// connection server with the lowest p99), since the loop runs the CPU work itself.
-func holBlocking(other string) Claim {
-	name := other
-	if name == "" {
-		name = "the thread-per-connection server"
-	}
+// topCPUPerRequest: at the highest level of a /hello sweep both ran, the thread-per-
+// connection server that spends least CPU per request there spends at least
+// CPUPerReqMinRatio times evented's: the cost a saturated client cannot hide.
+func topCPUPerRequest(rows []metrics.SummaryRow) []Result {
+	cpu := func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }
+	return cheapSweeps.each(rows, "threads/evented server CPU per request at the top level", func(scenario string) Result {
+		claim := "threads/evented server CPU per request at the top " + scenario + " level"
+		ev := rowsOf(rows, "evented", scenario, cpu)
+		cands := threadServers(rows, scenario)
+		ratioOf := func(srv string) (float64, bool) {
+			th := rowsOf(rows, srv, scenario, cpu)
+			top, ok := topCommon(ev, th)
+			return th.at(top, cpu) / ev.at(top, cpu), ok
+		}
+		name, ratio, ok := best(cands, ratioOf, true)
+		if !ok {
+			return skip(claim, "no %s level with cpu_us_per_req from both evented and a thread-per-connection server", scenario)
+		}
+		th := rowsOf(rows, name, scenario, cpu)
+		top, _ := topCommon(ev, th)
+		extra := fmt.Sprintf(" (%.1f µs vs %.1f µs, %s)", th.at(top, cpu), ev.at(top, cpu), among(name, "thriftiest", cands))
+		return checked(verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(top)), atLeast, ratio, CPUPerReqMinRatio, "×", 2, extra), ev.only(top), th.only(top))
+	})
+}
+
+// stallsBehindBurn: in a head-of-line scenario whose background burns CPU (/cpu?us=N),
+// the single loop of server runs each burn itself, so a cheap request can wait a whole
+// burn: its p99 is at least StallMinShare of N.
+func stallsBehindBurn(server string) Claim {
 	return func(rows []metrics.SummaryRow) []Result {
-		return holScenarios.each(rows, "hol: single-loop evented p99 over "+name+"'s", func(scenario string) Result {
-			ev := rowsOf(rows, "evented", scenario, p99)
-			cands := []string{other}
-			if other == "" {
-				cands = threadServers(rows, scenario)
+		claim := server + " p99 behind a whole burn"
+		return holScenarios.each(rows, claim, func(scenario string) Result {
+			s := rowsOf(rows, server, scenario, p99)
+			burn := burnUs(s)
+			if len(s) == 0 || burn <= 0 {
+				return skip(claim+" ("+scenario+")", "no %s rows of %s with p99 beside a /cpu?us=N background", scenario, server)
 			}
-			ratioOf := func(srv string) (float64, bool) {
-				top, ok := topCommon(ev, rowsOf(rows, srv, scenario, p99))
-				return ev.at(top, p99) / rowsOf(rows, srv, scenario, p99).at(top, p99), ok
-			}
-			srv, ratio, ok := best(cands, ratioOf, true)
-			claim := scenario + ": single-loop evented p99 over " + name + "'s"
-			if !ok {
-				return skip(claim, "no %s rows with p99 from both evented and %s", scenario, name)
-			}
-			ot := rowsOf(rows, srv, scenario, p99)
-			top, _ := topCommon(ev, ot)
-			extra := fmt.Sprintf(" (%.0f µs vs %.0f µs)", ev.at(top, p99), ot.at(top, p99))
-			if other == "" {
-				extra = fmt.Sprintf(" (%.0f µs vs %.0f µs, %s)", ev.at(top, p99), ot.at(top, p99), among(srv, "quickest", cands))
-			}
-			return checked(verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(top)), atLeast, ratio, HOLMinRatio, "×", 1, extra), ev, ot)
+			top := s.levels()[len(s.levels())-1]
+			x := s.at(top, p99)
+			extra := fmt.Sprintf(" (%.0f µs, the burn %.0f µs)", x, burn)
+			return checked(verdict(fmt.Sprintf("%s (%s, c=%s)", claim, scenario, fmtNum(top)), atLeast, x/burn, StallMinShare, "× the burn", 2, extra), s)
 		})
 	}
+}
+
+// burnUs is the CPU time each background request burns, from its path (/cpu?us=N), or 0.
+func burnUs(s series) float64 {
+	for _, r := range s {
+		p, q, _ := strings.Cut(r.BgPath, "?")
+		if p != "/cpu" {
+			continue
+		}
+		for _, kv := range strings.Split(q, "&") {
+			if v, ok := strings.CutPrefix(kv, "us="); ok {
+				n, err := strconv.ParseFloat(v, 64)
+				if err == nil {
+					return n
+				}
+			}
+		}
+	}
+	return 0
 }
 
 // eventedIOThreads: waiting on /io costs the loop no threads: at most EventedMaxIOThreads at
@@ -194,25 +225,6 @@ func memoryRatio(a, b string, min float64) Claim {
 			den := math.Max(xb, 0.1)
 			extra := fmt.Sprintf(" (%.1f KB vs %.2f KB per connection)", xa, xb)
 			return checked(verdict(fmt.Sprintf("%s (%s, %s)", claim, scenario, span(sa.levels())), atLeast, xa/den, min, "×", 0, extra), sa, sb)
-		})
-	}
-}
-
-// offloadRatio: in each head-of-line scenario, a's p99 (CPU work on its one loop) is at
-// least min times b's (the same work on worker threads): the seed's warning, measured on
-// Node.js itself.
-func offloadRatio(a, b string, min float64) Claim {
-	return func(rows []metrics.SummaryRow) []Result {
-		claim := a + "/" + b + " p99 with CPU work beside"
-		return holScenarios.each(rows, claim, func(scenario string) Result {
-			sa, sb := rowsOf(rows, a, scenario, p99), rowsOf(rows, b, scenario, p99)
-			top, ok := topCommon(sa, sb)
-			if !ok {
-				return skip(claim+" ("+scenario+")", "no %s rows with p99 from both %s and %s", scenario, a, b)
-			}
-			x, y := sa.at(top, p99), sb.at(top, p99)
-			extra := fmt.Sprintf(" (%.0f µs vs %.0f µs)", x, y)
-			return checked(verdict(fmt.Sprintf("%s (%s, c=%s)", claim, scenario, fmtNum(top)), atLeast, x/y, min, "×", 1, extra), sa, sb)
 		})
 	}
 }

@@ -34,12 +34,12 @@ func (r Result) String() string { return fmt.Sprintf("%s  %s: %s", r.Status, r.C
 const (
 	ThreadedMinKBPerConn = 10.0 // a thread per connection costs at least this much RSS per connection
 	EventedMaxKBPerConn  = 2.0  // an event loop costs at most this much
-	TopHelloMinRatio     = 2.0  // evented req/s over threaded's at the top hello level
-	HOLMinRatio          = 5.0  // single-loop evented /hello p99 in hol over threaded's and offload's
+	TopHelloMinRatio     = 1.2  // evented req/s over the fastest thread server's at the top /hello level
+	CPUPerReqMinRatio    = 1.3  // the thriftiest thread server's CPU per request over evented's there
+	StallMinShare        = 0.8  // a single loop's p99 beside CPU work, as a share of one burn
 	EventedMaxIOThreads  = 10   // evented threads at /io, at every level
 
 	ApacheOverNginxMinMemory = 10.0 // Apache worker's memory per connection over nginx's (the seed's memory graph)
-	NodeOffloadMinRatio      = 10.0 // Node's p99 with /cpu on its loop over node-offload's
 )
 
 // A Claim checks one thing about a run: once for every scenario it applies to (chosen by
@@ -54,12 +54,12 @@ func All() []Claim {
 		threadsRSSPerConn(cheapSweeps),
 		rssPerConn("evented", cheapSweeps, atMost, EventedMaxKBPerConn),
 		topThroughput,
-		holBlocking(""),
-		holBlocking("evented-offload"),
+		topCPUPerRequest,
+		stallsBehindBurn("evented"),
+		stallsBehindBurn("node"),
 		eventedIOThreads,
 		threadedIOThreads,
 		memoryRatio("apache-worker", "nginx", ApacheOverNginxMinMemory),
-		offloadRatio("node", "node-offload", NodeOffloadMinRatio),
 	}
 }
 

@@ -14,12 +14,13 @@ the suite exists to show, one line per claim and scenario it applies to (chosen 
 path and background, never by name), PASS or FAIL with its figure. "threads" is the
 best thread-per-connection server of the run (design threads: threaded, cthreads,
 apache-worker, …) for each claim, so a slow stand-in cannot make it:
-  - RSS per connection, the least-squares slope of rss_peak_kb over each idle scenario
+  - RSS per connection (PSS where read), the least-squares slope over each idle scenario
     (idle_conns) and each closed sweep of /hello (concurrency): the leanest threads
-    server ≥ 10 KB, evented ≤ 2 KB;
-  - at the top /hello level both ran, evented req/s ≥ 2× the fastest threads server's;
-  - head-of-line blocking (a closed load beside a background): the single-loop evented
-    server's p99 ≥ 5× the quickest threads server's and ≥ 5× evented-offload's;
+    server ≥ 10 KB, evented ≤ 2 KB; Apache worker ≥ 10× nginx on the idle scenarios;
+  - at the top /hello level both ran, evented req/s ≥ 1.2× the fastest threads
+    server's, and the thriftiest threads server's CPU per request ≥ 1.3× evented's;
+  - head-of-line blocking (a closed load beside a /cpu?us=N background): the single
+    loop's p99 (evented, and Node's) ≥ 0.8× one burn of N µs;
   - /io: evented uses ≤ 10 threads at every level, each threads server ≥ the concurrency.
 Repeats are reduced to their median. A claim whose rows are missing is SKIP with the
 reason; one read from rows where over 1 % of requests failed, or that measured nothing,
