@@ -204,10 +204,10 @@ func (r *runner) progress(st Step, res stepResult, took, elapsed, planned time.D
 	if planned > 0 {
 		remaining = time.Duration(float64(remaining) * float64(elapsed) / float64(planned))
 	}
-	line := fmt.Sprintf("[%*d/%d] %-15s %-5s %-11s %9.0f req/s  p99 %9s  RSS %7.1f MB  %5d threads  client_bound=%-5v %4.1fs  ETA %s",
+	line := fmt.Sprintf("[%*d/%d] %-15s %-5s %-11s %9.0f req/s  p99 %9s  RSS %7.1f MB  %5d threads  bound %-7s %4.1fs  ETA %s",
 		digits(st.Total), st.Index, st.Total, row.Server, row.Scenario, st.LevelLabel(), row.RPS,
 		time.Duration(row.P99us*1e3).Round(time.Microsecond), float64(row.RSSPeakKB)/1024, row.ThreadsPeak,
-		row.ClientBound, took.Seconds(), roundDuration(remaining))
+		orNone(string(row.Bound)), took.Seconds(), roundDuration(remaining))
 	if row.Note != "" && row.Note != r.cfg.Note {
 		line += "\n      note: " + row.Note
 	}
@@ -218,3 +218,10 @@ func digits(n int) int { return len(fmt.Sprint(n)) }
 
 // CPUList formats a CPU set for the CSV.
 func CPUList(cpus []int) string { return affinity.Format(cpus) }
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
