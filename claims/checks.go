@@ -37,12 +37,12 @@ func rssPerConn(server string, sel selector, b bound, limit float64) Claim {
 	}
 }
 
-// threadsRSSPerConn: a thread per connection costs at least ThreadedMinKBPerConn per
-// connection, held against the thread-per-connection server of the run that costs least.
-func threadsRSSPerConn(sel selector) Claim {
+// threadsRSSPerConn: a thread per connection costs at least limit KB per connection, held
+// against the thread-per-connection server of the run that costs least.
+func threadsRSSPerConn(sel selector, limit float64) Claim {
 	return func(rows []metrics.SummaryRow) []Result {
 		return sel.each(rows, "thread-per-connection RSS per connection ("+sel.what+")", func(scenario string) Result {
-			cands := threadServers(rows, scenario)
+			cands, left := reliableOnly(rows, scenario, threadServers(rows, scenario), rssKB)
 			name, x, ok := best(cands, func(srv string) (float64, bool) { return perConn(rowsOf(rows, srv, scenario, rssKB)) }, true)
 			if !ok {
 				return skip("thread-per-connection RSS per connection ("+scenario+")",
@@ -50,7 +50,7 @@ func threadsRSSPerConn(sel selector) Claim {
 			}
 			s := rowsOf(rows, name, scenario, rssKB)
 			claim := fmt.Sprintf("%s RSS per connection (%s, %s)", among(name, "leanest", cands), scenario, span(s.levels()))
-			return checked(verdict(claim, atLeast, x, ThreadedMinKBPerConn, " KB", 1, ""), s)
+			return checked(verdict(claim, atLeast, x, limit, " KB", 1, left), s)
 		})
 	}
 }
@@ -61,7 +61,7 @@ func topThroughput(rows []metrics.SummaryRow) []Result {
 	return cheapSweeps.each(rows, "evented/threads req/s at the top level", func(scenario string) Result {
 		claim := "evented/threads req/s at the top " + scenario + " level"
 		ev := rowsOf(rows, "evented", scenario, rps)
-		cands := threadServers(rows, scenario)
+		cands, left := reliableOnly(rows, scenario, threadServers(rows, scenario), rps)
 		ratioOf := func(srv string) (float64, bool) {
 			th := rowsOf(rows, srv, scenario, rps)
 			top, ok := topCommon(ev, th)
@@ -73,7 +73,7 @@ func topThroughput(rows []metrics.SummaryRow) []Result {
 		}
 		th := rowsOf(rows, name, scenario, rps)
 		top, _ := topCommon(ev, th)
-		extra := fmt.Sprintf(" (%.0f vs %.0f req/s, %s)", ev.at(top, rps), th.at(top, rps), among(name, "fastest", cands))
+		extra := fmt.Sprintf(" (%.0f vs %.0f req/s, %s%s)", ev.at(top, rps), th.at(top, rps), among(name, "fastest", cands), left)
 		if ev.clientBound(top) {
 			extra += "; evented was client-bound, so its figure is the load generator's limit"
 		}
@@ -90,7 +90,7 @@ func topCPUPerRequest(rows []metrics.SummaryRow) []Result {
 	return cheapSweeps.each(rows, "threads/evented server CPU per request at the top level", func(scenario string) Result {
 		claim := "threads/evented server CPU per request at the top " + scenario + " level"
 		ev := rowsOf(rows, "evented", scenario, cpu)
-		cands := threadServers(rows, scenario)
+		cands, left := reliableOnly(rows, scenario, threadServers(rows, scenario), cpu)
 		ratioOf := func(srv string) (float64, bool) {
 			th := rowsOf(rows, srv, scenario, cpu)
 			top, ok := topCommon(ev, th)
@@ -102,7 +102,7 @@ func topCPUPerRequest(rows []metrics.SummaryRow) []Result {
 		}
 		th := rowsOf(rows, name, scenario, cpu)
 		top, _ := topCommon(ev, th)
-		extra := fmt.Sprintf(" (%.1f µs vs %.1f µs, %s)", th.at(top, cpu), ev.at(top, cpu), among(name, "thriftiest", cands))
+		extra := fmt.Sprintf(" (%.1f µs vs %.1f µs, %s%s)", th.at(top, cpu), ev.at(top, cpu), among(name, "thriftiest", cands), left)
 		return checked(verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(top)), atLeast, ratio, CPUPerReqMinRatio, "×", 2, extra), ev.only(top), th.only(top))
 	})
 }
@@ -171,19 +171,24 @@ func eventedIOThreadsIn(rows []metrics.SummaryRow, scenario string) Result {
 		fmt.Sprintf(" (the most, at c=%s)", fmtNum(at))), s)
 }
 
-// threadedIOThreads: a thread-per-connection server holds a thread per connection, so at
-// every /io level its threads are at least the concurrency. Each such server is checked;
-// the figure is its level with the fewest threads per connection.
+// threadedIOThreads: a thread-per-connection server holds a thread for every connection it
+// has accepted, so at every /io level its threads are at least ThreadsPerFDMin of its
+// descriptors beyond OwnFDs (one per accepted connection; OwnFDs for its listener, logs,
+// pipes and files).
+// Threads, not the load's connections: on one CPU such a server accepts more slowly than
+// the load connects, and the connections it has not accepted wait in the kernel's backlog
+// (the rows' conns_up against fds_peak show it). Each thread server is checked; the figure
+// is its level with the fewest threads per descriptor.
 func threadedIOThreads(rows []metrics.SummaryRow) []Result {
 	names := ioSweeps.scenarios(rows)
 	if len(names) == 0 {
-		return []Result{skip("threads ≥ concurrency at /io", "no %s scenario in the run", ioSweeps.what)}
+		return []Result{skip("a thread per accepted connection at /io", "no %s scenario in the run", ioSweeps.what)}
 	}
 	var out []Result
 	for _, sc := range names {
 		cands := threadServers(rows, sc)
 		if len(cands) == 0 {
-			out = append(out, skip("threads ≥ concurrency at /io ("+sc+")", "no %s rows of a thread-per-connection server with threads_peak", sc))
+			out = append(out, skip("a thread per accepted connection at /io ("+sc+")", "no %s rows of a thread-per-connection server with threads_peak", sc))
 		}
 		for _, srv := range cands {
 			out = append(out, threadsIOThreadsIn(rows, srv, sc))
@@ -193,20 +198,21 @@ func threadedIOThreads(rows []metrics.SummaryRow) []Result {
 }
 
 func threadsIOThreadsIn(rows []metrics.SummaryRow, server, scenario string) Result {
-	claim := server + " threads ≥ concurrency at /io (" + scenario
-	s := rowsOf(rows, server, scenario, threads)
+	claim := server + ": a thread per accepted connection at /io (" + scenario
+	fds := func(r metrics.SummaryRow) float64 { return float64(r.FDsPeak) }
+	s := rowsOf(rows, server, scenario, func(r metrics.SummaryRow) float64 { return min(threads(r), fds(r)) })
 	lv := s.levels()
 	if len(lv) == 0 {
-		return skip(claim+")", "no %s rows of %s with threads_peak", scenario, server)
+		return skip(claim+")", "no %s rows of %s with threads_peak and fds_peak", scenario, server)
 	}
 	worst, at := math.Inf(1), 0.0
 	for _, l := range lv {
-		if perConn := s.at(l, threads) / l; perConn < worst {
-			worst, at = perConn, l
+		if per := s.at(l, threads) / math.Max(s.at(l, fds)-OwnFDs, 1); per < worst {
+			worst, at = per, l
 		}
 	}
-	return checked(verdict(fmt.Sprintf("%s, c=%s)", claim, span(lv)), atLeast, s.at(at, threads), at, " threads", 0,
-		fmt.Sprintf(" (the tightest level, c=%s)", fmtNum(at))), s)
+	extra := fmt.Sprintf(" (%.0f threads, %.0f descriptors at the tightest level, c=%s)", s.at(at, threads), s.at(at, fds), fmtNum(at))
+	return checked(verdict(fmt.Sprintf("%s, c=%s)", claim, span(lv)), atLeast, worst, ThreadsPerFDMin, " threads per descriptor", 2, extra), s)
 }
 
 // memoryRatio: on each idle scenario, a's memory per connection is at least min times

@@ -38,6 +38,12 @@ const (
 	CPUPerReqMinRatio    = 1.3  // the thriftiest thread server's CPU per request over evented's there
 	StallMinShare        = 0.8  // a single loop's p99 beside CPU work, as a share of one burn
 	EventedMaxIOThreads  = 10   // evented threads at /io, at every level
+	ThreadsPerFDMin      = 0.85 // a thread server's threads over its connections' descriptors at /io
+	OwnFDs               = 16   // descriptors a server holds besides its connections
+	// ThreadedMinKBPerSweepConn is ThreadedMinKBPerConn on a /hello sweep, where the memory
+	// slope is taken over the load's connections and a thread server on one CPU accepts
+	// fewer of them at the top levels (C threads: 12 KB per idle connection, 8 per swept one).
+	ThreadedMinKBPerSweepConn = 5.0
 
 	ApacheOverNginxMinMemory = 10.0 // Apache worker's memory per connection over nginx's (the seed's memory graph)
 )
@@ -49,9 +55,9 @@ type Claim func(rows []metrics.SummaryRow) []Result
 // All is every claim, in the order bench check prints them.
 func All() []Claim {
 	return []Claim{
-		threadsRSSPerConn(idleSweeps),
+		threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn),
 		rssPerConn("evented", idleSweeps, atMost, EventedMaxKBPerConn),
-		threadsRSSPerConn(cheapSweeps),
+		threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn),
 		rssPerConn("evented", cheapSweeps, atMost, EventedMaxKBPerConn),
 		topThroughput,
 		topCPUPerRequest,

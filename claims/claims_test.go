@@ -48,7 +48,7 @@ func memory(server, scenario string, base, perConn float64, levels ...int) []met
 }
 
 func TestRSSPerConnection(t *testing.T) {
-	threadedClaim := threadsRSSPerConn(idleSweeps)
+	threadedClaim := threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn)
 	eventedClaim := rssPerConn("evented", idleSweeps, atMost, EventedMaxKBPerConn)
 	for _, tc := range []struct {
 		name  string
@@ -84,7 +84,7 @@ func TestSlopeIsLeastSquares(t *testing.T) {
 	rows := memory("threaded", "hello", 10000, 20, 100, 100, 1100, 1100)
 	rows[1].RSSPeakKB += 1000 // one repeat at c=100 measured 1 MB more
 	rows = append(rows, row("threaded", "hello", 5000))
-	got := one(t, threadsRSSPerConn(cheapSweeps)(rows))
+	got := one(t, threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn)(rows))
 	if got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") || !strings.Contains(got.Claim, "100..1100") {
 		t.Errorf("got %s; want 19.5 KB over 100..1100 (unsampled c=5000 row left out)", got)
 	}
@@ -162,7 +162,7 @@ func ioThreads(server string, threads map[int]int) []metrics.SummaryRow {
 	var out []metrics.SummaryRow
 	for c, n := range threads {
 		r := row(server, "io", c)
-		r.ThreadsPeak = n
+		r.ThreadsPeak, r.FDsPeak = n, c+8 // every connection accepted
 		out = append(out, r)
 	}
 	return out
@@ -179,11 +179,11 @@ func TestIOThreads(t *testing.T) {
 		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 4000: 40}),
 			"FAIL  evented threads at /io (io, c=10..4000): 40 threads, want ≤ 10 threads (the most, at c=4000)"},
 		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 1008, 4000: 4008}),
-			"PASS  threaded threads ≥ concurrency at /io (io, c=10..4000): 4008 threads ≥ 4000 threads (the tightest level, c=4000)"},
+			"PASS  threaded: a thread per accepted connection at /io (io, c=10..4000): 1.00 threads per descriptor ≥ 0.85 threads per descriptor (4008 threads, 4008 descriptors at the tightest level, c=4000)"},
 		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 264, 4000: 264}), // a pool of 256
-			"FAIL  threaded threads ≥ concurrency at /io (io, c=10..4000): 264 threads, want ≥ 4000 threads (the tightest level, c=4000)"},
+			"FAIL  threaded: a thread per accepted connection at /io (io, c=10..4000): 0.07 threads per descriptor, want ≥ 0.85 threads per descriptor (264 threads, 4008 descriptors at the tightest level, c=4000)"},
 		{threadedIOThreads, ioThreads("evented", map[int]int{10: 7}),
-			"SKIP  threads ≥ concurrency at /io (io): no io rows of a thread-per-connection server with threads_peak"},
+			"SKIP  a thread per accepted connection at /io (io): no io rows of a thread-per-connection server with threads_peak"},
 	} {
 		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
 			t.Errorf("\n got %s\nwant %s", got, tc.want)
@@ -198,7 +198,7 @@ func TestRepeatsUseTheMedian(t *testing.T) {
 		r.ThreadsPeak, r.Repeat = n, r.Repeat+1
 		rows = append(rows, r)
 	}
-	if got := one(t, threadedIOThreads(rows)); got.Status != Pass || !strings.HasPrefix(got.Detail, "4008 threads") {
+	if got := one(t, threadedIOThreads(rows)); got.Status != Pass || !strings.Contains(got.Detail, "(4008 threads") {
 		t.Errorf("median of 4008, 3, 4010: %s", got)
 	}
 }
@@ -225,11 +225,11 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	for i := range second {
 		second[i].Scenario = "c10k-again"
 	}
-	got := threadsRSSPerConn(idleSweeps)(append(other, second...))
+	got := threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn)(append(other, second...))
 	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(c10k-again, ") || got[0].Status != Pass {
 		t.Errorf("idle claims on renamed scenarios: %v", got)
 	}
-	if got := one(t, threadsRSSPerConn(cheapSweeps)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
+	if got := one(t, threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
 		t.Errorf("hello claim on sweep: %s", got)
 	}
 	// An idle scenario named "hello" is still an idle scenario.
@@ -237,7 +237,7 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	for i := range idleNamedHello {
 		idleNamedHello[i].Scenario = "hello"
 	}
-	if got := one(t, threadsRSSPerConn(cheapSweeps)(idleNamedHello)); got.Status != Skip {
+	if got := one(t, threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn)(idleNamedHello)); got.Status != Skip {
 		t.Errorf("an idle scenario named hello taken for a closed sweep: %s", got)
 	}
 }
@@ -254,7 +254,7 @@ func TestClaimsHoldAgainstTheBestThreadServer(t *testing.T) {
 		t.Errorf("against the fastest thread server: %s", got)
 	}
 	mem := append(memory("threaded", "idle", 9800, 30, 0, 1000, 5000), memory("cthreads", "idle", 2000, 12, 0, 1000, 5000)...)
-	if got := one(t, threadsRSSPerConn(idleSweeps)(mem)); got.Status != Pass || !strings.HasPrefix(got.Detail, "12.0 KB") {
+	if got := one(t, threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn)(mem)); got.Status != Pass || !strings.HasPrefix(got.Detail, "12.0 KB") {
 		t.Errorf("against the leanest thread server: %s", got)
 	}
 }

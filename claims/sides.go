@@ -76,3 +76,24 @@ func checked(res Result, used ...series) Result {
 	}
 	return res
 }
+
+// reliableOnly keeps the candidates whose rows of scenario (with figure has) are sound
+// (series.unreliable), so one server's failed requests neither decide nor spoil a claim
+// about the best of them; it says which it left out.
+func reliableOnly(rows []metrics.SummaryRow, scenario string, cands []string, has func(metrics.SummaryRow) float64) (kept []string, note string) {
+	var out []string
+	for _, c := range cands {
+		if rowsOf(rows, c, scenario, has).unreliable() == "" {
+			kept = append(kept, c)
+		} else {
+			out = append(out, c)
+		}
+	}
+	if len(out) > 0 {
+		note = "; left out, its rows unreliable: " + strings.Join(out, ", ")
+	}
+	if len(kept) == 0 {
+		return cands, note // none is sound: the claim is read from them and marked unreliable
+	}
+	return kept, note
+}
