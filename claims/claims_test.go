@@ -84,7 +84,7 @@ func TestSlopeIsLeastSquares(t *testing.T) {
 	rows := memory("threaded", "hello", 10000, 20, 100, 100, 1100, 1100)
 	rows[1].RSSPeakKB += 1000 // one repeat at c=100 measured 1 MB more
 	rows = append(rows, row("threaded", "hello", 5000))
-	got := one(t, threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn)(rows))
+	got := one(t, threadsRSSPerConn(cheapSweeps, 5)(rows))
 	if got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") || !strings.Contains(got.Claim, "100..1100") {
 		t.Errorf("got %s; want 19.5 KB over 100..1100 (unsampled c=5000 row left out)", got)
 	}
@@ -229,7 +229,7 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(c10k-again, ") || got[0].Status != Pass {
 		t.Errorf("idle claims on renamed scenarios: %v", got)
 	}
-	if got := one(t, threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
+	if got := one(t, threadsRSSPerConn(cheapSweeps, 5)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
 		t.Errorf("hello claim on sweep: %s", got)
 	}
 	// An idle scenario named "hello" is still an idle scenario.
@@ -237,7 +237,7 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	for i := range idleNamedHello {
 		idleNamedHello[i].Scenario = "hello"
 	}
-	if got := one(t, threadsRSSPerConn(cheapSweeps, ThreadedMinKBPerSweepConn)(idleNamedHello)); got.Status != Skip {
+	if got := one(t, threadsRSSPerConn(cheapSweeps, 5)(idleNamedHello)); got.Status != Skip {
 		t.Errorf("an idle scenario named hello taken for a closed sweep: %s", got)
 	}
 }

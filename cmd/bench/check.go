@@ -15,10 +15,9 @@ path and background, never by name), PASS or FAIL with its figure. "threads" is 
 best thread-per-connection server of the run (design threads: threaded, cthreads,
 apache-worker, …) for each claim, so a slow stand-in cannot make it:
   - RSS per connection (PSS where read), the least-squares slope over each idle scenario
-    (idle_conns) and each closed sweep of /hello (concurrency): the leanest threads
-    server ≥ 10 KB (≥ 5 KB on a sweep, where a thread server on one CPU accepts fewer of
-    the load's connections at the top levels), evented ≤ 2 KB; Apache worker ≥ 10× nginx
-    on the idle scenarios;
+    (idle_conns): the leanest threads server ≥ 10 KB, evented ≤ 2 KB, Apache worker ≥ 10×
+    nginx; and evented ≤ 2 KB over each closed sweep of /hello (concurrency; not the
+    threads: there the load connects faster than a thread server on one CPU accepts);
   - at the top /hello level both ran, evented req/s ≥ 1.2× the fastest threads
     server's, and the thriftiest threads server's CPU per request ≥ 1.3× evented's;
   - head-of-line blocking (a closed load beside a /cpu?us=N background): the single
