@@ -82,11 +82,34 @@ func (t levelTicks) Ticks(min, max float64) []plot.Tick {
 		tk.Label = ""
 		ticks = append(ticks, tk)
 	}
-	for _, l := range t.levels {
-		ticks = append(ticks, plot.Tick{Value: l, Label: t.format(l)})
+	_, isLog := t.base.(logTicks)
+	pos := func(v float64) float64 {
+		if isLog {
+			return math.Log10(v)
+		}
+		return v
+	}
+	gap := minLabelGap * (pos(max) - pos(min))
+	if isLog {
+		gap = minLabelGapLog * (pos(max) - pos(min))
+	}
+	last := math.Inf(-1)
+	for _, l := range t.levels { // a level too close to the last labelled one is marked, not labelled
+		tk := plot.Tick{Value: l}
+		if pos(l)-last >= gap {
+			tk.Label, last = t.format(l), pos(l)
+		}
+		ticks = append(ticks, tk)
 	}
 	return ticks
 }
+
+// minLabelGap and minLabelGapLog are the least distance between two labelled levels, as a
+// share of a linear or a log axis: room for labels such as "1.031k".
+const (
+	minLabelGap    = 0.1
+	minLabelGapLog = 0.04
+)
 
 // logTicks marks 1..9 × 10^k and labels the decades, or 1, 2 and 5 × 10^k when the axis
 // spans little more than two decades.

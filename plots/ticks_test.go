@@ -81,3 +81,18 @@ func TestStyles(t *testing.T) {
 		t.Errorf("orderServers = %q", got)
 	}
 }
+
+// TestLevelLabelsDoNotCrowd: levels close together on the axis (a server that held fewer
+// idle connections than asked) are marked but not all labelled.
+func TestLevelLabelsDoNotCrowd(t *testing.T) {
+	tk := levelTicks{levels: []float64{0, 289, 1031, 2000, 5000, 10000}, base: linearTicks{si}, format: si}
+	var labels []string
+	for _, x := range tk.Ticks(-200, 10200) {
+		if x.Label != "" {
+			labels = append(labels, x.Label)
+		}
+	}
+	if got := strings.Join(labels, " "); got != "0 2k 5k 10k" {
+		t.Errorf("labels %q, want the crowded 289 and 1.031k left unlabelled", got)
+	}
+}
