@@ -55,30 +55,50 @@ func threadsRSSPerConn(sel selector, limit float64) Claim {
 	}
 }
 
+// topPair is evented against the best thread-per-connection server at the highest level
+// both ran in a scenario (atTop).
+type topPair struct {
+	name       string  // the thread server
+	ratio, top float64 // the claim's figure, at level top
+	ev, th     series
+	cands      []string
+	left       string // the candidates left out, their rows unreliable
+}
+
+// atTop finds, among the scenario's reliable thread-per-connection servers, the one whose
+// ratio(evented's figure, its figure) at the top common level is smallest: the hardest
+// for the claim.
+func atTop(rows []metrics.SummaryRow, scenario string, fig func(metrics.SummaryRow) float64, ratio func(e, t float64) float64) (topPair, bool) {
+	p := topPair{ev: rowsOf(rows, "evented", scenario, fig)}
+	p.cands, p.left = reliableOnly(rows, scenario, threadServers(rows, scenario), fig)
+	ratioOf := func(srv string) (float64, bool) {
+		th := rowsOf(rows, srv, scenario, fig)
+		top, ok := topCommon(p.ev, th)
+		return ratio(p.ev.at(top, fig), th.at(top, fig)), ok
+	}
+	var ok bool
+	if p.name, p.ratio, ok = best(p.cands, ratioOf, true); ok {
+		p.th = rowsOf(rows, p.name, scenario, fig)
+		p.top, _ = topCommon(p.ev, p.th)
+	}
+	return p, ok
+}
+
 // topThroughput: at the highest level of a /hello sweep both ran, evented serves at least
 // TopHelloMinRatio times the req/s of the fastest thread-per-connection server there.
 func topThroughput(rows []metrics.SummaryRow) []Result {
 	return cheapSweeps.each(rows, "evented/threads req/s at the top level", func(scenario string) Result {
 		claim := "evented/threads req/s at the top " + scenario + " level"
-		ev := rowsOf(rows, "evented", scenario, rps)
-		cands, left := reliableOnly(rows, scenario, threadServers(rows, scenario), rps)
-		ratioOf := func(srv string) (float64, bool) {
-			th := rowsOf(rows, srv, scenario, rps)
-			top, ok := topCommon(ev, th)
-			return ev.at(top, rps) / th.at(top, rps), ok
-		}
-		name, ratio, ok := best(cands, ratioOf, true) // the fastest threads server: the smallest ratio
+		p, ok := atTop(rows, scenario, rps, func(e, t float64) float64 { return e / t })
 		if !ok {
 			return skip(claim, "no %s level with req/s from both evented and a thread-per-connection server", scenario)
 		}
-		th := rowsOf(rows, name, scenario, rps)
-		top, _ := topCommon(ev, th)
-		extra := fmt.Sprintf(" (%.0f vs %.0f req/s, %s%s)", ev.at(top, rps), th.at(top, rps), among(name, "fastest", cands), left)
-		if ev.clientBound(top) {
+		extra := fmt.Sprintf(" (%.0f vs %.0f req/s, %s%s)", p.ev.at(p.top, rps), p.th.at(p.top, rps), among(p.name, "fastest", p.cands), p.left)
+		if p.ev.clientBound(p.top) {
 			extra += "; evented was client-bound, so its figure is the load generator's limit"
 		}
-		res := verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(top)), atLeast, ratio, TopHelloMinRatio, "×", 2, extra)
-		return checked(res, ev.only(top), th.only(top))
+		res := verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(p.top)), atLeast, p.ratio, TopHelloMinRatio, "×", 2, extra)
+		return checked(res, p.ev.only(p.top), p.th.only(p.top))
 	})
 }
 
@@ -89,21 +109,13 @@ func topCPUPerRequest(rows []metrics.SummaryRow) []Result {
 	cpu := func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }
 	return cheapSweeps.each(rows, "threads/evented server CPU per request at the top level", func(scenario string) Result {
 		claim := "threads/evented server CPU per request at the top " + scenario + " level"
-		ev := rowsOf(rows, "evented", scenario, cpu)
-		cands, left := reliableOnly(rows, scenario, threadServers(rows, scenario), cpu)
-		ratioOf := func(srv string) (float64, bool) {
-			th := rowsOf(rows, srv, scenario, cpu)
-			top, ok := topCommon(ev, th)
-			return th.at(top, cpu) / ev.at(top, cpu), ok
-		}
-		name, ratio, ok := best(cands, ratioOf, true)
+		p, ok := atTop(rows, scenario, cpu, func(e, t float64) float64 { return t / e })
 		if !ok {
 			return skip(claim, "no %s level with cpu_us_per_req from both evented and a thread-per-connection server", scenario)
 		}
-		th := rowsOf(rows, name, scenario, cpu)
-		top, _ := topCommon(ev, th)
-		extra := fmt.Sprintf(" (%.1f µs vs %.1f µs, %s%s)", th.at(top, cpu), ev.at(top, cpu), among(name, "thriftiest", cands), left)
-		return checked(verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(top)), atLeast, ratio, CPUPerReqMinRatio, "×", 2, extra), ev.only(top), th.only(top))
+		extra := fmt.Sprintf(" (%.1f µs vs %.1f µs, %s%s)", p.th.at(p.top, cpu), p.ev.at(p.top, cpu), among(p.name, "thriftiest", p.cands), p.left)
+		res := verdict(fmt.Sprintf("%s (c=%s)", claim, fmtNum(p.top)), atLeast, p.ratio, CPUPerReqMinRatio, "×", 2, extra)
+		return checked(res, p.ev.only(p.top), p.th.only(p.top))
 	})
 }
 
