@@ -43,7 +43,8 @@ func (e ErrorCounts) Total() int64 {
 	return e.Connect + e.Reset + e.Timeout + e.Status + e.Parse + e.Unsent
 }
 
-func (e *ErrorCounts) add(o ErrorCounts) {
+// Add adds o's counts to e's: several engines' (or hosts') failures together.
+func (e *ErrorCounts) Add(o ErrorCounts) {
 	e.Connect += o.Connect
 	e.Reset += o.Reset
 	e.Timeout += o.Timeout

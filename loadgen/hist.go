@@ -101,7 +101,7 @@ func (t *tally) merge(o *tally) {
 	t.warmup += o.warmup
 	t.reconnects += o.reconnects
 	t.connsUp += o.connsUp
-	t.errors.add(o.errors)
+	t.errors.Add(o.errors)
 	t.hist.Merge(o.hist)
 	if t.okHist != nil && o.okHist != nil {
 		t.okHist.Merge(o.okHist)

@@ -1,8 +1,6 @@
 package metrics
 
-import (
-	"strings"
-)
+import "github.com/benchsuite/threads-vs-loop/internal/affinity"
 
 // Bound says which side limited a measured point. A chart never passes off the client's
 // limit as the server's, nor the server's saturation as the client's.
@@ -63,34 +61,11 @@ func Combine(bounds ...Bound) Bound {
 	return boundOf(server, client)
 }
 
-// cpuCount is how many CPUs a CPU list such as "0", "1-3" or "0,2" names (0 if empty).
+// cpuCount is how many CPUs a CPU list such as "0", "1-3" or "0,2" names (0 if empty or
+// not a list).
 func cpuCount(list string) int {
-	n := 0
-	for _, part := range strings.Split(list, ",") {
-		lo, hi, ok := strings.Cut(part, "-")
-		switch {
-		case part == "":
-		case !ok:
-			n++
-		default:
-			a, b := atoiOr(lo), atoiOr(hi)
-			if b >= a {
-				n += b - a + 1
-			}
-		}
-	}
-	return n
-}
-
-func atoiOr(s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
+	cpus, _ := affinity.Parse(list)
+	return len(cpus)
 }
 
 // inferBound fills bound and the CPU shares of a row written before those columns: from

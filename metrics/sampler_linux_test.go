@@ -348,18 +348,9 @@ func TestSummarize(t *testing.T) {
 // startThreads starts the test binary holding n threads and returns its PID once they
 // all exist.
 func startThreads(b testing.TB, n int) int {
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "METRICS_TEST_THREADS="+strconv.Itoa(n))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
+	pid, _, _, first := startHelper(b, "METRICS_TEST_THREADS="+strconv.Itoa(n))
+	if first != "ready" {
+		b.Fatalf("thread holder said %q", first)
 	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
-		b.Fatalf("thread holder said %q", line)
-	}
-	return cmd.Process.Pid
+	return pid
 }

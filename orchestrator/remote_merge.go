@@ -14,27 +14,25 @@ import (
 
 // loadOutput is what this package reads of `bench load --json`.
 type loadOutput struct {
-	Engine      string  `json:"engine"`
-	Connections int     `json:"connections"`
-	Loops       int     `json:"loops"`
-	OfferedRPS  float64 `json:"offered_rps"`
-	AchievedRPS float64 `json:"achieved_rps"`
-	DurationS   float64 `json:"duration_s"`
-	Requests    int64   `json:"requests"`
-	Errors      struct {
-		Connect, Reset, Timeout, Status, Parse, Unsent int64
-	} `json:"errors"`
-	Reconnects     int64   `json:"reconnects"`
-	ConnsUp        int     `json:"conns_up"`
-	RateShort      bool    `json:"rate_short"`
-	WorkersExhaust bool    `json:"workers_exhausted"`
-	PeakBusy       int     `json:"peak_busy"`
-	Note           string  `json:"note"`
-	WarmupRequests int64   `json:"warmup_requests"`
-	ClientCPUPct   float64 `json:"client_cpu_pct"`
-	ClientCPUs     int     `json:"client_cpus"`
-	ClientBound    bool    `json:"client_bound"`
-	BoundReason    string  `json:"bound_reason"`
+	Engine         string              `json:"engine"`
+	Connections    int                 `json:"connections"`
+	Loops          int                 `json:"loops"`
+	OfferedRPS     float64             `json:"offered_rps"`
+	AchievedRPS    float64             `json:"achieved_rps"`
+	DurationS      float64             `json:"duration_s"`
+	Requests       int64               `json:"requests"`
+	Errors         loadgen.ErrorCounts `json:"errors"`
+	Reconnects     int64               `json:"reconnects"`
+	ConnsUp        int                 `json:"conns_up"`
+	RateShort      bool                `json:"rate_short"`
+	WorkersExhaust bool                `json:"workers_exhausted"`
+	PeakBusy       int                 `json:"peak_busy"`
+	Note           string              `json:"note"`
+	WarmupRequests int64               `json:"warmup_requests"`
+	ClientCPUPct   float64             `json:"client_cpu_pct"`
+	ClientCPUs     int                 `json:"client_cpus"`
+	ClientBound    bool                `json:"client_bound"`
+	BoundReason    string              `json:"bound_reason"`
 	Windows        []struct {
 		StartMS  int64 `json:"start_ms"`
 		Requests int64 `json:"requests"`
@@ -134,9 +132,7 @@ func addOutput(res *loadgen.Result, o *loadOutput) error {
 	}
 	res.Engine = o.Engine
 	res.Requests += o.Requests
-	e := &res.Errors
-	e.Connect, e.Reset, e.Timeout = e.Connect+o.Errors.Connect, e.Reset+o.Errors.Reset, e.Timeout+o.Errors.Timeout
-	e.Status, e.Parse, e.Unsent = e.Status+o.Errors.Status, e.Parse+o.Errors.Parse, e.Unsent+o.Errors.Unsent
+	res.Errors.Add(o.Errors)
 	res.Reconnects += o.Reconnects
 	res.Elapsed = max(res.Elapsed, time.Duration(o.DurationS*float64(time.Second)))
 	res.OfferedRPS += o.OfferedRPS

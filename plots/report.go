@@ -91,10 +91,11 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 // limited: where the load generator, not the server, may have set the figure.
 func writeBounds(w io.Writer, rows []metrics.SummaryRow) {
 	fmt.Fprintf(w, "\n| scenario | points | server bound | client bound | both | neither |\n|---|--:|--:|--:|--:|--:|\n")
+	aggs := Aggregate(measured(rows))
 	for _, sc := range scenariosOf(rows) {
 		count := map[metrics.Bound]int{}
 		n := 0
-		for _, a := range Aggregate(measured(rows)) {
+		for _, a := range aggs {
 			if a.Scenario == sc.Name {
 				count[a.Bound]++
 				n++
