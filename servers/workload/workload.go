@@ -47,39 +47,36 @@ type Job struct {
 // Workload holds what the endpoints need: the byte pattern, the file, the CPU calibration.
 type Workload struct {
 	pattern    []byte // MaxKB KiB, the body of /bytes and the content of the /file file
-	dir        string
 	file       *os.File
 	itersPerUS float64
 }
 
-// New creates the /file file in a fresh temporary directory and calibrates Burn.
-// Close removes the directory.
+// New creates the /file file, keeps it open and removes its name at once, so that nothing
+// is left behind however the server ends (even SIGKILL); then it calibrates Burn.
 func New() (*Workload, error) {
 	w := &Workload{pattern: makePattern(MaxKB << 10)}
 	dir, err := os.MkdirTemp("", "bench-workload-")
 	if err != nil {
 		return nil, fmt.Errorf("workload: %w", err)
 	}
-	w.dir = dir
+	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "file.bin")
 	if err := os.WriteFile(path, w.pattern, 0o600); err != nil {
-		w.Close()
 		return nil, fmt.Errorf("workload: %w", err)
 	}
 	if w.file, err = os.Open(path); err != nil {
-		w.Close()
 		return nil, fmt.Errorf("workload: %w", err)
 	}
 	w.itersPerUS = calibrate()
 	return w, nil
 }
 
-// Close closes and removes the /file file.
+// Close closes the /file file.
 func (w *Workload) Close() error {
 	if w.file != nil {
-		w.file.Close()
+		return w.file.Close()
 	}
-	return os.RemoveAll(w.dir)
+	return nil
 }
 
 // makePattern is printable text in 64-byte lines, the same for every model and run.

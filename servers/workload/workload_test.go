@@ -4,6 +4,7 @@ package workload
 
 import (
 	"bytes"
+	"os"
 	"runtime"
 	"testing"
 
@@ -101,4 +102,25 @@ func threadCPU(t *testing.T, f func()) int64 {
 		t.Fatal(err)
 	}
 	return (after.Utime.Nano() + after.Stime.Nano()) - (before.Utime.Nano() + before.Stime.Nano())
+}
+
+// A server killed by SIGKILL never calls Close: the /file file must have no name to leave.
+func TestNewLeavesNothingInTempDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	w := newWorkload(t)
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("New left %d entries in TMPDIR (first %q)", len(entries), entries[0].Name())
+	}
+	buf := make([]byte, 64)
+	if _, err := w.file.ReadAt(buf, 0); err != nil {
+		t.Fatalf("the unnamed /file file is not readable: %v", err)
+	}
+	if !bytes.Equal(buf, w.pattern[:64]) {
+		t.Fatalf("the /file file holds %q, want the pattern", buf)
+	}
 }
