@@ -45,6 +45,10 @@ type Step struct {
 	Duration     time.Duration
 	CapDuration  time.Duration // open: the capacity probe's window, on the group's first step
 	Restart      bool          // start a fresh server before this step
+	// ServerConns is how many connections the server started for this step holds at most,
+	// over the steps it serves (background included): peers size themselves by it
+	// (PEER_CONNECTIONS, scripts/peers/README.md).
+	ServerConns int
 	Note         string        // how the step differs from the suite (clamped), for the CSV
 	Skip         string        // why the step is not run; its row carries the reason
 	Estimate     time.Duration // planned wall time, for the ETA
@@ -106,7 +110,39 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 	for i := range steps {
 		steps[i].Index, steps[i].Total = i+1, len(steps)
 	}
+	setServerConns(steps)
 	return steps, leftOut
+}
+
+// setServerConns gives each step that starts a server the most connections that server
+// will hold before the next restart.
+func setServerConns(steps []Step) {
+	first := -1
+	for i := range steps {
+		st := &steps[i]
+		if st.Restart || first < 0 {
+			first = i
+		}
+		steps[first].ServerConns = max(steps[first].ServerConns, st.connections())
+	}
+}
+
+// connections is what the step holds open on the server: loaded, idle, and the
+// background's concurrency (an open background may open more under overload).
+func (st *Step) connections() int {
+	n := st.Conns + st.Idle
+	if b := st.Scenario.Background; b != nil {
+		n += b.Concurrency
+	}
+	return n
+}
+
+// backgroundHeld is the most connections the scenario's background load opens.
+func backgroundHeld(sc Scenario) int {
+	if b := sc.Background; b != nil {
+		return max(b.Concurrency, backgroundConns(b.Rate))
+	}
+	return 0
 }
 
 func pick(d Duration, def time.Duration) time.Duration {
@@ -128,10 +164,7 @@ func capacityDuration(sc Scenario, quick bool, window time.Duration) time.Durati
 // the client holds every connection, and so does the server.
 func (st *Step) shape(fdLimit int) {
 	sc := st.Scenario
-	bg := 0
-	if sc.Background != nil {
-		bg = max(sc.Background.Concurrency, backgroundConns(sc.Background.Rate))
-	}
+	bg := backgroundHeld(sc)
 	switch sc.Kind {
 	case metrics.KindClosed:
 		st.Conns = int(st.Level)

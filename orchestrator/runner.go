@@ -152,7 +152,7 @@ func (r *runner) server(ctx context.Context, st Step) (*serverProc, error) {
 		}
 	}
 	r.stopServer()
-	p, err := r.launch.start(ctx, st.Server)
+	p, err := r.launch.start(ctx, st.Server, st.ServerConns)
 	if err != nil {
 		return nil, err
 	}

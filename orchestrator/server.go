@@ -56,14 +56,15 @@ type serverProc struct {
 	remote     *remoteProc // the ssh session running it on the server host, if not here
 }
 
-func (l *launcher) start(ctx context.Context, spec ServerSpec) (*serverProc, error) {
+// start starts spec's server, which will hold up to conns connections at once.
+func (l *launcher) start(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
 	var p *serverProc
 	var err error
 	switch {
 	case l.host != nil:
 		p, err = l.startRemote(ctx, spec)
 	case spec.External != "":
-		p, err = l.startExternal(ctx, spec)
+		p, err = l.startExternal(ctx, spec, conns)
 	default:
 		p, err = l.startServe(spec)
 	}
@@ -183,8 +184,8 @@ func readListening(pr *os.File) (addr string, settings serveSettings, err error)
 }
 
 // startExternal runs SCRIPT PORT CPULIST, which starts the server and prints the PID to
-// sample and stop.
-func (l *launcher) startExternal(ctx context.Context, spec ServerSpec) (*serverProc, error) {
+// sample and stop; PEER_CONNECTIONS tells it the most connections it will hold.
+func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -198,6 +199,9 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec) (*serverP
 	p := &serverProc{label: spec.Label, addr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{}), stderr: &tailBuffer{}}
 	cmd := exec.CommandContext(sctx, spec.External, strconv.Itoa(port), cpus)
 	cmd.Env = append(os.Environ(), l.env...)
+	if conns > 0 {
+		cmd.Env = append(cmd.Env, "PEER_CONNECTIONS="+strconv.Itoa(conns))
+	}
 	cmd.SysProcAttr = groupAttr()
 	// On a time-out or Ctrl-C, kill the script's whole group: the server it already
 	// started in the background is in it, and killing the script alone would leak it.

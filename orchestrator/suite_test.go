@@ -268,3 +268,24 @@ func TestServerWarmup(t *testing.T) {
 		t.Errorf("warm-ups %v, %v; want 6s (the server's) and 1s (the suite's)", steps[0].Warmup, steps[1].Warmup)
 	}
 }
+
+// TestServerConns: a server started per step is told that step's connections; one kept
+// for a scenario is told, when it starts, the most any of its steps holds (background too).
+func TestServerConns(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"warmup":"1s","duration":"1s","servers":[{"label":"g","model":"goroutine"}],
+		"scenarios":[{"name":"sweep","kind":"closed","path":"/hello","servers":["g"],"levels":[10,300]},
+		{"name":"idle","kind":"idle","path":"/hello","active":5,"servers":["g"],"levels":[0,1000]},
+		{"name":"kept","kind":"closed","path":"/hello","restart":"scenario","servers":["g"],"levels":[7,40],
+		 "background":{"path":"/cpu?us=10","rate":10,"concurrency":20}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{})
+	var got []int
+	for _, st := range steps {
+		got = append(got, st.ServerConns)
+	}
+	if want := []int{10, 300, 5, 1005, 60, 0}; !slices.Equal(got, want) {
+		t.Fatalf("server connections per step %v, want %v", got, want)
+	}
+}

@@ -10,7 +10,9 @@
 # usage: apache.sh [--mpm MPM] PORT [CPULIST] -> prints the parent's PID; SIGTERM to it stops
 #        every child.  apache.sh [--mpm MPM] --endpoints | --check
 # Sizes (README.md): worker and event 64 threads per child, up to 160 children (10240
-# threads); prefork up to 10000 processes. Both start with one child and grow on demand.
+# threads); prefork up to 10000 processes. Worker and prefork start with a thread (a
+# process) for each of the PEER_CONNECTIONS connections the caller will open, as an admin
+# sizes StartServers for a known load; event starts with one child and grows on demand.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -46,13 +48,20 @@ Group www-data"
 Group nogroup"
   chmod 1777 "$dir/run"
 fi
+conns=${PEER_CONNECTIONS:-0}
+start=1
 case "$mpm" in
-  prefork) sizing="StartServers 1
+  worker) start=$(((conns + 63) / 64 + 1)); [ "$start" -le 160 ] || start=160 ;;
+  prefork) start=$((conns + 1)); [ "$start" -le 10000 ] || start=10000 ;;
+esac
+start=${APACHE_START_SERVERS:-$start}
+case "$mpm" in
+  prefork) sizing="StartServers $start
 MinSpareServers 1
 MaxSpareServers 10000
 ServerLimit 10000
 MaxRequestWorkers 10000" ;;
-  *) sizing="StartServers ${APACHE_START_SERVERS:-1}
+  *) sizing="StartServers $start
 ThreadsPerChild 64
 ThreadLimit 64
 ServerLimit 160
@@ -109,4 +118,18 @@ ErrorDocument 500 /__failure
 ErrorDocument 501 /__failure
 CONF
 taskset -c "$cpus" apache2 -d "$dir" -f "$dir/httpd.conf" -DFOREGROUND </dev/null >/dev/null 2>"$dir/apache.log" &
-peer_ready $! "$port" "$dir"
+parent=$!
+peer_ready "$parent" "$port" "$dir"
+# Ready means sized too: wait up to 20 s until the StartServers children and their threads
+# exist, so that a measurement never times Apache forking them.
+want=$start
+[ "$mpm" = prefork ] || want=$((start * 64))
+for _ in $(seq 400); do
+  have=0
+  for c in $(pgrep -P "$parent" 2>/dev/null); do
+    [ "$mpm" = prefork ] && have=$((have + 1)) && continue
+    t=$(ls "/proc/$c/task" 2>/dev/null | wc -l) && have=$((have + t - 1)) # less the listener
+  done
+  [ "$have" -lt "$want" ] || break
+  sleep 0.05
+done
