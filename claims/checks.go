@@ -134,7 +134,7 @@ func stallsBehindBurn(server string) Claim {
 			top := s.levels()[len(s.levels())-1]
 			x := s.at(top, p99)
 			extra := fmt.Sprintf(" (%.0f µs, the burn %.0f µs)", x, burn)
-			return checked(verdict(fmt.Sprintf("%s (%s, c=%s)", claim, scenario, fmtNum(top)), atLeast, x/burn, StallMinShare, "× the burn", 2, extra), s)
+			return checked(verdict(fmt.Sprintf("%s (%s, %s)", claim, scenario, s.levelText(top)), atLeast, x/burn, StallMinShare, "× the burn", 2, extra), s)
 		})
 	}
 }

@@ -37,6 +37,7 @@ const (
 	TopHelloMinRatio     = 1.2  // evented req/s over the fastest thread server's at the top /hello level
 	CPUPerReqMinRatio    = 1.3  // the thriftiest thread server's CPU per request over evented's there
 	StallMinShare        = 0.8  // a single loop's p99 beside CPU work, as a share of one burn
+	OffloadMinRatio      = 10.0 // a single loop's p99 beside CPU work over the same server's with the work offloaded
 	EventedMaxIOThreads  = 10   // evented threads at /io, at every level
 	ThreadsPerFDMin      = 0.85 // a thread server's threads over its connections' descriptors at /io
 	OwnFDs               = 16   // descriptors a server holds besides its connections
@@ -58,6 +59,7 @@ func All() []Claim {
 		topCPUPerRequest,
 		stallsBehindBurn("evented"),
 		stallsBehindBurn("node"),
+		offloadSpares("node", "node-offload"),
 		eventedIOThreads,
 		threadedIOThreads,
 		memoryRatio("apache-worker", "nginx", ApacheOverNginxMinMemory),

@@ -14,15 +14,18 @@ var scenarioRows = map[string]metrics.SummaryRow{
 	"hello": {Kind: metrics.KindClosed, Path: "/hello"},
 	"idle":  {Kind: metrics.KindIdle, Path: "/hello"},
 	"io":    {Kind: metrics.KindClosed, Path: "/io?ms=20"},
-	"hol":   {Kind: metrics.KindClosed, Path: "/hello", BgPath: "/cpu?us=5000", BgConcurrency: 20},
+	"hol":   {Kind: metrics.KindOpen, Path: "/hello", OfferedRPS: 2000, BgPath: "/cpu?us=100000", BgOfferedRPS: 5},
 }
 
 func row(server, scenario string, level int) metrics.SummaryRow {
 	r := scenarioRows[scenario]
 	r.Server, r.Scenario, r.Concurrency, r.Repeat, r.Requests = server, scenario, level, 1, 1000
 	r.Design = map[string]string{"threaded": "threads", "cthreads": "threads", "evented": "events", "evented-offload": "events"}[server]
-	if r.Kind == metrics.KindIdle {
+	switch r.Kind {
+	case metrics.KindIdle:
 		r.Concurrency, r.IdleConns = 10, level
+	case metrics.KindOpen:
+		r.Concurrency, r.OfferedRPS = 1000, float64(level)
 	}
 	return r
 }
@@ -124,27 +127,48 @@ func TestTopHelloThroughput(t *testing.T) {
 func holRows(p99 map[string]float64) []metrics.SummaryRow {
 	var out []metrics.SummaryRow
 	for s, p := range p99 {
-		r := row(s, "hol", 20)
+		r := row(s, "hol", 2000)
 		r.P99us = p
 		out = append(out, r)
 	}
 	return out
 }
 
-// TestHeadOfLineClaims: beside a /cpu?us=5000 background at one rate for every server,
+// TestHeadOfLineClaims: beside a /cpu?us=100000 background at one rate for every server,
 // the single loop's p99 is about one burn.
 func TestHeadOfLineClaims(t *testing.T) {
-	rows := holRows(map[string]float64{"evented": 5400, "threaded": 6800, "cthreads": 5300, "node": 6000})
-	if got := one(t, stallsBehindBurn("evented")(rows)); got.String() != "PASS  evented p99 behind a whole burn (hol, c=20): 1.08× the burn ≥ 0.8× the burn (5400 µs, the burn 5000 µs)" {
+	rows := holRows(map[string]float64{"evented": 102000, "threaded": 4600, "cthreads": 3600, "node": 101000})
+	if got := one(t, stallsBehindBurn("evented")(rows)); got.String() != "PASS  evented p99 behind a whole burn (hol, 2000 req/s offered): 1.02× the burn ≥ 0.8× the burn (102000 µs, the burn 100000 µs)" {
 		t.Errorf("evented: %s", got)
 	}
 	// A loop that offloads its CPU work (or a background with no CPU) does not stall.
-	quick := holRows(map[string]float64{"evented": 900})
+	quick := holRows(map[string]float64{"evented": 4900})
 	if got := one(t, stallsBehindBurn("evented")(quick)); got.Status != Fail {
 		t.Errorf("a loop that never waits a burn: %s", got)
 	}
 	if got := one(t, stallsBehindBurn("node")(holRows(map[string]float64{"evented": 1}))); got.Status != Skip {
 		t.Errorf("no node rows: %s, want SKIP", got)
+	}
+}
+
+// TestOffloadSpares: node's p99 beside the burns over node-offload's, at the same level.
+func TestOffloadSpares(t *testing.T) {
+	claim := offloadSpares("node", "node-offload")
+	got := one(t, claim(holRows(map[string]float64{"node": 101800, "node-offload": 4600})))
+	if got.String() != "PASS  node/node-offload p99 beside a CPU background (hol, 2000 req/s offered): 22.1× ≥ 10× (101.8 ms vs 4.6 ms, the burn 100 ms)" {
+		t.Errorf("22×: %s", got)
+	}
+	if got := one(t, claim(holRows(map[string]float64{"node": 6000, "node-offload": 5900}))); got.Status != Fail {
+		t.Errorf("offload no better: %s, want FAIL", got)
+	}
+	if got := one(t, claim(holRows(map[string]float64{"node": 101800}))); got.Status != Skip {
+		t.Errorf("no node-offload rows: %s, want SKIP", got)
+	}
+	other := holRows(map[string]float64{"node": 101800})
+	off := row("node-offload", "hol", 1000)
+	off.P99us = 4600
+	if got := one(t, claim(append(other, off))); got.Status != Skip {
+		t.Errorf("node-offload at another rate only: %s, want SKIP", got)
 	}
 }
 

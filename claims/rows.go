@@ -100,3 +100,11 @@ func rps(r metrics.SummaryRow) float64     { return r.RPS }
 func p99(r metrics.SummaryRow) float64     { return r.P99us }
 func rssKB(r metrics.SummaryRow) float64   { return float64(r.MemoryKB()) } // PSS where read
 func threads(r metrics.SummaryRow) float64 { return float64(r.ThreadsPeak) }
+
+// levelText is how the level reads in a claim line: "c = 20", "2000 req/s offered".
+func (s series) levelText(level float64) string {
+	if at := s.only(level); len(at) > 0 {
+		return at[0].LevelText()
+	}
+	return strconv.FormatFloat(level, 'f', -1, 64)
+}

@@ -40,7 +40,8 @@ type Step struct {
 	Level        float64 // as written in the suite
 	Conns        int     // closed: connections; idle: the active connections; open: 0
 	Idle         int     // idle: idle connections held beside the active ones
-	Fraction     float64 // open: the fraction of the measured capacity to offer
+	Fraction     float64 // open: the fraction of the measured capacity to offer (0: Rate)
+	Rate         float64 // open without a capacity probe: the req/s to offer
 	Warmup       time.Duration
 	Duration     time.Duration
 	CapDuration  time.Duration // open: the capacity probe's window, on the group's first step
@@ -98,7 +99,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 					} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
 						st.Skip = fmt.Sprintf("skipped: %s does not serve %s", label, ep)
 					}
-					if sc.Kind == metrics.KindOpen && i == 0 {
+					if sc.Kind == metrics.KindOpen && sc.Capacity != nil && i == 0 {
 						st.CapDuration = capacityDuration(sc, o.Quick, duration)
 					}
 					st.Estimate = st.estimate()
@@ -171,6 +172,11 @@ func (st *Step) shape(fdLimit int) {
 	case metrics.KindIdle:
 		st.Conns, st.Idle = sc.Active, int(st.Level)
 	case metrics.KindOpen:
+		if sc.Capacity == nil { // its workers open what they need, as an open background does
+			st.Rate = st.Level
+			bg += backgroundConns(st.Rate)
+			break
+		}
 		st.Fraction = st.Level
 		st.Conns = sc.Capacity.Concurrency // the probe's connections bound the fds needed
 	}
@@ -220,6 +226,9 @@ func (st *Step) LevelLabel() string {
 	case metrics.KindIdle:
 		return fmt.Sprintf("idle=%d", st.Idle)
 	case metrics.KindOpen:
+		if st.Rate > 0 {
+			return fmt.Sprintf("%.0f req/s", st.Rate)
+		}
 		return strings.TrimSuffix(fmt.Sprintf("%.2f", st.Fraction), "0") + "×cap"
 	}
 	return fmt.Sprintf("c=%d", st.Conns)

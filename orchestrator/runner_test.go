@@ -29,8 +29,8 @@ const tinySuite = `{
   "scenarios": [
     {"name": "hello", "kind": "closed", "path": "/hello", "servers": ["goroutine", "evented"], "levels": [2, 5]},
     {"name": "idle", "kind": "idle", "path": "/hello", "active": 3, "servers": ["goroutine"], "levels": [0, 50]},
-    {"name": "hol", "kind": "closed", "path": "/hello", "restart": "scenario", "servers": ["evented-offload"],
-     "background": {"path": "/cpu?us=100", "concurrency": 2}, "levels": [4]},
+    {"name": "hol", "kind": "open", "path": "/hello", "restart": "scenario", "servers": ["evented-offload"],
+     "background": {"path": "/cpu?us=100", "rate": 50, "concurrency": 2}, "levels": [300]},
     {"name": "rate", "kind": "open", "path": "/cpu?us=100", "restart": "scenario", "servers": ["goroutine"],
      "capacity": {"concurrency": 4, "duration": "100ms"}, "levels": [0.5, 1.5]}
   ]
@@ -162,8 +162,10 @@ func checkScenarios(t *testing.T, rows []metrics.SummaryRow, eng *fakeEngine) {
 	if rows[4].Note != "" || rows[4].IdleConns != 0 {
 		t.Errorf("idle=0 row: %+v", rows[4])
 	}
-	if !strings.Contains(hol.Note, "beside 2 conns on /cpu?us=100") {
-		t.Errorf("hol note %q", hol.Note)
+	// hol: the foreground offered at its level (no capacity probe), the background at its rate.
+	if hol.Engine != "open" || hol.OfferedRPS != 300 || hol.BgOfferedRPS != 50 || hol.BgRPS <= 0 ||
+		!strings.Contains(hol.Note, "beside 50 req/s offered on /cpu?us=100") {
+		t.Errorf("hol row: engine %s, offered %v, background offered %v served %v, note %q", hol.Engine, hol.OfferedRPS, hol.BgOfferedRPS, hol.BgRPS, hol.Note)
 	}
 	// The probe: 901 requests in 100 ms is 9010 req/s; the rows offer 0.5 and 1.5 of it.
 	if rate[0].Engine != "open" || rate[0].OfferedRPS != 4505 || rate[1].OfferedRPS != 13515 ||
@@ -175,8 +177,11 @@ func checkScenarios(t *testing.T, rows []metrics.SummaryRow, eng *fakeEngine) {
 		if c.Concurrency == 4 && c.Duration == 100*time.Millisecond {
 			probes++
 		}
-		if strings.HasSuffix(c.URL, "/cpu?us=100") && c.Concurrency == 2 {
+		if strings.HasSuffix(c.URL, "/cpu?us=100") && c.Concurrency == 2 && c.Rate == 50 {
 			background++
+		}
+		if strings.HasSuffix(c.URL, "/hello") && c.Rate != 0 && c.Rate != 300 {
+			t.Errorf("a /hello load offered %v req/s, want 300 (hol) or closed", c.Rate)
 		}
 	}
 	if probes != 1 || background != 1 || !slices.Equal(eng.idle, []int{50}) {

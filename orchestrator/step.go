@@ -128,6 +128,9 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 // closed by release).
 func (r *runner) prepare(ctx context.Context, st Step, base string, m *measurement) (rate float64, release func(), err error) {
 	release = func() {}
+	if st.Rate > 0 {
+		return st.Rate, release, nil
+	}
 	if st.Scenario.Kind == metrics.KindOpen {
 		capacity, err := r.capacityOf(ctx, st, base)
 		if err != nil {
@@ -186,15 +189,17 @@ func waitUntil(ctx context.Context, t time.Time) bool {
 // runLoads runs the step's load (and, for hol, the background load beside it).
 func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float64, m *measurement) (*loadgen.Result, error) {
 	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup}
+	runFg := r.cfg.Engine.RunClosed
 	if st.Scenario.Kind == metrics.KindOpen {
 		cfg.Concurrency, cfg.Rate = st.Scenario.Workers, rate
-		return r.cfg.Engine.RunOpen(ctx, cfg)
+		runFg = r.cfg.Engine.RunOpen
 	}
 	bg := st.Scenario.Background
 	if bg == nil {
-		return r.cfg.Engine.RunClosed(ctx, cfg)
+		return runFg(ctx, cfg)
 	}
 	bgCfg := cfg
+	bgCfg.Rate = 0
 	bgCfg.URL, bgCfg.Concurrency = base+pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
 	run, what := r.cfg.Engine.RunClosed, fmt.Sprintf("%d conns on %s", bg.Concurrency, bgCfg.URL[len(base):])
 	if bg.Rate > 0 { // the same offered work for every server, whatever it does to the foreground
@@ -210,7 +215,7 @@ func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float6
 		res, err := run(ctx, bgCfg)
 		bgDone <- outcome{res, err}
 	}()
-	res, err := r.cfg.Engine.RunClosed(ctx, cfg)
+	res, err := runFg(ctx, cfg)
 	b := <-bgDone
 	m.bg = b.res
 	switch {

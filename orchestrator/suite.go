@@ -90,7 +90,7 @@ type ServerSpec struct {
 // Scenario is one sweep: a request, how it is driven, and the levels to visit.
 type Scenario struct {
 	Name        string       `json:"name"` // the CSV's scenario column
-	Kind        metrics.Kind `json:"kind"` // closed, idle (levels: idle connections), open (levels: fractions of capacity)
+	Kind        metrics.Kind `json:"kind"` // closed, idle (levels: idle connections), open (levels: fractions of capacity, or req/s without a capacity probe)
 	Path        string       `json:"path"` // request path, e.g. /hello or /io?ms=20
 	Servers     []string     `json:"servers"`
 	Levels      []float64    `json:"levels"`
@@ -98,8 +98,8 @@ type Scenario struct {
 	Restart     string       `json:"restart"`      // step (default) or scenario
 	Active      int          `json:"active"`       // idle: connections under load beside the idle ones
 	Workers     int          `json:"workers"`      // open: vegeta's worker bound (0: the engine's default)
-	Background  *Load        `json:"background"`   // closed: a second load run alongside, not recorded
-	Capacity    *Load        `json:"capacity"`     // open: how the server's capacity is measured
+	Background  *Load        `json:"background"`   // a second load run alongside; its figures go in the bg_ columns
+	Capacity    *Load        `json:"capacity"`     // open: how the server's capacity is measured (none: levels are req/s)
 	// ServerArgs adds bench serve flags for some servers in this scenario only, e.g. hol
 	// runs threaded with more Ps so the kernel, not Go's scheduler, time-slices its threads.
 	ServerArgs map[string][]string `json:"server_args"`
@@ -198,14 +198,14 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 		return errors.New("needs servers and levels")
 	case sc.Kind == metrics.KindIdle && sc.Active < 1:
 		return errors.New("an idle scenario needs active ≥ 1")
-	case sc.Kind == metrics.KindOpen && (sc.Capacity == nil || sc.Capacity.Concurrency < 1):
-		return errors.New("an open scenario needs capacity.concurrency ≥ 1")
-	case sc.Background != nil && (sc.Kind != metrics.KindClosed || (sc.Background.Concurrency < 1 && sc.Background.Rate <= 0)):
-		return errors.New("background needs a closed scenario and a rate > 0 or concurrency ≥ 1")
+	case sc.Kind == metrics.KindOpen && sc.Capacity != nil && sc.Capacity.Concurrency < 1:
+		return errors.New("an open scenario's capacity probe needs concurrency ≥ 1")
+	case sc.Background != nil && (sc.Kind == metrics.KindIdle || (sc.Background.Concurrency < 1 && sc.Background.Rate <= 0)):
+		return errors.New("background needs a closed or open scenario and a rate > 0 or concurrency ≥ 1")
 	}
 	for _, l := range append(slices.Clone(sc.Levels), sc.QuickLevels...) {
-		if l < 0 || (sc.Kind != metrics.KindOpen && (l != float64(int(l)) || (sc.Kind == metrics.KindClosed && l < 1))) {
-			return fmt.Errorf("level %v: want whole connections (≥ 1 for closed) or a positive fraction (open)", l)
+		if l < 0 || (sc.Kind != metrics.KindOpen && (l != float64(int(l)) || (sc.Kind == metrics.KindClosed && l < 1))) || (sc.Kind == metrics.KindOpen && l <= 0) {
+			return fmt.Errorf("level %v: want whole connections (≥ 1 for closed) or a positive fraction or rate (open)", l)
 		}
 	}
 	for _, name := range sc.Servers {

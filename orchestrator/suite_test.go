@@ -41,18 +41,18 @@ func TestDefaultSuitePlan(t *testing.T) {
 	}
 	for _, model := range []string{"threaded", "evented", "goroutine"} {
 		for _, want := range []string{"hello/c=10", "hello/c=8000", "idle/idle=0", "idle/idle=10000", "io/c=10",
-			"io/c=4000", "hol/c=20", "rate/0.25×cap", "rate/1.5×cap"} {
+			"io/c=4000", "hol/2000 req/s", "rate/0.25×cap", "rate/1.5×cap"} {
 			if !have[model+"/"+want] {
 				t.Errorf("no step %s/%s", model, want)
 			}
 		}
 	}
-	if !have["evented-offload/hol/c=20"] || !have["evented-offload/rate/1.0×cap"] {
+	if !have["evented-offload/hol/2000 req/s"] || !have["evented-offload/rate/1.0×cap"] {
 		t.Errorf("evented --offload missing where /cpu is requested")
 	}
 	for _, real := range []string{"nginx/hello/c=8000", "apache-worker/hello/c=8000", "node/hello/c=8000", "cthreads/hello/c=8000",
 		"nginx/idle/idle=10000", "apache-worker/idle/idle=10000", "node/io/c=4000", "cthreads/io/c=4000",
-		"node/hol/c=20", "node-offload/hol/c=20", "cthreads/rate/1.5×cap", "node-offload/rate/1.5×cap"} {
+		"node/hol/2000 req/s", "node-offload/hol/2000 req/s", "cthreads/rate/1.5×cap", "node-offload/rate/1.5×cap"} {
 		if !have[real] {
 			t.Errorf("no step %s", real)
 		}
@@ -128,7 +128,7 @@ func TestPlanRestartsAndLeavesOutOptionalServers(t *testing.T) {
 		if want := first || st.Scenario.Restart != RestartScenario; st.Restart != want {
 			t.Fatalf("step %d (%s %s): restart %v, want %v", st.Index, st.Server.Label, st.Scenario.Name, st.Restart, want)
 		}
-		if st.Scenario.Kind == metrics.KindOpen && (st.CapDuration > 0) != first {
+		if st.Scenario.Kind == metrics.KindOpen && (st.CapDuration > 0) != (first && st.Scenario.Capacity != nil) {
 			t.Fatalf("step %d: capacity probe %v, want one per server", st.Index, st.CapDuration)
 		}
 	}
@@ -190,7 +190,9 @@ func TestSuiteRejects(t *testing.T) {
 		"half connection": head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1.5]}]}`,
 		"closed zero":     head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[0]}]}`,
 		"idle no active":  head + `{"name":"i","kind":"idle","path":"/hello","servers":["a"],"levels":[10]}]}`,
-		"open no probe":   head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0.5]}]}`,
+		"probe no conns":  head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0.5],"capacity":{"duration":"1s"}}]}`,
+		"open zero rate":  head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0]}]}`,
+		"idle background": head + `{"name":"i","kind":"idle","path":"/hello","active":1,"servers":["a"],"levels":[10],"background":{"rate":5}}]}`,
 		"no levels":       head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[]}]}`,
 		"bad path":        head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
 		"two sources":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,

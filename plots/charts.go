@@ -51,10 +51,10 @@ var scenarioCharts = []scenarioChart{
 	{"memory", func(s scenario) bool { return s.Kind == metrics.KindIdle }, func(s scenario) string {
 		return "Server memory vs idle keep-alive connections (C10K; " + strconv.Itoa(s.Active) + " active on " + metrics.Request(s.Path) + ")"
 	}, idleChart},
-	{"latency", func(s scenario) bool { return s.Kind == metrics.KindClosed && s.BgPath != "" }, func(s scenario) string {
-		return "Head-of-line blocking: " + metrics.Request(s.Path) + " beside " + s.background()
+	{"latency", func(s scenario) bool { return s.BgPath != "" }, func(s scenario) string {
+		return "Head-of-line blocking: " + s.foreground() + " beside " + s.background()
 	}, holChart},
-	{"latency", func(s scenario) bool { return s.Kind == metrics.KindOpen }, func(s scenario) string {
+	{"latency", func(s scenario) bool { return s.Kind == metrics.KindOpen && s.BgPath == "" }, func(s scenario) string {
 		return "Latency vs offered rate (open model, " + metrics.Request(s.Path) + ")"
 	}, rateChart},
 }

@@ -17,6 +17,16 @@ type scenario struct {
 	BgPath        string
 	BgConcurrency int
 	BgOfferedRPS  float64
+	OfferedRPS    float64 // open: the most common offered rate
+}
+
+// foreground describes the measured load beside a background: "GET /hello at 2000 req/s"
+// (open) or "GET /hello on 20 connections" (closed).
+func (s scenario) foreground() string {
+	if s.Kind == metrics.KindOpen {
+		return metrics.Request(s.Path) + " at " + strconv.FormatFloat(s.OfferedRPS, 'f', -1, 64) + " req/s"
+	}
+	return metrics.Request(s.Path) + " on " + strconv.Itoa(s.Active) + " connections"
 }
 
 // background describes the background load: "GET /cpu?us=5000 at 100 req/s" (open) or
@@ -50,6 +60,7 @@ func scenariosOf(rows []metrics.SummaryRow) []scenario {
 			Active:        atoi(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.Concurrency) })),
 			BgConcurrency: atoi(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.Itoa(r.BgConcurrency) })),
 			BgOfferedRPS:  atof(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.FormatFloat(r.BgOfferedRPS, 'f', -1, 64) })),
+			OfferedRPS:    atof(mostCommon(g, func(r metrics.SummaryRow) string { return strconv.FormatFloat(r.OfferedRPS, 'f', -1, 64) })),
 		}
 	}
 	return out
@@ -75,10 +86,10 @@ func (s scenario) what() string {
 	switch {
 	case s.Kind == metrics.KindIdle:
 		return "idle keep-alive connections held open while " + strconv.Itoa(s.Active) + " connections load " + req
+	case s.BgPath != "":
+		return s.foreground() + " beside " + s.background() + " (head-of-line blocking)"
 	case s.Kind == metrics.KindOpen:
 		return req + " at a constant offered rate (open model, vegeta)"
-	case s.BgPath != "":
-		return req + " on c connections beside " + s.background() + " (head-of-line blocking)"
 	}
 	return req + ", closed loop: c connections, one request in flight each"
 }

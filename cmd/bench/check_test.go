@@ -17,7 +17,7 @@ func TestCheckGoodRunAllPass(t *testing.T) {
 	for _, want := range []string{
 		"PASS  threaded RSS per connection (idle, 0..10000): 27.6 KB ≥ 10 KB",
 		"PASS  evented/threads req/s at the top hello level (c=8000): 3.93× ≥ 1.2× (82100 vs 20900 req/s, threaded)",
-		"PASS  evented p99 behind a whole burn (hol, c=20): 20.86× the burn ≥ 0.8× the burn (104300 µs, the burn 5000 µs)",
+		"PASS  evented p99 behind a whole burn (hol, c = 20): 20.86× the burn ≥ 0.8× the burn (104300 µs, the burn 5000 µs)",
 		"SKIP  node p99 behind a whole burn (hol): no hol rows of node with p99 beside a /cpu?us=N background",
 	} {
 		if !strings.Contains(out, want+"\n") {
@@ -30,7 +30,7 @@ func TestCheckGoodRunAllPass(t *testing.T) {
 // per connection), which a thread per connection cannot do.
 func TestCheckCheatingRunFails(t *testing.T) {
 	code, out, stderr := bench("check", cheatRun)
-	if code != 1 || stderr != "bench: check: 1 of 10 claims failed\n" {
+	if code != 1 || stderr != "bench: check: 1 of 11 claims failed\n" {
 		t.Fatalf("exit %d, stderr %q; want 1 and the count of failures", code, stderr)
 	}
 	var fails []string
@@ -47,12 +47,12 @@ func TestCheckCheatingRunFails(t *testing.T) {
 	}
 }
 
-// TestCheckMissingRowsSkip: the quick run has no head-of-line rows: those claims are SKIP,
+// TestCheckMissingRowsSkip: this quick run has no head-of-line rows: those claims are SKIP,
 // which fails the check only with --strict.
 func TestCheckMissingRowsSkip(t *testing.T) {
 	code, out, _ := bench("check", quickRun)
-	if code != 0 || strings.Count(out, "p99 behind a whole burn: no closed load with a background") != 2 {
-		t.Fatalf("exit %d; want 0 with the two head-of-line claims SKIP:\n%s", code, out)
+	if code != 0 || strings.Count(out, ": no load with a background (head-of-line blocking) scenario in the run") != 3 {
+		t.Fatalf("exit %d; want 0 with the three head-of-line claims SKIP:\n%s", code, out)
 	}
 	code, _, stderr := bench("check", "--strict", quickRun)
 	if code != 1 || !strings.Contains(stderr, "claims skipped or unreliable (--strict)") {
