@@ -50,9 +50,9 @@ type Step struct {
 	// over the steps it serves (background included): peers size themselves by it
 	// (PEER_CONNECTIONS, scripts/peers/README.md).
 	ServerConns int
-	Note         string        // how the step differs from the suite (clamped), for the CSV
-	Skip         string        // why the step is not run; its row carries the reason
-	Estimate     time.Duration // planned wall time, for the ETA
+	Note        string        // how the step differs from the suite (clamped), for the CSV
+	Skip        string        // why the step is not run; its row carries the reason
+	Estimate    time.Duration // planned wall time, for the ETA
 }
 
 // Plan expands a suite into its steps, in run order: repeat, scenario, server, level.
