@@ -98,10 +98,11 @@ type Result struct {
 	Loops          int     // closed engine: event loops used
 	Connections    int     // closed: connections; open: the most vegeta workers
 
-	// ConnsUp is how many connections were up as the window began. Closed: connected (a
-	// request in flight or ready to send), counted at each loop's first turn at or after
-	// the window's start; without a warm-up the connects are still under way then. Open:
-	// the connections vegeta's transport held open, busy or idle.
+	// ConnsUp is how many connections were up as the window began. Closed: connected and
+	// answered at least once (a connection waiting in the server's listen backlog is not
+	// up), counted at each loop's first turn at or after the window's start; without a
+	// warm-up the connects are still under way then. Open: the connections vegeta's
+	// transport held open, busy or idle.
 	ConnsUp int
 	// WorkersExhausted (open engine): at some moment in the window all Connections
 	// workers were busy on requests at once, so vegeta could send nothing more until one

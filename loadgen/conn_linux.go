@@ -123,6 +123,7 @@ func (l *loop) answered(i, status int) {
 	sent := l.sent[i*int(l.depth)+int(c.head)]
 	c.head = (c.head + 1) % l.depth
 	c.inflight--
+	c.served = true
 	ok := status >= 200 && status < 300
 	switch {
 	case sent < l.ws:

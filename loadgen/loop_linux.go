@@ -34,6 +34,7 @@ type conn struct {
 	gen        int32 // bumped for each socket, to drop events of an earlier one
 	state      connState
 	tried      bool  // a connect was attempted: the next one is a reconnect
+	served     bool  // this socket has had a response: the server accepted and answered it
 	inflight   int32 // requests sent (or queued to send) and not yet answered
 	head       int32 // ring index of the oldest in-flight send time
 	wOff, wEnd int32 // bytes of the loop's batch still to write: batch[wOff:wEnd]
@@ -128,12 +129,14 @@ func (l *loop) run() error {
 	return nil
 }
 
-// countUp counts the connections up (connected: requests in flight or ready to go) as
-// the window begins, at the loop's first turn at or after its start.
+// countUp counts the connections up as the window begins, at the loop's first turn at or
+// after its start: connected and answered at least once. A connection the kernel
+// completed but the server has not yet accepted (in its listen backlog) is connected, not
+// served: counted, it would hide a server still accepting when the window began.
 func (l *loop) countUp() {
 	l.upCounted = true
 	for i := range l.conns {
-		if l.conns[i].state == csOpen {
+		if c := &l.conns[i]; c.state == csOpen && c.served {
 			l.t.connsUp++
 		}
 	}
@@ -232,7 +235,7 @@ func (l *loop) connect(i int) {
 		l.connectError(i)
 		return
 	}
-	c.fd, c.state, c.since = fd, csConnecting, l.now
+	c.fd, c.state, c.since, c.served = fd, csConnecting, l.now, false
 }
 
 // connected completes a non-blocking connect and sends the first requests, stamped now

@@ -117,7 +117,7 @@ func (f *fakeEngine) run(ctx context.Context, cfg loadgen.Config, engine string)
 	for v := int64(100); v <= 1000; v++ {
 		h.RecordValue(v) // p50 ≈ 550 µs, p99 ≈ 991 µs
 	}
-	res := &loadgen.Result{Engine: engine, Requests: 901, Latency: h, Elapsed: cfg.Duration, ClientCPUPct: 12,
+	res := &loadgen.Result{Engine: engine, Requests: 901, Latency: h, Elapsed: cfg.Duration, ClientCPUPct: 12, ConnsUp: cfg.Concurrency,
 		Windows: []loadgen.Window{{Start: 0, Requests: 500, P99: 990 * time.Microsecond},
 			{Start: cfg.Duration / 2, Requests: 401, P99: 995 * time.Microsecond}}}
 	if engine == "open" {

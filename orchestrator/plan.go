@@ -58,16 +58,7 @@ type Step struct {
 // Plan expands a suite into its steps, in run order: repeat, scenario, server, level.
 // Servers left out (optional ones whose commands are missing) are returned as messages.
 func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
-	warmup, duration := time.Duration(s.Warmup), time.Duration(s.Duration)
-	if o.Quick {
-		warmup, duration = pick(s.Quick.Warmup, warmup), pick(s.Quick.Duration, duration)
-	}
-	if o.Warmup > 0 {
-		warmup = o.Warmup
-	}
-	if o.Duration > 0 {
-		duration = o.Duration
-	}
+	t := planTimes(s, o)
 	for label, why := range o.Unavailable {
 		if s.server(label).Optional {
 			leftOut = append(leftOut, fmt.Sprintf("%s left out: %s", label, why))
@@ -90,17 +81,11 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 					continue
 				}
 				for i, level := range levels {
-					st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: warmup, Duration: duration,
-						Restart: i == 0 || sc.Restart != RestartScenario}
-					st.shape(o.FDLimit)
-					st.Warmup = max(warmup, spec.warmupAt(st.Conns+st.Idle))
+					st := t.step(spec, sc, rep, level, i, o)
 					if missing {
 						st.Skip = "skipped: " + why
 					} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
 						st.Skip = fmt.Sprintf("skipped: %s does not serve %s", label, ep)
-					}
-					if sc.Kind == metrics.KindOpen && sc.Capacity != nil && i == 0 {
-						st.CapDuration = capacityDuration(sc, o.Quick, duration)
 					}
 					st.Estimate = st.estimate()
 					steps = append(steps, st)
@@ -113,6 +98,40 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 	}
 	setServerConns(steps)
 	return steps, leftOut
+}
+
+// stepTimes are a plan's warm-up, window and warm-up per 1000 loaded connections.
+type stepTimes struct{ warmup, duration, perConns time.Duration }
+
+// planTimes is the suite's times as the options change them: --quick's, and a warm-up or
+// window given on the command line, which is then exactly the warm-up.
+func planTimes(s *Suite, o PlanOptions) stepTimes {
+	t := stepTimes{time.Duration(s.Warmup), time.Duration(s.Duration), time.Duration(s.WarmupPer1000)}
+	if o.Quick {
+		t.warmup, t.duration = pick(s.Quick.Warmup, t.warmup), pick(s.Quick.Duration, t.duration)
+	}
+	if o.Warmup > 0 {
+		t.warmup, t.perConns = o.Warmup, 0
+	}
+	if o.Duration > 0 {
+		t.duration = o.Duration
+	}
+	return t
+}
+
+// step is the i-th level of spec in scenario sc, shaped and timed.
+func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i int, o PlanOptions) Step {
+	st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: t.warmup, Duration: t.duration,
+		Restart: i == 0 || sc.Restart != RestartScenario}
+	st.shape(o.FDLimit)
+	st.Warmup = max(t.warmup, spec.warmupAt(st.Conns+st.Idle))
+	if spec.WarmupPer1000 == 0 {
+		st.Warmup += t.perConns * time.Duration(st.Conns) / 1000
+	}
+	if sc.Kind == metrics.KindOpen && sc.Capacity != nil && i == 0 {
+		st.CapDuration = capacityDuration(sc, o.Quick, t.duration)
+	}
+	return st
 }
 
 // setServerConns gives each step that starts a server the most connections that server

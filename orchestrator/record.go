@@ -96,6 +96,9 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 		notes = append(notes, fmt.Sprintf("%d errors (connect %d, reset %d, timeout %d, status %d, parse %d, unsent %d)",
 			e.Total(), e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent))
 	}
+	if st.Scenario.Kind == metrics.KindClosed && res.ConnsUp < st.Conns {
+		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (the rest waited in the server's accept queue)", res.ConnsUp, st.Conns))
+	}
 	if served := float64(res.Requests + m.bgRequests()); served > 0 {
 		row.CPUUsPerReq = round2(row.ServerCPUPct / 100 * row.DurationS * 1e6 / served)
 	}

@@ -26,14 +26,20 @@ const (
 // Suite is a suite file (suites/*.json): the servers, the scenarios and their levels. A
 // suite is data, so a sweep is changed by editing JSON, not code.
 type Suite struct {
-	Description string       `json:"description"`
-	Warmup      Duration     `json:"warmup"`   // load before each measured window, discarded
-	Duration    Duration     `json:"duration"` // each measured window
-	Repeats     int          `json:"repeats"`  // rounds of the whole suite (0 = 1)
-	Quick       QuickConfig  `json:"quick"`    // what --quick changes
-	Servers     []ServerSpec `json:"servers"`
-	Scenarios   []Scenario   `json:"scenarios"`
-	Hosts       *Hosts       `json:"hosts"` // where the servers and the load run (nil: all here)
+	Description string   `json:"description"`
+	Warmup      Duration `json:"warmup"` // load before each measured window, discarded
+	// WarmupPer1000 lengthens every step's warm-up by this much per 1000 loaded
+	// connections, so a server that accepts one connection at a time under load (a thread
+	// server on one CPU) holds them all when the window begins. Idle connections are
+	// answered before the load starts and need none. A server's own
+	// warmup_per_1000_conns replaces it.
+	WarmupPer1000 Duration     `json:"warmup_per_1000_conns"`
+	Duration      Duration     `json:"duration"` // each measured window
+	Repeats       int          `json:"repeats"`  // rounds of the whole suite (0 = 1)
+	Quick         QuickConfig  `json:"quick"`    // what --quick changes
+	Servers       []ServerSpec `json:"servers"`
+	Scenarios     []Scenario   `json:"scenarios"`
+	Hosts         *Hosts       `json:"hosts"` // where the servers and the load run (nil: all here)
 }
 
 // Hosts says where a run's parts run: the server on one host, the load generator on one

@@ -291,3 +291,25 @@ func TestServerConns(t *testing.T) {
 		t.Fatalf("server connections per step %v, want %v", got, want)
 	}
 }
+
+// TestSuiteWarmupPerConnections: the suite's warm-up per 1000 connections lengthens every
+// step by its loaded connections (idle ones are answered before the load), unless the
+// server has its own.
+func TestSuiteWarmupPerConnections(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"warmup":"1s","duration":"1s","warmup_per_1000_conns":"200ms",
+		"servers":[{"label":"g","model":"goroutine"},{"label":"own","model":"goroutine","warmup_per_1000_conns":"1s"}],
+		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["g","own"],"levels":[10,4000]},
+		{"name":"i","kind":"idle","path":"/hello","active":10,"servers":["g"],"levels":[5000]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{})
+	var got []time.Duration
+	for _, st := range steps {
+		got = append(got, st.Warmup)
+	}
+	want := []time.Duration{1002 * time.Millisecond, 1800 * time.Millisecond, time.Second, 4 * time.Second, 1002 * time.Millisecond}
+	if !slices.Equal(got, want) {
+		t.Fatalf("warm-ups %v, want %v", got, want)
+	}
+}
