@@ -19,6 +19,13 @@ type Config struct {
 	Timeout     time.Duration // per request (0 = 5s)
 	AllowRemote bool          // permit a non-loopback target
 	Loops       int           // closed: event loops, one locked OS thread each (0 = one per CPU the client may use, at most Concurrency)
+	// Ramp (closed): each connection makes one request, then waits until every
+	// connection of its loop has been answered once (or the window begins) before the
+	// load starts. The server then holds every connection as the window begins, where
+	// thousands of connects under full load leave a server that accepts one connection at
+	// a time (a thread server on one CPU, its acceptor one thread among thousands) with
+	// most of them in its accept queue. wrk starts the load at once.
+	Ramp bool
 	// StartAt, when set, is the wall-clock instant the warm-up begins: the engine waits
 	// for it, so engines on several hosts started ahead of it begin their windows
 	// together (as closely as the hosts' clocks agree). Zero: start at once.

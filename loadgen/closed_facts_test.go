@@ -147,3 +147,55 @@ func TestEnginesSideBySide(t *testing.T) {
 		}
 	}
 }
+
+// rampWatch answers each connection's first request after a delay that grows with the
+// connections seen (the k-th after k ms), the rest at once, and counts second requests
+// that came while some connection was still unanswered.
+type rampWatch struct {
+	mu           sync.Mutex
+	seen         map[net.Conn]int // requests read per connection
+	firsts       int              // first requests answered
+	conns, early int
+}
+
+func (w *rampWatch) respond(s *testServer, c net.Conn, _ int64) bool {
+	w.mu.Lock()
+	w.seen[c]++
+	n, k := w.seen[c], len(w.seen)
+	if n == 2 && w.firsts < w.conns {
+		w.early++
+	}
+	w.mu.Unlock()
+	if n == 1 {
+		time.Sleep(time.Duration(k) * time.Millisecond) // the server's latency under test, not a synchronisation
+		w.mu.Lock()
+		w.firsts++
+		w.mu.Unlock()
+	}
+	return s.answer(c, helloResponse)
+}
+
+// TestClosedRamp: with Ramp, no connection sends its second request before every
+// connection has had its first answered; without it, the early-answered ones go on at
+// once (what a thread server that accepts slowly under load would face).
+func TestClosedRamp(t *testing.T) {
+	for _, ramp := range []bool{true, false} {
+		w := &rampWatch{seen: map[net.Conn]int{}, conns: 20}
+		s := startServer(t, w.respond)
+		cfg := closedConfig(s.url("/"), w.conns)
+		cfg.Loops, cfg.Warmup, cfg.Duration, cfg.Ramp = 1, time.Second, 100*time.Millisecond, ramp
+		res, err := RunClosed(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.mu.Lock()
+		early := w.early
+		w.mu.Unlock()
+		switch {
+		case ramp && (early != 0 || res.ConnsUp != w.conns || res.Requests == 0):
+			t.Errorf("ramp: %d second requests before every first was answered, %d of %d up, %d requests", early, res.ConnsUp, w.conns, res.Requests)
+		case !ramp && early == 0:
+			t.Errorf("no ramp: no second request came early; the test cannot tell a ramp")
+		}
+	}
+}

@@ -83,7 +83,7 @@ func (l *loop) readable(i int, closed bool) {
 		}
 		break
 	}
-	if answered > 0 {
+	if answered > 0 && !l.ramping {
 		l.send(i, answered)
 	}
 }
@@ -123,7 +123,10 @@ func (l *loop) answered(i, status int) {
 	sent := l.sent[i*int(l.depth)+int(c.head)]
 	c.head = (c.head + 1) % l.depth
 	c.inflight--
-	c.served = true
+	if !c.served {
+		c.served = true
+		l.unserved--
+	}
 	ok := status >= 200 && status < 300
 	switch {
 	case sent < l.ws:

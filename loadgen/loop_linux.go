@@ -63,6 +63,8 @@ type loop struct {
 	timeoutNS int64
 	nextScan  int64
 	upCounted bool // the connections up at the window's start are in t.connsUp
+	ramping   bool // Config.Ramp: a connection answered once waits for the others
+	unserved  int  // connections whose socket has had no response yet
 	stop      *atomic.Bool
 }
 
@@ -74,7 +76,8 @@ func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *a
 	l := &loop{p: p, buf: make([]byte, readBufSize), reqLen: int32(len(tgt.request)),
 		depth: int32(depth), conns: make([]conn, conns), sent: make([]int64, conns*depth),
 		t: newTally(cfg.Duration), base: base, ws: int64(cfg.Warmup),
-		we: int64(cfg.Warmup + cfg.Duration), timeoutNS: int64(cfg.timeout()), stop: stop}
+		we: int64(cfg.Warmup + cfg.Duration), timeoutNS: int64(cfg.timeout()), stop: stop,
+		ramping: cfg.Ramp, unserved: conns}
 	for range depth {
 		l.batch = append(l.batch, tgt.request...)
 	}
@@ -119,6 +122,9 @@ func (l *loop) run() error {
 		for i := range evs {
 			l.event(&evs[i])
 		}
+		if l.ramping && (l.unserved == 0 || l.now >= l.ws) {
+			l.endRamp()
+		}
 		if !l.upCounted && l.now >= l.ws {
 			l.countUp()
 		}
@@ -138,6 +144,16 @@ func (l *loop) countUp() {
 	for i := range l.conns {
 		if c := &l.conns[i]; c.state == csOpen && c.served {
 			l.t.connsUp++
+		}
+	}
+}
+
+// endRamp starts the load on every connection that waits, answered, for the others.
+func (l *loop) endRamp() {
+	l.ramping = false
+	for i := range l.conns {
+		if c := &l.conns[i]; c.state == csOpen && c.inflight == 0 {
+			l.send(i, int(l.depth))
 		}
 	}
 }
@@ -234,6 +250,9 @@ func (l *loop) connect(i int) {
 		unix.Close(fd)
 		l.connectError(i)
 		return
+	}
+	if c.served {
+		l.unserved++
 	}
 	c.fd, c.state, c.since, c.served = fd, csConnecting, l.now, false
 }

@@ -89,6 +89,9 @@ func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []stri
 		if cfg.Pipeline > 1 {
 			args = append(args, "--pipeline", strconv.Itoa(cfg.Pipeline))
 		}
+		if cfg.Ramp {
+			args = append(args, "--ramp")
+		}
 	}
 	return append(args, e.Hosts[i].cpuArgs()...)
 }

@@ -180,6 +180,9 @@ func checkScenarios(t *testing.T, rows []metrics.SummaryRow, eng *fakeEngine) {
 		if strings.HasSuffix(c.URL, "/cpu?us=100") && c.Concurrency == 2 && c.Rate == 50 {
 			background++
 		}
+		if strings.HasSuffix(c.URL, "/hello") && c.Rate == 0 && !c.Ramp {
+			t.Errorf("a closed /hello load of %d connections without a ramp", c.Concurrency)
+		}
 		if strings.HasSuffix(c.URL, "/hello") && c.Rate != 0 && c.Rate != 300 {
 			t.Errorf("a /hello load offered %v req/s, want 300 (hol) or closed", c.Rate)
 		}

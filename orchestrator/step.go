@@ -188,10 +188,12 @@ func waitUntil(ctx context.Context, t time.Time) bool {
 
 // runLoads runs the step's load (and, for hol, the background load beside it).
 func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float64, m *measurement) (*loadgen.Result, error) {
-	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup}
+	// Ramp: every connection answered once before the load starts (loadgen.Config.Ramp),
+	// so each level's window measures the connections it names, held by the server.
+	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup, Ramp: true}
 	runFg := r.cfg.Engine.RunClosed
 	if st.Scenario.Kind == metrics.KindOpen {
-		cfg.Concurrency, cfg.Rate = st.Scenario.Workers, rate
+		cfg.Concurrency, cfg.Rate, cfg.Ramp = st.Scenario.Workers, rate, false
 		runFg = r.cfg.Engine.RunOpen
 	}
 	bg := st.Scenario.Background
@@ -199,7 +201,7 @@ func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float6
 		return runFg(ctx, cfg)
 	}
 	bgCfg := cfg
-	bgCfg.Rate = 0
+	bgCfg.Rate, bgCfg.Ramp = 0, false
 	bgCfg.URL, bgCfg.Concurrency = base+pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
 	run, what := r.cfg.Engine.RunClosed, fmt.Sprintf("%d conns on %s", bg.Concurrency, bgCfg.URL[len(base):])
 	if bg.Rate > 0 { // the same offered work for every server, whatever it does to the foreground

@@ -122,6 +122,7 @@ func newLoadFlags(o *loadOptions, stdout io.Writer) (*cliFlags, *string) {
 	fs.DurationVar(&o.cfg.Timeout, "timeout", loadgen.DefaultTimeout, "per request; a request unanswered this long is a timeout error")
 	fs.IntVar(&o.cfg.Pipeline, "pipeline", 1, "closed: requests in flight per connection")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "closed: event loops, each on its own thread (0: one per CPU the client may use)")
+	fs.BoolVar(&o.cfg.Ramp, "ramp", false, "closed: each connection makes one request and waits, within the warm-up, until all have been answered once, so the server holds them all when the window begins (bench run does this; wrk does not)")
 	fs.IntVar(&o.idle, "idle", 0, "hold this many idle keep-alive connections (each made one request) during the load")
 	cpus := fs.String("cpus", "", "pin the whole client process to these CPUs, e.g. 1 or 1-3 (taskset -c syntax)")
 	fs.StringVar(&o.hdr, "hdr", "", "write the latency percentile distribution to this file, HdrHistogram .hgrm text, values in microseconds (as bench run's hgrm/ files)")
@@ -155,8 +156,8 @@ func checkLoadFlags(o *loadOptions) error {
 		return checkOpenFlags(o)
 	case o.rate != "":
 		return usageError{"load: --rate is for --engine open"}
-	case o.engine == "vegeta" && (c.Concurrency < 1 || c.Pipeline != 1 || c.Loops != 0):
-		return usageError{"load: --engine vegeta needs -c ≥ 1 and takes no --pipeline or --loops"}
+	case o.engine == "vegeta" && (c.Concurrency < 1 || c.Pipeline != 1 || c.Loops != 0 || c.Ramp):
+		return usageError{"load: --engine vegeta needs -c ≥ 1 and takes no --pipeline, --loops or --ramp"}
 	case c.Concurrency == 0 && o.idle == 0:
 		return usageError{"load: nothing to do: -c 0 and no --idle"}
 	}
@@ -168,8 +169,8 @@ func checkOpenFlags(o *loadOptions) error {
 	switch {
 	case o.rate == "":
 		return usageError{"load: --engine open needs --rate"}
-	case c.Pipeline != 1 || c.Loops != 0:
-		return usageError{"load: --pipeline and --loops are for the closed engine"}
+	case c.Pipeline != 1 || c.Loops != 0 || c.Ramp:
+		return usageError{"load: --pipeline, --loops and --ramp are for the closed engine"}
 	case o.setConns && c.Concurrency < 1:
 		return usageError{"load: -c (the most vegeta workers) must be ≥ 1"}
 	}
