@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The threaded model against the C pthread-per-connection server (scripts/peers/cthreads.c)
-# on /hello: both alternate at every level (server on CPU 0, `wrk -t1` on CPU 1), and the
+# on /hello: both alternate at every level (server on CPU 0, the client on CPU 1), and the
 # summary gives each one's median req/s over the rounds, p99, threads and RSS mid-window,
-# errors, and threaded's ratio to C ("x cthreads").
+# errors, the connections answered when the window began ("up"), and threaded's ratio to
+# C ("x cthreads"). The client is `bench load --ramp` (every connection answered once
+# before the window, as bench run measures); CLIENT=wrk uses wrk, which loads every
+# connection as it opens them (see wrk-compare.sh).
 #
 # usage: scripts/threads-vs-c.sh [OUT.csv] [LEVELS] [DURATION] [ROUNDS] [THREADED...]
 #   defaults: a temporary CSV, "10 100 1000 4000 8000", 5s, 2 rounds, and `threaded` (bench
@@ -17,5 +20,5 @@ rounds=${4:-2}
 shift $(($# < 4 ? $# : 4))
 variants=${*:-threaded}
 (cd "$here" && go build -o bin/bench ./cmd/bench) # the code as it is now, not a stale binary
-"$here/scripts/wrk-compare.sh" "$out" "$variants cthreads" "$levels" "$duration" "$rounds"
+CLIENT=${CLIENT:-bench} "$here/scripts/wrk-compare.sh" "$out" "$variants cthreads" "$levels" "$duration" "$rounds"
 echo "rows: $out"

@@ -12,6 +12,11 @@
 #            printed at the end gives each server's median req/s and its ratio to nginx and
 #            to the C thread server at the same level.
 # URLPATH (environment) is the request path, default /hello; e.g. URLPATH='/io?ms=50'.
+# CLIENT (environment): wrk (default: a 1 s wrk warm-up, then wrk opens its connections
+# and loads them at once, so a server that accepts slowly under load measures with many
+# still in its accept queue) or bench (`bench load --ramp`: every connection answered
+# once within a warm-up of 1 s + 0.25 s per 1000 connections, then the window, as bench
+# run measures; conns_up in the CSV says how many were answered when the window began).
 # Needs wrk, nginx-light and gcc; installs the Debian packages when missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,25 +86,51 @@ to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
     else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print "" }'
 }
 
-echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors,rss_kb" > "$out"
+client=${CLIENT:-wrk}
+case $client in wrk | bench) ;; *) echo "wrk-compare: CLIENT must be wrk or bench, not '$client'" >&2; exit 2 ;; esac
+
+# load_wrk C: the wrk warm-up and measured run; sets rps avg p50 p99 errs up.
+load_wrk() {
+  taskset -c 1 wrk -t1 -c"$1" -d1s "http://127.0.0.1:$port$urlpath" >/dev/null 2>&1 || true # warm-up
+  taskset -c 1 wrk -t1 -c"$1" -d"$duration" --latency "http://127.0.0.1:$port$urlpath" > "$work/wrk.txt" 2>&1 &
+  local wrk_pid=$!
+  sleep "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
+  threads=$(tree_threads "$pid")
+  rss=$(tree_rss_kb "$pid")
+  wait "$wrk_pid" || true
+  rps=$(awk '/^Requests\/sec/{print int($2)}' "$work/wrk.txt")
+  avg=$(to_us "$(awk '/^    Latency/{print $2}' "$work/wrk.txt")")
+  p50=$(to_us "$(awk '/^ +50%/{print $2}' "$work/wrk.txt")")
+  p99=$(to_us "$(awk '/^ +99%/{print $2}' "$work/wrk.txt")")
+  errs=$(awk '/Socket errors|Non-2xx/{for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END{print s+0}' "$work/wrk.txt")
+  up=""
+}
+
+# load_bench C: bench load --ramp; sets the same, and up (connections answered when the
+# window began).
+load_bench() {
+  local warm
+  warm=$(awk -v c="$1" 'BEGIN{print 1 + c/4000}')
+  "$here/bin/bench" load --url "http://127.0.0.1:$port$urlpath" -c "$1" --cpus 1 --ramp \
+    --warmup "${warm}s" --duration "$duration" --json > "$work/load.json" 2>"$work/load.err" &
+  local load_pid=$!
+  sleep "$(awk -v w="$warm" -v d="${duration%s}" 'BEGIN{print w + d/2}')"
+  threads=$(tree_threads "$pid")
+  rss=$(tree_rss_kb "$pid")
+  wait "$load_pid" || { cat "$work/load.err" >&2; true; }
+  read -r rps avg p50 p99 errs up < <(python3 -c 'import json,sys
+r=json.load(open(sys.argv[1])); l=r["latency_us"]
+print(int(r["rps"]), "-", l["p50"], l["p99"], r["errors"]["total"], r["conns_up"])' "$work/load.json" 2>/dev/null || echo "0 - - - - -")
+}
+
+echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors,rss_kb,conns_up" > "$out"
 printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' round server conns req/s avg p99 threads errors rss_kb
 for round in $(seq "$repeats"); do
 for c in $levels; do
   for s in $servers; do
     start_server "$s"
-    taskset -c 1 wrk -t1 -c"$c" -d1s "http://127.0.0.1:$port$urlpath" >/dev/null 2>&1 || true # warm-up
-    taskset -c 1 wrk -t1 -c"$c" -d"$duration" --latency "http://127.0.0.1:$port$urlpath" > "$work/wrk.txt" 2>&1 &
-    wrk_pid=$!
-    sleep "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
-    threads=$(tree_threads "$pid")
-    rss=$(tree_rss_kb "$pid")
-    wait "$wrk_pid" || true
-    rps=$(awk '/^Requests\/sec/{print int($2)}' "$work/wrk.txt")
-    avg=$(to_us "$(awk '/^    Latency/{print $2}' "$work/wrk.txt")")
-    p50=$(to_us "$(awk '/^ +50%/{print $2}' "$work/wrk.txt")")
-    p99=$(to_us "$(awk '/^ +99%/{print $2}' "$work/wrk.txt")")
-    errs=$(awk '/Socket errors|Non-2xx/{for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END{print s+0}' "$work/wrk.txt")
-    echo "$round,$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs,$rss" >> "$out"
+    "load_$client" "$c"
+    echo "$round,$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs,$rss,$up" >> "$out"
     printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' "$round" "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs" "$rss"
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   done
