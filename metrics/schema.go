@@ -53,7 +53,7 @@ type SummaryRow struct {
 	ClientCPUShare float64 `csv:"client_cpu_share"`
 	Bound          Bound   `csv:"bound"`          // server, client, both, neither
 	CPUUsPerReq    float64 `csv:"cpu_us_per_req"` // server CPU time per request served (all loads of the step)
-	ConnsUp        int     `csv:"conns_up"`       // closed: connections up when the window began
+	ConnsUp        int     `csv:"conns_up"`       // closed: connections answered at least once when the window began; open: held by the transport
 	Reconnects     int64   `csv:"reconnects"`     // connections re-opened in the window
 	HelloBytes     int     `csv:"hello_bytes"`    // bytes of the server's answer to GET /hello (head + body)
 	Design         string  `csv:"design"`         // how the server waits: threads, events, goroutines, processes
