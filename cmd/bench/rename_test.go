@@ -112,19 +112,20 @@ func runQuickSuite(t *testing.T, suite, out string) []metrics.SummaryRow {
 }
 
 // offeredFractions is each open-model row's offered rate over its server's top offered
-// rate in the scenario, to 2 decimals: the capacity measured differs between runs, the
-// fractions of it do not.
+// rate in the scenario (told apart by its paths, which the renaming keeps), to 2
+// decimals: the capacity measured differs between runs, the fractions of it do not.
 func offeredFractions(rows []metrics.SummaryRow) []float64 {
+	key := func(r metrics.SummaryRow) string { return r.Server + "\x00" + r.Path + "\x00" + r.BgPath }
 	top := map[string]float64{}
 	for _, r := range rows {
 		if r.Kind == metrics.KindOpen {
-			top[r.Server] = math.Max(top[r.Server], r.OfferedRPS)
+			top[key(r)] = math.Max(top[key(r)], r.OfferedRPS)
 		}
 	}
 	var out []float64
 	for _, r := range rows {
-		if r.Kind == metrics.KindOpen && top[r.Server] > 0 {
-			out = append(out, math.Round(100*r.OfferedRPS/top[r.Server])/100)
+		if r.Kind == metrics.KindOpen && top[key(r)] > 0 {
+			out = append(out, math.Round(100*r.OfferedRPS/top[key(r)])/100)
 		}
 	}
 	return out
