@@ -5,7 +5,8 @@
 # throwaway host key and user key. Only the namespaces' own addresses are targets.
 # Checks: the hello row's request count against the server's own count (bench serve
 # --count-log) within the requests in flight at the window's edges, the clients' start
-# skew, and no process left in any namespace after a normal run and after SIGINT.
+# skew, and no process left in any namespace and no copy of bench on any host after a
+# normal run, after SIGINT and after SIGKILL of the coordinator.
 set -euo pipefail
 
 BENCH=$(realpath "${1:-./bench}")
@@ -184,6 +185,33 @@ for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T
 	[ ! -e "$d" ] || fail "$d, copied by the interrupted run, is still there"
 done
 echo "the copies of bench are removed after SIGINT too"
+
+echo "== SIGKILL of the coordinator mid-run"
+# Nothing of the coordinator runs its cleanup: each host's keeper (bench keep) removes the
+# copy when its ssh session ends, and the remote processes exit with theirs.
+ip netns exec "$co" timeout 120 "$BENCH" run --suite "$(suite run4)" --out "$T/run4" \
+	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" >"$T/run4.log" 2>&1 &
+runner=$!
+for _ in $(seq 300); do # until the first row is written, ≤ 30 s
+	[ -f "$T/run4/summary.csv" ] && [ "$(wc -l <"$T/run4/summary.csv")" -ge 2 ] && break
+	sleep 0.1
+done
+coordinator=$(pgrep -P "$runner" | head -1) # timeout's child: bench run
+[ -n "$coordinator" ] || fail "bench run was not running"
+copies=$(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run4.log")
+[ -n "$copies" ] || fail "no copy of bench in the log"
+for d in $copies; do [ -x "$d/bench" ] || fail "$d/bench is not there mid-run"; done
+kill -KILL "$coordinator"
+wait "$runner" || true
+remaining() { for d in $copies; do [ ! -e "$d" ] || echo "$d"; done; }
+for _ in $(seq 100); do # until the keepers have removed the copies, ≤ 10 s
+	[ -z "$(remaining)" ] && break
+	sleep 0.1
+done
+[ -z "$(remaining)" ] || fail "copies left 10 s after SIGKILL of the coordinator: $(remaining)"
+echo "the copies of bench are removed after SIGKILL of the coordinator: $(echo $copies)"
+settled || fail "processes left after SIGKILL of the coordinator"
+echo "no process left in any namespace after SIGKILL of the coordinator"
 
 echo "== faults: a client host's load killed in step 1, the server killed in step 2"
 # nsproc NS WORD: the PID of a bench process in NS whose command line has WORD, ≤ 30 s.
