@@ -89,14 +89,26 @@ for h in "${hosts[@]}"; do # sshd is up when it answers
 	fail "sshd in $tag$h does not answer"
 done
 
-# suite NAME: the quick suite, the server's count of responses in $T/count-NAME.log.
+# A peer server for the first run, started on the server host from the copy of its
+# script there (the namespaces share this machine's files, and so its installed servers).
+repo=$(cd "$(dirname "$0")/.." && pwd)
+peer=""
+design=""
+if command -v gcc >/dev/null; then peer=cthreads design=threads; elif command -v nginx >/dev/null; then peer=nginx design=events; fi
+# suite NAME [PEER]: the quick suite, the server's count of responses in $T/count-NAME.log;
+# with PEER, that peer too.
 suite() {
+	local servers='"evented"' peerspec=""
+	if [ -n "${2:-}" ]; then
+		servers+=", \"$2\""
+		peerspec=", {\"label\": \"$2\", \"external\": \"$repo/scripts/peers/$2.sh\", \"design\": \"$design\"}"
+	fi
 	cat >"$T/suite-$1.json" <<JSON
 {
-  "description": "multihost test: one model, hello at 2 levels, short windows",
+  "description": "multihost test: one model (and a peer), hello at 2 levels, short windows",
   "warmup": "1s", "duration": "2s",
-  "servers": [{"label": "evented", "model": "evented", "args": ["--count-log", "$T/count-$1.log"]}],
-  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "restart": "scenario", "servers": ["evented"], "levels": [8, 32]}]
+  "servers": [{"label": "evented", "model": "evented", "args": ["--count-log", "$T/count-$1.log"]}$peerspec],
+  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "restart": "scenario", "servers": [$servers], "levels": [8, 32]}]
 }
 JSON
 	echo "$T/suite-$1.json"
@@ -123,27 +135,38 @@ settled() {
 	return 1
 }
 
-echo "== multi-host run: server in $tag""s, clients in $tag""c1 and $tag""c2"
-timeout 120 ip netns exec "$co" "$BENCH" run --suite "$(suite run)" --out "$T/run" \
+echo "== multi-host run: server in $tag""s, clients in $tag""c1 and $tag""c2; peer: ${peer:-none installed}"
+timeout 180 ip netns exec "$co" "$BENCH" run --suite "$(suite run "$peer")" --out "$T/run" \
 	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" | tee "$T/run.log"
 settled || fail "processes left after the run"
-echo "no process left in any namespace after the run"
+echo "no process left in any namespace after the run${peer:+ (no $peer either)}"
 for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run.log"); do
 	[ ! -e "$d" ] || fail "$d, copied by the run, is still there"
 done
 echo "the copies of bench are removed"
 
 # The server's own count over each window, against the row's requests.
-python3 - "$T/run/summary.csv" "$T/count-run.log" <<'PY'
+python3 - "$T/run/summary.csv" "$T/count-run.log" "$peer" <<'PY'
 import csv, sys, re, bisect
 rows = list(csv.DictReader(open(sys.argv[1])))
+peer = sys.argv[3]
+ok = True
+if peer:  # the peer on the server host: measured from both clients, without errors
+    prow = [r for r in rows if r["server"] == peer]
+    for r in prow:
+        good = int(r["requests"]) > 0 and int(r["errors"]) == 0 and int(r["rss_peak_kb"]) > 0
+        ok = ok and good
+        print(f"{peer} hello c={r['concurrency']}: {r['requests']} requests, {r['errors']} errors, "
+              f"server host's RSS {r['rss_peak_kb']} KB: {'OK' if good else 'FAIL'} {r['note'][:120]}")
+    if len(prow) != 2:
+        print(f"FAIL: {len(prow)} {peer} rows, want 2"); ok = False
+rows = [r for r in rows if r["server"] == "evented"]
 log = [tuple(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
 ts = [t for t, _ in log]
 def count_at(t, side):  # the server's count at a logged instant at or before/after t
     i = bisect.bisect_right(ts, t) - 1 if side < 0 else bisect.bisect_left(ts, t)
     i = min(max(i, 0), len(log) - 1)
     return log[i][1]
-ok = True
 for r in rows:
     m = re.search(r"within (\S+) of each other, the first at unix_ns=(\d+)", r["note"])
     if not m:

@@ -26,6 +26,7 @@ commands:
   sample    sample a process tree, JSON lines (a multi-host run's remote sampler)
   version   print the build's hash (a multi-host run compares it on each host)
   keep      remove a multi-host run's copy of bench when its ssh session ends
+  peer      run a peer server's script on a server host, stopped with the session
 
 Each command's flags: bench <command> -h
 `
@@ -41,6 +42,7 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error
 	"sample":  runSample,
 	"version": runVersion,
 	"keep":    runKeep,
+	"peer":    runPeer,
 }
 
 func main() {
