@@ -258,7 +258,7 @@ for _ in $(seq 300); do # until the server has answered 1000 more requests: the 
 	[ "$(served)" -ge $((${before:-0} + 1000)) ] && break
 	sleep 0.1
 done
-kill -9 "$pid"
+kill -9 "$pid" 2>/dev/null || { grep -E '^\[|note:' "$T/run3.log"; fail "bench load $pid in ${tag}c2 ended before it was killed (load average $(cut -d' ' -f1-3 /proc/loadavg))"; }
 for _ in $(seq 300); do # until step 1's row is written, ≤ 30 s
 	[ -f "$T/run3/summary.csv" ] && [ "$(wc -l <"$T/run3/summary.csv")" -ge 2 ] && break
 	sleep 0.1
