@@ -118,7 +118,7 @@ JSON
 leftover() {
 	local ns=$1 keep=${2:-}
 	for pid in $(ip netns pids "$ns"); do
-		[ "$pid" = "$keep" ] || echo "$pid $(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)"
+		[ "$pid" = "$keep" ] || echo "$pid $(tr '\0' ' ' 2>/dev/null </proc/"$pid"/cmdline)"
 	done
 }
 # settled: no process left anywhere within 5 s (sshd's session processes end as the
