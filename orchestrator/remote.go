@@ -39,8 +39,10 @@ type RemoteHost struct {
 	CPUs   []int  // where bench runs there (empty: not pinned)
 	NumCPU int    // the host's CPUs
 	ssh    SSH
-	bench  string // bench's path there
-	copied string // the temp folder this run copied bench into ("": none)
+	bench  string            // bench's path there
+	copied string            // the temp folder this run copied bench into ("": none)
+	keeper *remoteProc       // bench keep: removes copied when its session ends, however it ends
+	peers  map[string]string // local peer script → its copy there (CopyPeers)
 }
 
 // IsLocal reports whether dest names this machine.
@@ -147,6 +149,12 @@ func (h *RemoteHost) install(ctx context.Context, self string) error {
 		h.bench = installed
 		return nil
 	}
+	return h.copySelf(ctx, self, want)
+}
+
+// copySelf copies this executable (whose hash is want) into a fresh temp folder there,
+// held by a keeper.
+func (h *RemoteHost) copySelf(ctx context.Context, self, want string) error {
 	f, err := os.Open(self)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrHost, err)
@@ -157,6 +165,12 @@ func (h *RemoteHost) install(ctx context.Context, self string) error {
 		return err
 	}
 	h.copied, h.bench = dir, dir+"/bench"
+	// The keeper removes the folder when its session ends: at Close, or when this process
+	// dies (SIGKILL included) and its ssh with it.
+	if h.keeper, err = h.startBench(ctx, []string{"keep", "--dir", dir}); err != nil {
+		h.Close()
+		return err
+	}
 	if got, err := h.output(ctx, shellQuote(h.bench)+" version", nil); err != nil || got != want {
 		h.Close()
 		return fmt.Errorf("%w %s: the copy of bench in %s does not run as this build (%q, %v)", ErrHost, h.Dest, dir, got, err)
@@ -167,8 +181,13 @@ func (h *RemoteHost) install(ctx context.Context, self string) error {
 // Copied is the temp folder this run copied bench into on the host ("" if none).
 func (h *RemoteHost) Copied() string { return h.copied }
 
-// Close removes what Connect copied to the host.
+// Close removes what Connect copied to the host: it ends the keeper's session, which
+// removes the folder, and removes it itself should the keeper not have.
 func (h *RemoteHost) Close() error {
+	if h.keeper != nil {
+		h.keeper.stop()
+		h.keeper = nil
+	}
 	if h.copied == "" {
 		return nil
 	}

@@ -36,11 +36,12 @@ func (p *serverProc) sampler() treeSampler {
 	return metrics.NewSampler(p.pid, true)
 }
 
-// startRemote runs bench serve on the server host over ssh, listening on every address
-// there; the clients target the address the host is reached at.
-func (l *launcher) startRemote(ctx context.Context, spec ServerSpec) (*serverProc, error) {
+// startRemote runs bench serve (or bench peer, for a peer's script) on the server host
+// over ssh, listening on every address there; the clients target the address the host is
+// reached at.
+func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
 	if spec.External != "" {
-		return nil, fmt.Errorf("%s: a peer server's script runs only on this machine (no --server-host)", spec.External)
+		return l.startRemotePeer(ctx, spec, conns)
 	}
 	args := l.serveArgs(spec)
 	for i := range args {

@@ -1,6 +1,11 @@
 package orchestrator
 
 import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +88,47 @@ func TestShareAndQuote(t *testing.T) {
 	}
 	if platform("Linux", "x86_64") != "linux/amd64" || platform("Darwin", "arm64") != "darwin/arm64" {
 		t.Error("platform")
+	}
+}
+
+// The peers' folder is named by its content: the same files give the same hash whatever
+// their times, a changed byte or mode another; the archive holds the files, not folders.
+func TestTarFolderHashesContent(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string, mode os.FileMode) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Join(dir, name), mode)
+	}
+	write("a.sh", "#!/bin/sh\necho a\n", 0o755)
+	write("b.c", "int main(){}\n", 0o644)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	archive, h1, err := tarFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(bytes.NewReader(archive))
+	var names []string
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			break
+		}
+		names = append(names, fmt.Sprintf("%s %o", hdr.Name, hdr.Mode))
+	}
+	if strings.Join(names, ",") != "a.sh 755,b.c 644" {
+		t.Errorf("archive holds %v", names)
+	}
+	os.Chtimes(filepath.Join(dir, "b.c"), time.Now(), time.Now().Add(-time.Hour))
+	if _, h2, _ := tarFolder(dir); h2 != h1 {
+		t.Errorf("hash changed with a file's time: %s, %s", h1, h2)
+	}
+	write("b.c", "int main(){return 0;}\n", 0o644)
+	_, h3, _ := tarFolder(dir)
+	write("b.c", "int main(){}\n", 0o600)
+	_, h4, _ := tarFolder(dir)
+	if h3 == h1 || h4 == h1 || h3 == h4 {
+		t.Errorf("hashes %s (first), %s (content changed), %s (mode changed): want all different", h1, h3, h4)
 	}
 }

@@ -62,7 +62,7 @@ func (l *launcher) start(ctx context.Context, spec ServerSpec, conns int) (*serv
 	var err error
 	switch {
 	case l.host != nil:
-		p, err = l.startRemote(ctx, spec)
+		p, err = l.startRemote(ctx, spec, conns)
 	case spec.External != "":
 		p, err = l.startExternal(ctx, spec, conns)
 	default:

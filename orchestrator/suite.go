@@ -297,12 +297,7 @@ func (s *Suite) server(label string) ServerSpec {
 // server on an endpoint it does not serve would measure its 404s.
 func (s *Suite) Endpoints(skip map[string]string) (map[string][]string, error) {
 	out := map[string][]string{}
-	used := map[string]bool{}
-	for _, sc := range s.Scenarios {
-		for _, l := range sc.Servers {
-			used[l] = true
-		}
-	}
+	used := s.used()
 	for _, sv := range s.Servers {
 		if sv.External == "" || skip[sv.Label] != "" || !used[sv.Label] {
 			continue

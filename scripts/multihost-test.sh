@@ -5,7 +5,8 @@
 # throwaway host key and user key. Only the namespaces' own addresses are targets.
 # Checks: the hello row's request count against the server's own count (bench serve
 # --count-log) within the requests in flight at the window's edges, the clients' start
-# skew, and no process left in any namespace after a normal run and after SIGINT.
+# skew, and no process left in any namespace and no copy of bench on any host after a
+# normal run, after SIGINT and after SIGKILL of the coordinator.
 set -euo pipefail
 
 BENCH=$(realpath "${1:-./bench}")
@@ -88,14 +89,26 @@ for h in "${hosts[@]}"; do # sshd is up when it answers
 	fail "sshd in $tag$h does not answer"
 done
 
-# suite NAME: the quick suite, the server's count of responses in $T/count-NAME.log.
+# A peer server for the first run, started on the server host from the copy of its
+# script there (the namespaces share this machine's files, and so its installed servers).
+repo=$(cd "$(dirname "$0")/.." && pwd)
+peer=""
+design=""
+if command -v gcc >/dev/null; then peer=cthreads design=threads; elif command -v nginx >/dev/null; then peer=nginx design=events; fi
+# suite NAME [PEER]: the quick suite, the server's count of responses in $T/count-NAME.log;
+# with PEER, that peer too.
 suite() {
+	local servers='"evented"' peerspec=""
+	if [ -n "${2:-}" ]; then
+		servers+=", \"$2\""
+		peerspec=", {\"label\": \"$2\", \"external\": \"$repo/scripts/peers/$2.sh\", \"design\": \"$design\"}"
+	fi
 	cat >"$T/suite-$1.json" <<JSON
 {
-  "description": "multihost test: one model, hello at 2 levels, short windows",
+  "description": "multihost test: one model (and a peer), hello at 2 levels, short windows",
   "warmup": "1s", "duration": "2s",
-  "servers": [{"label": "evented", "model": "evented", "args": ["--count-log", "$T/count-$1.log"]}],
-  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "restart": "scenario", "servers": ["evented"], "levels": [8, 32]}]
+  "servers": [{"label": "evented", "model": "evented", "args": ["--count-log", "$T/count-$1.log"]}$peerspec],
+  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "restart": "scenario", "servers": [$servers], "levels": [8, 32]}]
 }
 JSON
 	echo "$T/suite-$1.json"
@@ -105,7 +118,7 @@ JSON
 leftover() {
 	local ns=$1 keep=${2:-}
 	for pid in $(ip netns pids "$ns"); do
-		[ "$pid" = "$keep" ] || echo "$pid $(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)"
+		[ "$pid" = "$keep" ] || echo "$pid $(tr '\0' ' ' 2>/dev/null </proc/"$pid"/cmdline)"
 	done
 }
 # settled: no process left anywhere within 5 s (sshd's session processes end as the
@@ -122,27 +135,38 @@ settled() {
 	return 1
 }
 
-echo "== multi-host run: server in $tag""s, clients in $tag""c1 and $tag""c2"
-timeout 120 ip netns exec "$co" "$BENCH" run --suite "$(suite run)" --out "$T/run" \
+echo "== multi-host run: server in $tag""s, clients in $tag""c1 and $tag""c2; peer: ${peer:-none installed}"
+timeout 180 ip netns exec "$co" "$BENCH" run --suite "$(suite run "$peer")" --out "$T/run" \
 	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" | tee "$T/run.log"
 settled || fail "processes left after the run"
-echo "no process left in any namespace after the run"
+echo "no process left in any namespace after the run${peer:+ (no $peer either)}"
 for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run.log"); do
 	[ ! -e "$d" ] || fail "$d, copied by the run, is still there"
 done
 echo "the copies of bench are removed"
 
 # The server's own count over each window, against the row's requests.
-python3 - "$T/run/summary.csv" "$T/count-run.log" <<'PY'
+python3 - "$T/run/summary.csv" "$T/count-run.log" "$peer" <<'PY'
 import csv, sys, re, bisect
 rows = list(csv.DictReader(open(sys.argv[1])))
+peer = sys.argv[3]
+ok = True
+if peer:  # the peer on the server host: measured from both clients, without errors
+    prow = [r for r in rows if r["server"] == peer]
+    for r in prow:
+        good = int(r["requests"]) > 0 and int(r["errors"]) == 0 and int(r["rss_peak_kb"]) > 0
+        ok = ok and good
+        print(f"{peer} hello c={r['concurrency']}: {r['requests']} requests, {r['errors']} errors, "
+              f"server host's RSS {r['rss_peak_kb']} KB: {'OK' if good else 'FAIL'} {r['note'][:120]}")
+    if len(prow) != 2:
+        print(f"FAIL: {len(prow)} {peer} rows, want 2"); ok = False
+rows = [r for r in rows if r["server"] == "evented"]
 log = [tuple(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
 ts = [t for t, _ in log]
 def count_at(t, side):  # the server's count at a logged instant at or before/after t
     i = bisect.bisect_right(ts, t) - 1 if side < 0 else bisect.bisect_left(ts, t)
     i = min(max(i, 0), len(log) - 1)
     return log[i][1]
-ok = True
 for r in rows:
     m = re.search(r"within (\S+) of each other, the first at unix_ns=(\d+)", r["note"])
     if not m:
@@ -185,6 +209,33 @@ for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T
 done
 echo "the copies of bench are removed after SIGINT too"
 
+echo "== SIGKILL of the coordinator mid-run"
+# Nothing of the coordinator runs its cleanup: each host's keeper (bench keep) removes the
+# copy when its ssh session ends, and the remote processes exit with theirs.
+ip netns exec "$co" timeout 120 "$BENCH" run --suite "$(suite run4)" --out "$T/run4" \
+	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" >"$T/run4.log" 2>&1 &
+runner=$!
+for _ in $(seq 300); do # until the first row is written, ≤ 30 s
+	[ -f "$T/run4/summary.csv" ] && [ "$(wc -l <"$T/run4/summary.csv")" -ge 2 ] && break
+	sleep 0.1
+done
+coordinator=$(pgrep -P "$runner" | head -1) # timeout's child: bench run
+[ -n "$coordinator" ] || fail "bench run was not running"
+copies=$(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run4.log")
+[ -n "$copies" ] || fail "no copy of bench in the log"
+for d in $copies; do [ -x "$d/bench" ] || fail "$d/bench is not there mid-run"; done
+kill -KILL "$coordinator"
+wait "$runner" || true
+remaining() { for d in $copies; do [ ! -e "$d" ] || echo "$d"; done; }
+for _ in $(seq 100); do # until the keepers have removed the copies, ≤ 10 s
+	[ -z "$(remaining)" ] && break
+	sleep 0.1
+done
+[ -z "$(remaining)" ] || fail "copies left 10 s after SIGKILL of the coordinator: $(remaining)"
+echo "the copies of bench are removed after SIGKILL of the coordinator: $(echo $copies)"
+settled || fail "processes left after SIGKILL of the coordinator"
+echo "no process left in any namespace after SIGKILL of the coordinator"
+
 echo "== faults: a client host's load killed in step 1, the server killed in step 2"
 # nsproc NS WORD: the PID of a bench process in NS whose command line has WORD, ≤ 30 s.
 nsproc() {
@@ -207,7 +258,7 @@ for _ in $(seq 300); do # until the server has answered 1000 more requests: the 
 	[ "$(served)" -ge $((${before:-0} + 1000)) ] && break
 	sleep 0.1
 done
-kill -9 "$pid"
+kill -9 "$pid" 2>/dev/null || { grep -E '^\[|note:' "$T/run3.log"; fail "bench load $pid in ${tag}c2 ended before it was killed (load average $(cut -d' ' -f1-3 /proc/loadavg))"; }
 for _ in $(seq 300); do # until step 1's row is written, ≤ 30 s
 	[ -f "$T/run3/summary.csv" ] && [ "$(wc -l <"$T/run3/summary.csv")" -ge 2 ] && break
 	sleep 0.1

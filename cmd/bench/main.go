@@ -25,6 +25,8 @@ commands:
   check     check a run's figures against the claims the suite exists to show
   sample    sample a process tree, JSON lines (a multi-host run's remote sampler)
   version   print the build's hash (a multi-host run compares it on each host)
+  keep      remove a multi-host run's copy of bench when its ssh session ends
+  peer      run a peer server's script on a server host, stopped with the session
 
 Each command's flags: bench <command> -h
 `
@@ -39,6 +41,8 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error
 	"check":   runCheck,
 	"sample":  runSample,
 	"version": runVersion,
+	"keep":    runKeep,
+	"peer":    runPeer,
 }
 
 func main() {

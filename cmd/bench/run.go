@@ -41,7 +41,9 @@ taskset -c writes them ("0", "1-3", "0,2").
 Across machines: --server-host runs the servers on DEST (an ssh destination: user@host or
 a ~/.ssh/config alias), sampled there; --client-hosts runs the load from each DEST (or
 "local") with its share, the histograms merged. bench is copied to each host that lacks
-this build (and removed at the end). The suite's "hosts" section says the same.`
+this build (and removed at the end, by a keeper on each host even if this process is
+killed); peer scripts are copied to the server host with it and run there (bench peer).
+The suite's "hosts" section says the same.`
 
 // runFlags are bench run's command line.
 type runFlags struct {
@@ -49,7 +51,7 @@ type runFlags struct {
 	quick, dryRun                                         bool
 	duration, warmup                                      time.Duration
 	hosts                                                 hostFlags
-	multi                                                 *orchestrator.Hosts // nil: everything here
+	multi                                                 *multiHost // the connected hosts; nil: everything here
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
@@ -90,9 +92,25 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintf(stderr, "bench run: warning: %v\n", err)
 	}
-	unavailable := suite.Unavailable(nil)
-	endpoints, err := suite.Endpoints(unavailable)
+	hosts, err := chooseHosts(f.hosts, suite.Hosts)
 	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	unavailable := suite.Unavailable(nil)
+	var endpoints map[string][]string
+	if hosts != nil && !f.dryRun {
+		// Across machines the peers run on the server host: their scripts are copied
+		// there and asked there whether they can run and what they serve.
+		if f.multi, err = connectHosts(ctx, hosts, f.hosts, stdout); err != nil {
+			return err
+		}
+		defer f.multi.close()
+		if endpoints, err = suite.PeersOn(ctx, f.multi.server, unavailable); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+	} else if endpoints, err = suite.Endpoints(unavailable); err != nil {
 		return err
 	}
 	steps, leftOut := orchestrator.Plan(suite, orchestrator.PlanOptions{Quick: f.quick, Warmup: f.warmup,
@@ -101,15 +119,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		printPlan(stdout, steps, leftOut)
 		return nil
 	}
-	hosts, err := chooseHosts(f.hosts, suite.Hosts)
-	if err != nil {
-		return err
-	}
-	f.multi = hosts
-	return runSuite(f, steps, leftOut, server, client, cpuNote, int(fdLimit), stdout)
+	return runSuite(ctx, f, steps, leftOut, server, client, cpuNote, int(fdLimit), stdout)
 }
 
-func runSuite(f runFlags, steps []orchestrator.Step, leftOut []string, server, client []int, cpuNote string, fdLimit int, stdout io.Writer) error {
+func runSuite(ctx context.Context, f runFlags, steps []orchestrator.Step, leftOut []string, server, client []int, cpuNote string, fdLimit int, stdout io.Writer) error {
 	dir, err := runDir(f.out)
 	if err != nil {
 		return err
@@ -140,18 +153,11 @@ func runSuite(f runFlags, steps []orchestrator.Step, leftOut []string, server, c
 			fmt.Fprintf(stdout, "bench run: %s\n", msg)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	cfg := orchestrator.Config{Steps: steps, Out: dir, Bench: bench,
 		ServerCPUs: server, ClientCPUs: client, HostCPUs: runtime.NumCPU(), Engine: orchestrator.Loadgen{},
 		Progress: stdout, Note: cpuNote}
 	if f.multi != nil {
-		m, err := connectHosts(ctx, f.multi, f.hosts, stdout)
-		if err != nil {
-			return err
-		}
-		defer m.close()
-		m.configure(&cfg)
+		f.multi.configure(&cfg)
 	}
 	rep, err := orchestrator.Run(ctx, cfg)
 	fmt.Fprintf(stdout, "bench run: %d rows in %s (%d with a note, %d without a measurement) → %s\n",

@@ -85,7 +85,7 @@ LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule alias_module $mods/mod_alias.so
 LoadModule allowmethods_module $mods/mod_allowmethods.so
 LoadModule lua_module $mods/mod_lua.so
-Listen 127.0.0.1:$port
+Listen $(peer_listen "$port")
 ListenBacklog 4096
 $sizing
 MaxConnectionsPerChild 0

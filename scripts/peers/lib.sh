@@ -1,5 +1,18 @@
 # Shared by the peer scripts (sourced, not run): the contract's flags, the temporary
-# directory, and the wait for the port. See README.md in this directory.
+# directory, the address to listen on, and the wait for the port. See README.md in this
+# directory.
+
+# PEER_BIND is the address the server listens on (default 127.0.0.1; 0.0.0.0 or :: for
+# every address, as on a server host that clients reach from other machines).
+bind=${PEER_BIND:-127.0.0.1}
+
+# peer_listen PORT prints the listen address HOST:PORT ([HOST]:PORT for IPv6).
+peer_listen() {
+  case "$bind" in
+    *:*) echo "[$bind]:$1" ;;
+    *) echo "$bind:$1" ;;
+  esac
+}
 
 # peer_flags ENDPOINTS CHECK_CMD... handles `--endpoints` (prints ENDPOINTS) and `--check`
 # (runs CHECK_CMD, which prints why the peer cannot run and fails, or succeeds) and exits;
@@ -33,24 +46,26 @@ peer_dir() {
   mktemp -d "$base/peer-$1.XXXXXX"
 }
 
-# peer_ready PID PORT DIR waits up to 10 s for 127.0.0.1:PORT to accept a connection, then
+# peer_ready PID PORT DIR waits up to 10 s for PEER_BIND:PORT (loopback when it binds every
+# address) to accept a connection, then
 # records PID in DIR/pid and prints it: the contract's first line. If the server dies or the
 # port stays closed, it prints the server's log (DIR/*.log) to stderr, stops the server
 # (SIGTERM, then SIGKILL), and fails.
 peer_ready() {
-  local pid=$1 port=$2 dir=$3 i
+  local pid=$1 port=$2 dir=$3 i host=$bind
+  case "$host" in 0.0.0.0) host=127.0.0.1 ;; ::) host=::1 ;; esac
   for i in $(seq 200); do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "peer: the server exited while starting" >&2; break
     fi
-    if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+    if (exec 3<>/dev/tcp/"$host"/"$port") 2>/dev/null; then
       echo "$pid" > "$dir/pid"
       echo "$pid"
       return 0
     fi
     sleep 0.05
   done
-  [ "$i" = 200 ] && echo "peer: 127.0.0.1:$port not open after 10 s" >&2
+  [ "$i" = 200 ] && echo "peer: $host:$port not open after 10 s" >&2
   cat "$dir"/*.log >&2 2>/dev/null || true
   echo "$pid" > "$dir/pid"
   kill -TERM "$pid" 2>/dev/null && sleep 1 && kill -KILL "$pid" 2>/dev/null

@@ -23,7 +23,7 @@ http {
   keepalive_timeout 120s;
   default_type text/plain;
   server {
-    listen 127.0.0.1:$port backlog=4096;
+    listen $(peer_listen "$port") backlog=4096;
     location = / { return 200 "Hello, World!\n"; }
     location = /hello { return 200 "Hello, World!\n"; }
     location / { return 404 "Not Found\n"; }

@@ -10,7 +10,8 @@
 //   /bytes?kb=N    the first N KiB of the same pattern, from memory
 // 400 for a bad parameter, 404 for another path, 405 (Allow: GET, HEAD, POST) for another
 // method; a refused request (400, 413, 431, 501, 505) closes the connection.
-// usage: node node-server.js PORT [--offload]; start it pinned (taskset) so that the
+// usage: node node-server.js PORT [--offload]; it listens on PEER_BIND (default 127.0.0.1);
+// start it pinned (taskset) so that the
 // calibration runs on the CPUs it serves on.
 const http = require('node:http');
 const fs = require('node:fs');
@@ -197,5 +198,5 @@ server.keepAliveTimeout = 60000;
 server.headersTimeout = 65000;
 server.maxRequestsPerSocket = 0;
 server.on('clientError', clientError);
-server.listen({ host: '127.0.0.1', port, backlog: 4096 });
+server.listen({ host: process.env.PEER_BIND || '127.0.0.1', port, backlog: 4096 });
 process.on('SIGTERM', () => process.exit(0));

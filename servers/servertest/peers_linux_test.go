@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,15 +79,36 @@ func TestPeer(t *testing.T) {
 					}
 				}
 			}
-			servertest.RunPeer(t, startPeer(t, script), p)
+			servertest.RunPeer(t, startPeer(t, script, ""), p)
+			t.Run("PEER_BIND", func(t *testing.T) { checkBind(t, script) })
 		})
 	}
 }
 
+// checkBind starts the peer with PEER_BIND=127.0.0.2: it answers GET /hello there, and
+// nothing listens on 127.0.0.1 at its port.
+func checkBind(t *testing.T, script string) {
+	addr := startPeer(t, script, "127.0.0.2")
+	resp, err := http.Get("http://" + addr + "/hello")
+	if err != nil {
+		t.Fatalf("GET /hello on %s: %v", addr, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || string(body) != "Hello, World!\n" {
+		t.Errorf("GET /hello on %s: %d %q (%v), want 200 \"Hello, World!\\n\"", addr, resp.StatusCode, body, err)
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), time.Second); err == nil {
+		c.Close()
+		t.Errorf("127.0.0.1:%s accepts a connection: the peer ignores PEER_BIND=127.0.0.2", port)
+	}
+}
+
 // startPeer runs SCRIPT PORT CPULIST as the suite does, in a process group of its own,
-// and returns the server's address. The cleanup stops the server with SIGTERM to the PID
+// with PEER_BIND=bind when bind is set, and returns the server's address. The cleanup stops the server with SIGTERM to the PID
 // the script printed, checks that the whole group is gone with it, then kills the group.
-func startPeer(t *testing.T, script string) string {
+func startPeer(t *testing.T, script, bind string) string {
 	t.Helper()
 	port, err := freePort()
 	if err != nil {
@@ -95,6 +118,10 @@ func startPeer(t *testing.T, script string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, script, strconv.Itoa(port), fmt.Sprintf("0-%d", runtime.NumCPU()-1))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	host := "127.0.0.1"
+	if bind != "" {
+		cmd.Env, host = append(os.Environ(), "PEER_BIND="+bind), bind
+	}
 	// A script that hangs, or leaves the server holding its output, is killed with its group.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
@@ -118,7 +145,7 @@ func startPeer(t *testing.T, script string) string {
 			t.Error(err)
 		}
 	})
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
 // stopPeer sends SIGTERM to pid alone and waits for it to exit, then for its process group
