@@ -176,14 +176,18 @@ func (w *rampWatch) respond(s *testServer, c net.Conn, _ int64) bool {
 }
 
 // TestClosedRamp: with Ramp, no connection sends its second request before every
-// connection has had its first answered; without it, the early-answered ones go on at
-// once (what a thread server that accepts slowly under load would face).
+// connection, of every loop, has had its first answered; without it, the early-answered
+// ones go on at once (what a thread server that accepts slowly under load would face).
 func TestClosedRamp(t *testing.T) {
-	for _, ramp := range []bool{true, false} {
+	for _, tc := range []struct {
+		ramp  bool
+		loops int
+	}{{true, 1}, {true, 2}, {false, 1}} {
+		ramp := tc.ramp
 		w := &rampWatch{seen: map[net.Conn]int{}, conns: 20}
 		s := startServer(t, w.respond)
 		cfg := closedConfig(s.url("/"), w.conns)
-		cfg.Loops, cfg.Warmup, cfg.Duration, cfg.Ramp = 1, time.Second, 100*time.Millisecond, ramp
+		cfg.Loops, cfg.Warmup, cfg.Duration, cfg.Ramp = tc.loops, time.Second, 100*time.Millisecond, ramp
 		res, err := RunClosed(context.Background(), cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -193,7 +197,7 @@ func TestClosedRamp(t *testing.T) {
 		w.mu.Unlock()
 		switch {
 		case ramp && (early != 0 || res.ConnsUp != w.conns || res.Requests == 0):
-			t.Errorf("ramp: %d second requests before every first was answered, %d of %d up, %d requests", early, res.ConnsUp, w.conns, res.Requests)
+			t.Errorf("ramp, %d loops: %d second requests before every first was answered, %d of %d up, %d requests", tc.loops, early, res.ConnsUp, w.conns, res.Requests)
 		case !ramp && early == 0:
 			t.Errorf("no ramp: no second request came early; the test cannot tell a ramp")
 		}

@@ -69,12 +69,14 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 // newLoops makes n loops sharing cfg.Concurrency connections as evenly as can be.
 func newLoops(tgt *target, n, depth int, cfg *Config, base time.Time, stop *atomic.Bool) ([]*loop, error) {
 	loops := make([]*loop, n)
+	unserved := new(atomic.Int64)
+	unserved.Store(int64(cfg.Concurrency))
 	for i := range loops {
 		share := cfg.Concurrency / n
 		if i < cfg.Concurrency%n {
 			share++
 		}
-		l, err := newLoop(tgt, share, depth, cfg, base, stop)
+		l, err := newLoop(tgt, share, depth, cfg, base, stop, unserved)
 		if err != nil {
 			for _, made := range loops[:i] {
 				made.p.Close()

@@ -125,7 +125,7 @@ func (l *loop) answered(i, status int) {
 	c.inflight--
 	if !c.served {
 		c.served = true
-		l.unserved--
+		l.unserved.Add(-1)
 	}
 	ok := status >= 200 && status < 300
 	switch {

@@ -62,13 +62,15 @@ type loop struct {
 	ws, we    int64 // the measured window: requests sent in [ws, we) count
 	timeoutNS int64
 	nextScan  int64
-	upCounted bool // the connections up at the window's start are in t.connsUp
-	ramping   bool // Config.Ramp: a connection answered once waits for the others
-	unserved  int  // connections whose socket has had no response yet
+	upCounted bool          // the connections up at the window's start are in t.connsUp
+	ramping   bool          // Config.Ramp: a connection answered once waits for the others
+	unserved  *atomic.Int64 // connections of every loop whose socket has had no response yet
 	stop      *atomic.Bool
 }
 
-func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *atomic.Bool) (*loop, error) {
+// newLoop makes a loop of conns connections; unserved counts, over every loop of the run,
+// the connections not yet answered (Config.Ramp waits for it to reach 0).
+func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *atomic.Bool, unserved *atomic.Int64) (*loop, error) {
 	p, err := epoll.New(maxEvents)
 	if err != nil {
 		return nil, err
@@ -77,7 +79,7 @@ func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *a
 		depth: int32(depth), conns: make([]conn, conns), sent: make([]int64, conns*depth),
 		t: newTally(cfg.Duration), base: base, ws: int64(cfg.Warmup),
 		we: int64(cfg.Warmup + cfg.Duration), timeoutNS: int64(cfg.timeout()), stop: stop,
-		ramping: cfg.Ramp, unserved: conns}
+		ramping: cfg.Ramp, unserved: unserved}
 	for range depth {
 		l.batch = append(l.batch, tgt.request...)
 	}
@@ -122,7 +124,7 @@ func (l *loop) run() error {
 		for i := range evs {
 			l.event(&evs[i])
 		}
-		if l.ramping && (l.unserved == 0 || l.now >= l.ws) {
+		if l.ramping && (l.unserved.Load() <= 0 || l.now >= l.ws) {
 			l.endRamp()
 		}
 		if !l.upCounted && l.now >= l.ws {
@@ -152,8 +154,8 @@ func (l *loop) countUp() {
 func (l *loop) endRamp() {
 	l.ramping = false
 	for i := range l.conns {
-		if c := &l.conns[i]; c.state == csOpen && c.inflight == 0 {
-			l.send(i, int(l.depth))
+		if c := &l.conns[i]; c.state == csOpen {
+			l.send(i, int(l.depth)) // tops up to the pipeline depth
 		}
 	}
 }
@@ -251,10 +253,7 @@ func (l *loop) connect(i int) {
 		l.connectError(i)
 		return
 	}
-	if c.served {
-		l.unserved++
-	}
-	c.fd, c.state, c.since, c.served = fd, csConnecting, l.now, false
+	c.fd, c.state, c.since = fd, csConnecting, l.now
 }
 
 // connected completes a non-blocking connect and sends the first requests, stamped now
@@ -291,6 +290,10 @@ func (l *loop) closeConn(i int) {
 		unix.Close(c.fd)
 	}
 	c.fd, c.state, c.gen = -1, csClosed, c.gen+1
+	if c.served { // the next socket is unanswered again
+		c.served = false
+		l.unserved.Add(1)
+	}
 	c.inflight, c.head, c.wOff, c.wEnd = 0, 0, 0, 0
 	c.p.reset()
 }

@@ -104,7 +104,8 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 type stepTimes struct{ warmup, duration, perConns time.Duration }
 
 // planTimes is the suite's times as the options change them: --quick's, and a warm-up or
-// window given on the command line, which is then exactly the warm-up.
+// window given on the command line; such a warm-up takes no per-connection addition (a
+// server's own warm-up may still lengthen it).
 func planTimes(s *Suite, o PlanOptions) stepTimes {
 	t := stepTimes{time.Duration(s.Warmup), time.Duration(s.Duration), time.Duration(s.WarmupPer1000)}
 	if o.Quick {
@@ -134,21 +135,30 @@ func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i 
 	return st
 }
 
-// setServerConns gives each step that starts a server the most connections that server
-// will hold before the next restart.
+// setServerConns gives every step the most connections any measured step of its group
+// (the steps one server serves between planned restarts) holds: a server started again
+// mid-group, after one died, is sized as the first was.
 func setServerConns(steps []Step) {
-	first := -1
-	for i := range steps {
-		st := &steps[i]
-		if st.Restart || first < 0 {
-			first = i
+	for first := 0; first < len(steps); {
+		end, most := first+1, 0
+		for end < len(steps) && !steps[end].Restart {
+			end++
 		}
-		steps[first].ServerConns = max(steps[first].ServerConns, st.connections())
+		for _, st := range steps[first:end] {
+			if st.Skip == "" {
+				most = max(most, st.connections())
+			}
+		}
+		for i := first; i < end; i++ {
+			steps[i].ServerConns = most
+		}
+		first = end
 	}
 }
 
 // connections is what the step holds open on the server: loaded, idle, and the
-// background's concurrency (an open background may open more under overload).
+// background's concurrency. An open load (foreground or background) opens what it needs
+// under its workers bound, which is not counted: a peer sized by it grows on demand.
 func (st *Step) connections() int {
 	n := st.Conns + st.Idle
 	if b := st.Scenario.Background; b != nil {
@@ -193,7 +203,7 @@ func (st *Step) shape(fdLimit int) {
 	case metrics.KindOpen:
 		if sc.Capacity == nil { // its workers open what they need, as an open background does
 			st.Rate = st.Level
-			bg += backgroundConns(st.Rate)
+			bg += max(sc.Workers, backgroundConns(st.Rate))
 			break
 		}
 		st.Fraction = st.Level

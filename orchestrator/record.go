@@ -19,7 +19,7 @@ func (r *runner) baseRow(st Step) metrics.SummaryRow {
 		CtxVol: metrics.Unknown, CtxInvol: metrics.Unknown,
 	}
 	if st.Scenario.Kind == metrics.KindOpen {
-		row.Engine, row.Concurrency = loadgen.EngineOpen, st.Scenario.Workers
+		row.Engine, row.Concurrency, row.OfferedRPS = loadgen.EngineOpen, st.Scenario.Workers, st.Rate
 	}
 	if bg := st.Scenario.Background; bg != nil {
 		row.BgPath, row.BgConcurrency, row.BgOfferedRPS = pathOr(bg.Path, st.Scenario.Path), bg.Concurrency, bg.Rate
@@ -40,7 +40,9 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 	if st.Scenario.Kind == metrics.KindIdle && m.idleUp < st.Idle {
 		row.IdleConns = m.idleUp
 	}
-	row.OfferedRPS = math.Round(m.offered)
+	if m.offered > 0 {
+		row.OfferedRPS = math.Round(m.offered)
+	}
 	srv := r.fillServer(row, m)
 	res := m.res
 	if res == nil {
@@ -97,7 +99,7 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 			e.Total(), e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent))
 	}
 	if st.Scenario.Kind == metrics.KindClosed && res.ConnsUp < st.Conns {
-		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (the rest waited in the server's accept queue)", res.ConnsUp, st.Conns))
+		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (the rest not yet: in the server's accept queue, or failed)", res.ConnsUp, st.Conns))
 	}
 	if served := float64(res.Requests + m.bgRequests()); served > 0 {
 		row.CPUUsPerReq = round2(row.ServerCPUPct / 100 * row.DurationS * 1e6 / served)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/benchsuite/threads-vs-loop/loadgen"
 )
 
 // hostOutput is a client host's bench load JSON with latencies drawn from [lo, hi) µs.
@@ -130,5 +132,25 @@ func TestTarFolderHashesContent(t *testing.T) {
 	_, h4, _ := tarFolder(dir)
 	if h3 == h1 || h4 == h1 || h3 == h4 {
 		t.Errorf("hashes %s (first), %s (content changed), %s (mode changed): want all different", h1, h3, h4)
+	}
+}
+
+// TestLoadArgsRamp: a closed load's ramp reaches every client host's bench load, each with
+// its share of the connections; an open load has none.
+func TestLoadArgsRamp(t *testing.T) {
+	e := &RemoteEngine{Hosts: make([]*RemoteHost, 2)}
+	for i := range e.Hosts {
+		e.Hosts[i] = &RemoteHost{}
+	}
+	cfg := loadgen.Config{URL: "http://10.0.0.2:80/hello", Concurrency: 5, Duration: time.Second, Ramp: true}
+	for i, want := range []string{"3", "2"} {
+		args := strings.Join(e.loadArgs(cfg, "closed", i), " ")
+		if !strings.Contains(args, " --ramp") || !strings.Contains(args, "-c "+want+" ") && !strings.HasSuffix(args, "-c "+want) {
+			t.Errorf("host %d: %s; want --ramp and -c %s", i, args, want)
+		}
+	}
+	cfg.Rate = 100
+	if args := strings.Join(e.loadArgs(cfg, "open", 0), " "); strings.Contains(args, "--ramp") {
+		t.Errorf("open load with a ramp: %s", args)
 	}
 }

@@ -194,7 +194,7 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, conns int
 	if cpus == "" {
 		cpus = "0-" + strconv.Itoa(runtime.NumCPU()-1)
 	}
-	sctx, cancel := context.WithTimeout(ctx, startTimeout)
+	sctx, cancel := context.WithTimeout(ctx, peerStartTimeout) // a peer may size itself first (Apache's children)
 	defer cancel()
 	p := &serverProc{label: spec.Label, addr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{}), stderr: &tailBuffer{}}
 	cmd := exec.CommandContext(sctx, spec.External, strconv.Itoa(port), cpus)

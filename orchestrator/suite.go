@@ -206,6 +206,8 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 		return errors.New("an idle scenario needs active ≥ 1")
 	case sc.Kind == metrics.KindOpen && sc.Capacity != nil && sc.Capacity.Concurrency < 1:
 		return errors.New("an open scenario's capacity probe needs concurrency ≥ 1")
+	case sc.Kind == metrics.KindOpen && sc.Capacity == nil && slices.Min(append(slices.Clone(sc.Levels), sc.QuickLevels...)) < 1:
+		return errors.New("an open scenario without a capacity probe offers its levels as req/s: want levels ≥ 1 (or a capacity probe for fractions)")
 	case sc.Background != nil && (sc.Kind == metrics.KindIdle || (sc.Background.Concurrency < 1 && sc.Background.Rate <= 0)):
 		return errors.New("background needs a closed or open scenario and a rate > 0 or concurrency ≥ 1")
 	}

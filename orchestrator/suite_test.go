@@ -182,22 +182,23 @@ func TestScenarioServerArgs(t *testing.T) {
 func TestSuiteRejects(t *testing.T) {
 	const head = `{"duration":"1s","servers":[{"label":"a","model":"goroutine"}],"scenarios":[`
 	cases := map[string]string{
-		"unknown field":   `{"duration":"1s","sevrers":[]}`,
-		"no duration":     `{"servers":[],"scenarios":[]}`,
-		"bad duration":    `{"duration":"fast"}`,
-		"unknown server":  head + `{"name":"h","kind":"closed","path":"/hello","servers":["b"],"levels":[1]}]}`,
-		"bad kind":        head + `{"name":"h","kind":"ajar","path":"/hello","servers":["a"],"levels":[1]}]}`,
-		"half connection": head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1.5]}]}`,
-		"closed zero":     head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[0]}]}`,
-		"idle no active":  head + `{"name":"i","kind":"idle","path":"/hello","servers":["a"],"levels":[10]}]}`,
-		"probe no conns":  head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0.5],"capacity":{"duration":"1s"}}]}`,
-		"open zero rate":  head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0]}]}`,
-		"idle background": head + `{"name":"i","kind":"idle","path":"/hello","active":1,"servers":["a"],"levels":[10],"background":{"rate":5}}]}`,
-		"no levels":       head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[]}]}`,
-		"bad path":        head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
-		"two sources":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,
-		"repeated label":  `{"duration":"1s","servers":[{"label":"a","model":"goroutine"},{"label":"a","model":"evented"}]}`,
-		"args for absent": head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1],"server_args":{"b":["--procs","8"]}}]}`,
+		"unknown field":      `{"duration":"1s","sevrers":[]}`,
+		"no duration":        `{"servers":[],"scenarios":[]}`,
+		"bad duration":       `{"duration":"fast"}`,
+		"unknown server":     head + `{"name":"h","kind":"closed","path":"/hello","servers":["b"],"levels":[1]}]}`,
+		"bad kind":           head + `{"name":"h","kind":"ajar","path":"/hello","servers":["a"],"levels":[1]}]}`,
+		"half connection":    head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1.5]}]}`,
+		"closed zero":        head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[0]}]}`,
+		"idle no active":     head + `{"name":"i","kind":"idle","path":"/hello","servers":["a"],"levels":[10]}]}`,
+		"probe no conns":     head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0.5],"capacity":{"duration":"1s"}}]}`,
+		"open zero rate":     head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0]}]}`,
+		"fraction, no probe": head + `{"name":"r","kind":"open","path":"/cpu","servers":["a"],"levels":[0.5, 1.5]}]}`,
+		"idle background":    head + `{"name":"i","kind":"idle","path":"/hello","active":1,"servers":["a"],"levels":[10],"background":{"rate":5}}]}`,
+		"no levels":          head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[]}]}`,
+		"bad path":           head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
+		"two sources":        `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,
+		"repeated label":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine"},{"label":"a","model":"evented"}]}`,
+		"args for absent":    head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1],"server_args":{"b":["--procs","8"]}}]}`,
 	}
 	for name, in := range cases {
 		if _, err := ParseSuite([]byte(in)); !errors.Is(err, ErrSuite) {
@@ -272,7 +273,8 @@ func TestServerWarmup(t *testing.T) {
 }
 
 // TestServerConns: a server started per step is told that step's connections; one kept
-// for a scenario is told, when it starts, the most any of its steps holds (background too).
+// for a scenario is told the most any of its steps holds (background too), at whichever
+// step it is started (again, after a crash).
 func TestServerConns(t *testing.T) {
 	s, err := ParseSuite([]byte(`{"warmup":"1s","duration":"1s","servers":[{"label":"g","model":"goroutine"}],
 		"scenarios":[{"name":"sweep","kind":"closed","path":"/hello","servers":["g"],"levels":[10,300]},
@@ -287,7 +289,7 @@ func TestServerConns(t *testing.T) {
 	for _, st := range steps {
 		got = append(got, st.ServerConns)
 	}
-	if want := []int{10, 300, 5, 1005, 60, 0}; !slices.Equal(got, want) {
+	if want := []int{10, 300, 5, 1005, 60, 60}; !slices.Equal(got, want) {
 		t.Fatalf("server connections per step %v, want %v", got, want)
 	}
 }

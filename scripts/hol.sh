@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Head-of-line blocking, measured with wrk: while C connections ask for /cpu?us=US (CPU
 # work), C more ask for /hello; the /hello latency shows whether the CPU work blocked them.
-# Each server pinned to CPU 0, both wrk processes to CPU 1.
+# Each server pinned to CPU 0, both wrk processes to CPU 1. Both loads are closed loops,
+# as wrk is: a /hello connection stalled behind a burn sends nothing meanwhile, so the
+# requests that would have waited are never sent and p99 understates the blocking
+# (coordinated omission). bench run's hol scenario offers both classes at fixed rates.
 #
 # usage: scripts/hol.sh [SERVERS] [C] [US] [DURATION]
 #   SERVERS  default "evented evented-offload threaded goroutine"; C default 20;

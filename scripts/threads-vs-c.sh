@@ -19,6 +19,5 @@ duration=${3:-5s}
 rounds=${4:-2}
 shift $(($# < 4 ? $# : 4))
 variants=${*:-threaded}
-(cd "$here" && go build -o bin/bench ./cmd/bench) # the code as it is now, not a stale binary
 CLIENT=${CLIENT:-bench} "$here/scripts/wrk-compare.sh" "$out" "$variants cthreads" "$levels" "$duration" "$rounds"
 echo "rows: $out"

@@ -29,7 +29,7 @@ urlpath=${URLPATH:-/hello}
 ulimit -n "$(ulimit -Hn)"
 
 need=()
-command -v wrk >/dev/null || need+=(wrk)
+[ "${CLIENT:-wrk}" != wrk ] || command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -39,7 +39,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-[ -x "$here/bin/bench" ] || (cd "$here" && go build -o bin/bench ./cmd/bench)
+(cd "$here" && go build -o bin/bench ./cmd/bench) # the code as it is now (bench load --ramp)
 gcc -O2 -pthread -o "$work/cthreads" "$here/scripts/peers/cthreads.c"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -121,6 +121,8 @@ load_bench() {
   read -r rps avg p50 p99 errs up < <(python3 -c 'import json,sys
 r=json.load(open(sys.argv[1])); l=r["latency_us"]
 print(int(r["rps"]), "-", l["p50"], l["p99"], r["errors"]["total"], r["conns_up"])' "$work/load.json" 2>/dev/null || echo "0 - - - - -")
+  [ "$avg" != - ] || avg="" # bench load reports no mean
+  [ "$p50" != - ] || { p50=""; p99=""; errs=""; up=""; } # no result: empty cells
 }
 
 echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors,rss_kb,conns_up" > "$out"

@@ -28,6 +28,8 @@ func TestLoadBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{"load", "--url", u, "--engine", "open", "--rate", "fast"},
 		{"load", "--url", u, "--engine", "open", "--rate", "10:-1"},
 		{"load", "--url", u, "--engine", "open", "--rate", "10", "--pipeline", "4"},
+		{"load", "--url", u, "--engine", "open", "--rate", "10", "--ramp"},
+		{"load", "--url", u, "--engine", "vegeta", "-c", "5", "--ramp"},
 		{"load", "--url", u, "--rate", "100"},
 		{"load", "--url", u, "-c", "0"},
 		{"load", "--url", u, "-c", "-3"},

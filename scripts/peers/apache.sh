@@ -120,16 +120,17 @@ CONF
 taskset -c "$cpus" apache2 -d "$dir" -f "$dir/httpd.conf" -DFOREGROUND </dev/null >/dev/null 2>"$dir/apache.log" &
 parent=$!
 peer_ready "$parent" "$port" "$dir"
-# Ready means sized too: wait up to 20 s until the StartServers children and their threads
-# exist, so that a measurement never times Apache forking them.
+# Ready means sized too: wait up to 40 s until the StartServers children and their threads
+# exist, so that a measurement never times Apache forking them (the caller allows 60 s).
 want=$start
 [ "$mpm" = prefork ] || want=$((start * 64))
-for _ in $(seq 400); do
+for i in $(seq 800); do
   have=0
   for c in $(pgrep -P "$parent" 2>/dev/null); do
     [ "$mpm" = prefork ] && have=$((have + 1)) && continue
     t=$(ls "/proc/$c/task" 2>/dev/null | wc -l) && have=$((have + t - 1)) # less the listener
   done
   [ "$have" -lt "$want" ] || break
+  [ "$i" != 800 ] || echo "apache.sh: only $have of $want threads (or processes) after 40 s; measuring it still growing" >&2
   sleep 0.05
 done

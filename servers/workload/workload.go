@@ -59,12 +59,13 @@ func New() (*Workload, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workload: %w", err)
 	}
-	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "file.bin")
-	if err := os.WriteFile(path, w.pattern, 0o600); err != nil {
-		return nil, fmt.Errorf("workload: %w", err)
+	err = os.WriteFile(path, w.pattern, 0o600)
+	if err == nil {
+		w.file, err = os.Open(path)
 	}
-	if w.file, err = os.Open(path); err != nil {
+	os.RemoveAll(dir) // open or not, the name goes now
+	if err != nil {
 		return nil, fmt.Errorf("workload: %w", err)
 	}
 	w.itersPerUS = calibrate()
