@@ -71,13 +71,14 @@ func startKeep(t *testing.T, exe, dir string) (*exec.Cmd, io.WriteCloser, *bufio
 	return cmd, stdin, bufio.NewReader(stdout), done
 }
 
-func waitKeep(t *testing.T, done chan error) error {
+// waitDone is a started bench command's end, within 20 s of being told to stop.
+func waitDone(t *testing.T, what string, done chan error) error {
 	t.Helper()
 	select {
 	case err := <-done:
 		return err
 	case <-time.After(20 * time.Second):
-		t.Fatal("bench keep still runs 20 s after its stdin closed")
+		t.Fatalf("%s still runs 20 s after it was told to stop", what)
 		return nil
 	}
 }
@@ -94,7 +95,7 @@ func TestKeepRemovesItsFolderAtEOF(t *testing.T) {
 		t.Fatalf("the copy is gone while the session lasts: %v", err)
 	}
 	stdin.Close()
-	if err := waitKeep(t, done); err != nil {
+	if err := waitDone(t, "bench keep", done); err != nil {
 		t.Fatalf("bench keep: %v", err)
 	}
 	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
@@ -109,7 +110,7 @@ func TestKeepLeavesOtherFoldersAlone(t *testing.T) {
 	other, _ := copiedBench(t, false)
 	cmd, stdin, _, done := startKeep(t, exe, other)
 	defer stdin.Close()
-	if err := waitKeep(t, done); err == nil || cmd.ProcessState.ExitCode() != 1 {
+	if err := waitDone(t, "bench keep", done); err == nil || cmd.ProcessState.ExitCode() != 1 {
 		t.Errorf("bench keep --dir %s (not its own folder): %v, want exit status 1", other, err)
 	}
 	for _, d := range []string{dir, other} {

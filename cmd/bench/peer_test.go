@@ -13,7 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
@@ -58,17 +57,6 @@ func startBenchPeer(t *testing.T) (dir string, pid, port int, stdin io.WriteClos
 	return dir, pid, port, stdin, done
 }
 
-func waitPeerExit(t *testing.T, done chan error) error {
-	t.Helper()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(20 * time.Second):
-		t.Fatal("bench peer still runs after 20 s")
-		return nil
-	}
-}
-
 // bench peer picks a free port, hands the script PORT CPULIST, PEER_BIND and the --env
 // variables, and at end of file on stdin stops the server (SIGKILL once SIGTERM is
 // ignored) and its group: nothing outlives the session.
@@ -84,7 +72,7 @@ func TestPeerStopsTheServerAtEOF(t *testing.T) {
 		t.Fatalf("server %d alive %v, helper %d alive %v: want both running", pid, procAlive(pid), hpid, procAlive(hpid))
 	}
 	stdin.Close()
-	if err := waitPeerExit(t, done); err != nil {
+	if err := waitDone(t, "bench peer", done); err != nil {
 		t.Errorf("bench peer: %v", err)
 	}
 	if procAlive(pid) || procAlive(hpid) {
@@ -97,7 +85,7 @@ func TestPeerEndsWhenTheServerExits(t *testing.T) {
 	_, pid, _, stdin, done := startBenchPeer(t)
 	defer stdin.Close()
 	syscall.Kill(pid, syscall.SIGKILL)
-	if err := waitPeerExit(t, done); err == nil {
+	if err := waitDone(t, "bench peer", done); err == nil {
 		t.Error("bench peer exited 0 after its server died")
 	}
 }
