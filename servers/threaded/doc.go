@@ -43,9 +43,13 @@
 // bookkeeping (about 9 % of a perf profile at c=1000) and sysmon: a thread never goes
 // through the scheduler, so sysmon finds its P in a system call on every round and takes
 // it back, and while it finds some it polls every 20 µs, on the server's CPU (13 % of the
-// profile at c=10, where the C server has nothing alike). Handing the P off before each
-// read (the runtime's entersyscallblock, through go:linkname) spared sysmon but woke a
-// thread to poll the network whenever all threads slept, and cost as much: not kept.
+// profile at c=10, where the C server has nothing alike). At c=10 the cause was the
+// schedtick: a locked thread that never reschedules keeps its P's schedtick, which sysmon
+// takes as 10 ms of running and retakes; so a busy thread now passes through the
+// scheduler every 64 reads (conns.go, yieldEvery), and sysmon backs off (threaded/C at
+// c=10 from 0.75 to 0.87). Handing the P off before each read (the runtime's
+// entersyscallblock, through go:linkname) spared sysmon but woke a thread to poll the
+// network whenever all threads slept, and cost as much: not kept.
 // A P is not free: ~46 KB of RSS each
 // (run queue, write-barrier buffer, mcache and the spans it holds), which is most of the
 // difference in memory per connection: 57–61 KB per idle connection in the read mode, 30 KB
