@@ -52,7 +52,7 @@
 // network whenever all threads slept, and cost as much: not kept.
 // A P is not free: ~46 KB of RSS each
 // (run queue, write-barrier buffer, mcache and the spans it holds), which is most of the
-// difference in memory per connection: 57–61 KB per idle connection in the read mode, 30 KB
+// difference in memory per connection: 57–64 KB per idle connection in the read mode, 30 KB
 // in the netpoll mode (one P per CPU), about 11 KB for the C server's threads (pthread
 // stacks are mapped 8 MiB but only touched pages count).
 //
