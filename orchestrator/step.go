@@ -200,13 +200,11 @@ func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float6
 	if bg == nil {
 		return runFg(ctx, cfg)
 	}
-	bgCfg := cfg
-	bgCfg.Rate, bgCfg.Ramp = 0, false
-	bgCfg.URL, bgCfg.Concurrency = base+pathOr(bg.Path, st.Scenario.Path), bg.Concurrency
-	run, what := r.cfg.Engine.RunClosed, fmt.Sprintf("%d conns on %s", bg.Concurrency, bgCfg.URL[len(base):])
+	bgPath := pathOr(bg.Path, st.Scenario.Path)
+	bgCfg := loadgen.Config{URL: base + bgPath, Concurrency: bg.Concurrency, Rate: bg.Rate, Duration: st.Duration, Warmup: st.Warmup}
+	run, what := r.cfg.Engine.RunClosed, fmt.Sprintf("%d conns on %s", bg.Concurrency, bgPath)
 	if bg.Rate > 0 { // the same offered work for every server, whatever it does to the foreground
-		bgCfg.Rate, bgCfg.Concurrency = bg.Rate, bg.Concurrency
-		run, what = r.cfg.Engine.RunOpen, fmt.Sprintf("%.0f req/s offered on %s", bg.Rate, bgCfg.URL[len(base):])
+		run, what = r.cfg.Engine.RunOpen, fmt.Sprintf("%.0f req/s offered on %s", bg.Rate, bgPath)
 	}
 	type outcome struct {
 		res *loadgen.Result

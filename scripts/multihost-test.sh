@@ -36,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "multihost-test: FAIL: $*"; exit 1; }
+# copies_of LOG: the folders a bench run's log says it copied bench to.
+copies_of() { sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$1"; }
 
 # Namespaces: the coordinator's holds the bridge, each host joins it by a veth pair.
 mkdir -p /run/sshd
@@ -140,7 +142,7 @@ timeout 180 ip netns exec "$co" "$BENCH" run --suite "$(suite run "$peer")" --ou
 	--server-host s=0 --client-hosts c1=1,c2=1 --ssh-config "$T/ssh_config" | tee "$T/run.log"
 settled || fail "processes left after the run"
 echo "no process left in any namespace after the run${peer:+ (no $peer either)}"
-for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run.log"); do
+for d in $(copies_of "$T/run.log"); do
 	[ ! -e "$d" ] || fail "$d, copied by the run, is still there"
 done
 echo "the copies of bench are removed"
@@ -204,7 +206,7 @@ wait "$runner" || true
 tail -2 "$T/run2.log"
 settled || fail "processes left after SIGINT"
 echo "no process left in any namespace after SIGINT mid-run"
-for d in $(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run2.log"); do
+for d in $(copies_of "$T/run2.log"); do
 	[ ! -e "$d" ] || fail "$d, copied by the interrupted run, is still there"
 done
 echo "the copies of bench are removed after SIGINT too"
@@ -221,7 +223,7 @@ for _ in $(seq 300); do # until the first row is written, ≤ 30 s
 done
 coordinator=$(pgrep -P "$runner" | head -1) # timeout's child: bench run
 [ -n "$coordinator" ] || fail "bench run was not running"
-copies=$(sed -n 's/.*bench copied to \(\/tmp\/bench-[A-Za-z0-9]*\).*/\1/p' "$T/run4.log")
+copies=$(copies_of "$T/run4.log")
 [ -n "$copies" ] || fail "no copy of bench in the log"
 for d in $copies; do [ -x "$d/bench" ] || fail "$d/bench is not there mid-run"; done
 kill -KILL "$coordinator"

@@ -89,14 +89,19 @@ to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
 client=${CLIENT:-wrk}
 case $client in wrk | bench) ;; *) echo "wrk-compare: CLIENT must be wrk or bench, not '$client'" >&2; exit 2 ;; esac
 
+# sample_at SECONDS: after SECONDS (mid-window), the server tree's threads and RSS.
+sample_at() {
+  sleep "$1"
+  threads=$(tree_threads "$pid")
+  rss=$(tree_rss_kb "$pid")
+}
+
 # load_wrk C: the wrk warm-up and measured run; sets rps avg p50 p99 errs up.
 load_wrk() {
   taskset -c 1 wrk -t1 -c"$1" -d1s "http://127.0.0.1:$port$urlpath" >/dev/null 2>&1 || true # warm-up
   taskset -c 1 wrk -t1 -c"$1" -d"$duration" --latency "http://127.0.0.1:$port$urlpath" > "$work/wrk.txt" 2>&1 &
   local wrk_pid=$!
-  sleep "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
-  threads=$(tree_threads "$pid")
-  rss=$(tree_rss_kb "$pid")
+  sample_at "$(awk -v d="${duration%s}" 'BEGIN{print d/2}')"
   wait "$wrk_pid" || true
   rps=$(awk '/^Requests\/sec/{print int($2)}' "$work/wrk.txt")
   avg=$(to_us "$(awk '/^    Latency/{print $2}' "$work/wrk.txt")")
@@ -114,9 +119,7 @@ load_bench() {
   "$here/bin/bench" load --url "http://127.0.0.1:$port$urlpath" -c "$1" --cpus 1 --ramp \
     --warmup "${warm}s" --duration "$duration" --json > "$work/load.json" 2>"$work/load.err" &
   local load_pid=$!
-  sleep "$(awk -v w="$warm" -v d="${duration%s}" 'BEGIN{print w + d/2}')"
-  threads=$(tree_threads "$pid")
-  rss=$(tree_rss_kb "$pid")
+  sample_at "$(awk -v w="$warm" -v d="${duration%s}" 'BEGIN{print w + d/2}')"
   wait "$load_pid" || { cat "$work/load.err" >&2; true; }
   read -r rps avg p50 p99 errs up < <(python3 -c 'import json,sys
 r=json.load(open(sys.argv[1])); l=r["latency_us"]
