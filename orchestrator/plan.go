@@ -122,7 +122,11 @@ func planTimes(s *Suite, o PlanOptions) stepTimes {
 
 // step is the i-th level of spec in scenario sc, shaped and timed.
 func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i int, o PlanOptions) Step {
-	st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: t.warmup, Duration: t.duration,
+	duration := t.duration
+	if o.Quick && sc.QuickDuration > 0 && o.Duration == 0 {
+		duration = time.Duration(sc.QuickDuration)
+	}
+	st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: t.warmup, Duration: duration,
 		Restart: i == 0 || sc.Restart != RestartScenario}
 	st.shape(o.FDLimit)
 	st.Warmup = max(t.warmup, spec.warmupAt(st.Conns+st.Idle))
@@ -130,7 +134,7 @@ func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i 
 		st.Warmup += t.perConns * time.Duration(st.Conns) / 1000
 	}
 	if sc.Kind == metrics.KindOpen && sc.Capacity != nil && i == 0 {
-		st.CapDuration = capacityDuration(sc, o.Quick, t.duration)
+		st.CapDuration = capacityDuration(sc, o.Quick, duration)
 	}
 	return st
 }

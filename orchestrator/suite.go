@@ -102,10 +102,13 @@ type Scenario struct {
 	Levels      []float64    `json:"levels"`
 	QuickLevels []float64    `json:"quick_levels"` // levels under --quick (default: Levels)
 	Restart     string       `json:"restart"`      // step (default) or scenario
-	Active      int          `json:"active"`       // idle: connections under load beside the idle ones
-	Workers     int          `json:"workers"`      // open: vegeta's worker bound (0: the engine's default)
-	Background  *Load        `json:"background"`   // a second load run alongside; its figures go in the bg_ columns
-	Capacity    *Load        `json:"capacity"`     // open: how the server's capacity is measured (none: levels are req/s)
+	// QuickDuration is this scenario's window under --quick (a command-line --duration
+	// wins): a tail percentile needs enough of the rare events behind it (hol's burns).
+	QuickDuration Duration `json:"quick_duration"`
+	Active        int      `json:"active"`     // idle: connections under load beside the idle ones
+	Workers       int      `json:"workers"`    // open: vegeta's worker bound (0: the engine's default)
+	Background    *Load    `json:"background"` // a second load run alongside; its figures go in the bg_ columns
+	Capacity      *Load    `json:"capacity"`   // open: how the server's capacity is measured (none: levels are req/s)
 	// ServerArgs adds bench serve flags for some servers in this scenario only, e.g. hol
 	// runs threaded with more Ps so the kernel, not Go's scheduler, time-slices its threads.
 	ServerArgs map[string][]string `json:"server_args"`
