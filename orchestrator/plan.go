@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,10 +47,10 @@ type Step struct {
 	Duration     time.Duration
 	CapDuration  time.Duration // open: the capacity probe's window, on the group's first step
 	Restart      bool          // start a fresh server before this step
-	// ServerConns is how many connections the server started for this step holds at most,
-	// over the steps it serves (background included): peers size themselves by it
-	// (PEER_CONNECTIONS, scripts/peers/README.md).
-	ServerConns int
+	// Peer is what the server started for this step is told of the steps it serves until
+	// its next planned restart: peers size themselves by it (PEER_CONNECTIONS, PEER_ACTIVE,
+	// PEER_PATHS; scripts/peers/README.md).
+	Peer PeerLoad
 	Note        string        // how the step differs from the suite (clamped), for the CSV
 	Skip        string        // why the step is not run; its row carries the reason
 	Estimate    time.Duration // planned wall time, for the ETA
@@ -96,7 +97,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
 	for i := range steps {
 		steps[i].Index, steps[i].Total = i+1, len(steps)
 	}
-	setServerConns(steps)
+	setPeerLoads(steps)
 	return steps, leftOut
 }
 
@@ -139,22 +140,56 @@ func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i 
 	return st
 }
 
-// setServerConns gives every step the most connections any measured step of its group
-// (the steps one server serves between planned restarts) holds: a server started again
-// mid-group, after one died, is sized as the first was.
-func setServerConns(steps []Step) {
+// PeerLoad is what a server is told of the load it will serve, as an admin sizes a server
+// for a known load: the most connections it holds at once (loaded, idle and background),
+// the most of them that send requests at once, and the endpoints asked for.
+type PeerLoad struct {
+	Conns, Active int
+	Paths         []string // endpoints (Endpoint), sorted
+}
+
+// Env is the load as the peer contract's environment (scripts/peers/README.md); an unknown
+// figure is left unset.
+func (l PeerLoad) Env() []string {
+	var env []string
+	if l.Conns > 0 {
+		env = append(env, "PEER_CONNECTIONS="+strconv.Itoa(l.Conns))
+	}
+	if l.Active > 0 {
+		env = append(env, "PEER_ACTIVE="+strconv.Itoa(l.Active))
+	}
+	if len(l.Paths) > 0 {
+		env = append(env, "PEER_PATHS="+strings.Join(l.Paths, " "))
+	}
+	return env
+}
+
+// setPeerLoads gives every step the most connections and active connections any measured
+// step of its group (the steps one server serves between planned restarts) holds, and
+// every endpoint they ask for: a server started again mid-group, after one died, is sized
+// as the first was.
+func setPeerLoads(steps []Step) {
 	for first := 0; first < len(steps); {
-		end, most := first+1, 0
+		end := first + 1
 		for end < len(steps) && !steps[end].Restart {
 			end++
 		}
+		var load PeerLoad
 		for _, st := range steps[first:end] {
-			if st.Skip == "" {
-				most = max(most, st.connections())
+			if st.Skip != "" {
+				continue
+			}
+			load.Conns = max(load.Conns, st.connections())
+			load.Active = max(load.Active, st.active())
+			for _, p := range st.Scenario.paths() {
+				if ep := Endpoint(p); !slices.Contains(load.Paths, ep) {
+					load.Paths = append(load.Paths, ep)
+				}
 			}
 		}
+		sort.Strings(load.Paths)
 		for i := first; i < end; i++ {
-			steps[i].ServerConns = most
+			steps[i].Peer = load
 		}
 		first = end
 	}
@@ -169,6 +204,33 @@ func (st *Step) connections() int {
 		n += b.Concurrency
 	}
 	return n
+}
+
+// active is the most connections of the step that send requests at once: the closed
+// load's, the open engine's workers bound (and the capacity probe's connections), and the
+// background's concurrency (its workers bound, when open). Idle connections are not active.
+func (st *Step) active() int {
+	sc := st.Scenario
+	n := st.Conns
+	if sc.Kind == metrics.KindOpen {
+		n = max(n, workersOr(sc.Workers))
+	}
+	if b := sc.Background; b != nil {
+		if b.Rate > 0 {
+			n += workersOr(b.Concurrency)
+		} else {
+			n += b.Concurrency
+		}
+	}
+	return n
+}
+
+// workersOr is an open load's workers bound: n, or the engine's default.
+func workersOr(n int) int {
+	if n > 0 {
+		return n
+	}
+	return loadgen.DefaultOpenMaxWorkers
 }
 
 // backgroundHeld is the most connections the scenario's background load opens.
@@ -306,6 +368,17 @@ func unserved(sc Scenario, declared map[string][]string, server string) string {
 	if !ok {
 		return ""
 	}
+	for _, p := range sc.paths() {
+		if ep := Endpoint(p); !slices.Contains(list, ep) {
+			return ep
+		}
+	}
+	return ""
+}
+
+// paths is every request path of the scenario's loads: its own, its background's and its
+// capacity probe's.
+func (sc Scenario) paths() []string {
 	paths := []string{sc.Path}
 	if sc.Background != nil {
 		paths = append(paths, pathOr(sc.Background.Path, sc.Path))
@@ -313,12 +386,7 @@ func unserved(sc Scenario, declared map[string][]string, server string) string {
 	if sc.Capacity != nil {
 		paths = append(paths, pathOr(sc.Capacity.Path, sc.Path))
 	}
-	for _, p := range paths {
-		if ep := Endpoint(p); !slices.Contains(list, ep) {
-			return ep
-		}
-	}
-	return ""
+	return paths
 }
 
 // Endpoint is the endpoint a request path names: its path without the query, with "/"

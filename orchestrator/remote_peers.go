@@ -188,7 +188,7 @@ func tarFolder(dir string) ([]byte, string, error) {
 // free port there, has the server listen on every address (PEER_BIND=0.0.0.0; loopback
 // when the "server host" is this machine), and stops it when the session ends. The
 // clients target the address the host is reached at.
-func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
+func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, load PeerLoad) (*serverProc, error) {
 	script, ok := l.host.peers[spec.External]
 	if !ok {
 		return nil, fmt.Errorf("%s was not copied to %s", spec.External, l.host.Dest)
@@ -203,10 +203,7 @@ func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, conns i
 	}
 	args := []string{"peer", "--script", script, "--port", "0", "--cpus", cpus, "--bind", bind,
 		"--timeout", peerStartTimeout.String()}
-	env := l.env
-	if conns > 0 {
-		env = append(env[:len(env):len(env)], "PEER_CONNECTIONS="+strconv.Itoa(conns))
-	}
+	env := append(append(l.env[:len(l.env):len(l.env)], spec.env()...), load.Env()...)
 	for _, e := range env {
 		args = append(args, "--env", e)
 	}
@@ -226,6 +223,11 @@ func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, conns i
 	if err == nil {
 		if _, err = fmt.Sscanf(line, "peer %d %s", &pid, &port); err != nil {
 			err = fmt.Errorf("line %q, want \"peer PID PORT\"", line)
+		}
+	}
+	if err == nil { // bench peer forwards the script's settings line ("settings {}" if none)
+		if line, err = rp.readLine(ctx, startTimeout); err == nil {
+			p.settings, err = parseSettings(line)
 		}
 	}
 	if err != nil {

@@ -39,9 +39,9 @@ func (p *serverProc) sampler() treeSampler {
 // startRemote runs bench serve (or bench peer, for a peer's script) on the server host
 // over ssh, listening on every address there; the clients target the address the host is
 // reached at.
-func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
+func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, load PeerLoad) (*serverProc, error) {
 	if spec.External != "" {
-		return l.startRemotePeer(ctx, spec, conns)
+		return l.startRemotePeer(ctx, spec, load)
 	}
 	args := l.serveArgs(spec)
 	for i := range args {
@@ -70,13 +70,13 @@ func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, conns int) 
 		return nil, fmt.Errorf("listening on %q: %w", addr, err)
 	}
 	p.addr = net.JoinHostPort(l.host.Addr, port)
-	p.gomaxprocs, p.design = settings.GoMaxProcs, settings.Design
+	p.gomaxprocs, p.design, p.settings = settings.GoMaxProcs, settings.Design, settings
 	go io.Copy(io.Discard, rp.stdout) // the server never blocks on a full stdout
 	return p, nil
 }
 
 // readRemoteListening reads bench serve's "listening on" and "settings" lines.
-func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, settings serveSettings, err error) {
+func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, settings serverSettings, err error) {
 	first, err := rp.readLine(ctx, startTimeout)
 	if err != nil {
 		return "", settings, err
@@ -89,9 +89,8 @@ func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, sett
 	if !ok {
 		return "", settings, fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", first)
 	}
-	js, ok := strings.CutPrefix(second, "settings ")
-	if !ok || json.Unmarshal([]byte(js), &settings) != nil {
-		return "", settings, fmt.Errorf("second line %q, want \"settings {JSON}\"", second)
+	if settings, err = parseSettings(second); err != nil {
+		return "", settings, fmt.Errorf("second line: %w", err)
 	}
 	return addr, settings, nil
 }

@@ -53,6 +53,7 @@ type runner struct {
 	cfg      Config
 	launch   launcher
 	capacity map[string]capacity // server/scenario/repeat → the capacity probe's figures
+	manifest metrics.RunManifest // run.json: every server start with its settings
 
 	mu  sync.Mutex
 	srv *serverProc // the server running now, if any
@@ -152,7 +153,7 @@ func (r *runner) server(ctx context.Context, st Step) (*serverProc, error) {
 		}
 	}
 	r.stopServer()
-	p, err := r.launch.start(ctx, st.Server, st.ServerConns)
+	p, err := r.launch.start(ctx, st.Server, st.Peer)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +166,11 @@ func (r *runner) server(ctx context.Context, st Step) (*serverProc, error) {
 	}
 	if r.cfg.OnServer != nil {
 		r.cfg.OnServer(p.label, p.pid)
+	}
+	r.manifest.Starts = append(r.manifest.Starts, metrics.ServerStart{Server: p.label,
+		Scenario: st.Scenario.Name, Level: st.Level, Settings: p.settings.raw})
+	if err := metrics.WriteManifest(r.cfg.Out, r.manifest); err != nil {
+		fmt.Fprintf(r.cfg.Progress, "bench: %v\n", err) // the rows matter more: go on
 	}
 	return p, nil
 }

@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +46,7 @@ type serverProc struct {
 	addr       string
 	gomaxprocs int    // 0 for a server that is not a Go program
 	design     string // how it waits for connections, as it says or the suite says
+	settings   serverSettings // what it reported of itself (empty if nothing)
 	helloBytes int    // bytes of its answer to a keep-alive GET /hello
 	readyFDs   int    // descriptors of its tree when it became ready (-1: unknown)
 	settleNote string // set when a kept server still held the previous step's connections
@@ -56,15 +56,15 @@ type serverProc struct {
 	remote     *remoteProc // the ssh session running it on the server host, if not here
 }
 
-// start starts spec's server, which will hold up to conns connections at once.
-func (l *launcher) start(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
+// start starts spec's server for the load it will serve (a peer sizes itself by it).
+func (l *launcher) start(ctx context.Context, spec ServerSpec, load PeerLoad) (*serverProc, error) {
 	var p *serverProc
 	var err error
 	switch {
 	case l.host != nil:
-		p, err = l.startRemote(ctx, spec, conns)
+		p, err = l.startRemote(ctx, spec, load)
 	case spec.External != "":
-		p, err = l.startExternal(ctx, spec, conns)
+		p, err = l.startExternal(ctx, spec, load)
 	default:
 		p, err = l.startServe(spec)
 	}
@@ -110,7 +110,7 @@ func (l *launcher) serveArgs(spec ServerSpec) []string {
 
 func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
 	cmd := exec.Command(l.bench, l.serveArgs(spec)...)
-	cmd.Env = append(os.Environ(), l.env...)
+	cmd.Env = append(append(os.Environ(), l.env...), spec.env()...)
 	// Its own group; and SIGKILL should the runner die without stopping it.
 	cmd.SysProcAttr = childAttr()
 	pr, pw, err := os.Pipe()
@@ -136,19 +136,13 @@ func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
 		p.stop()
 		return nil, fmt.Errorf("%w%s", err, p.stderr.suffix())
 	}
-	p.addr, p.gomaxprocs, p.design = addr, settings.GoMaxProcs, settings.Design
+	p.addr, p.gomaxprocs, p.design, p.settings = addr, settings.GoMaxProcs, settings.Design, settings
 	return p, nil
-}
-
-// serveSettings is what this package reads of bench serve's "settings {JSON}" line.
-type serveSettings struct {
-	GoMaxProcs int    `json:"gomaxprocs"`
-	Design     string `json:"design"`
 }
 
 // readListening reads the "listening on HOST:PORT" and "settings {JSON}" lines, then
 // drains the pipe so the child never blocks on a full stdout.
-func readListening(pr *os.File) (addr string, settings serveSettings, err error) {
+func readListening(pr *os.File) (addr string, settings serverSettings, err error) {
 	lines := make(chan string, 2)
 	go func() {
 		defer pr.Close()
@@ -175,17 +169,17 @@ func readListening(pr *os.File) (addr string, settings serveSettings, err error)
 			}
 			continue
 		}
-		js, ok := strings.CutPrefix(line, "settings ")
-		if !ok || json.Unmarshal([]byte(js), &settings) != nil {
-			return "", settings, fmt.Errorf("second line %q, want \"settings {JSON}\"", line)
+		if settings, err = parseSettings(line); err != nil {
+			return "", settings, fmt.Errorf("second line: %w", err)
 		}
 	}
 	return addr, settings, nil
 }
 
 // startExternal runs SCRIPT PORT CPULIST, which starts the server and prints the PID to
-// sample and stop; PEER_CONNECTIONS tells it the most connections it will hold.
-func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, conns int) (*serverProc, error) {
+// sample and stop, then its settings line; PEER_CONNECTIONS, PEER_ACTIVE and PEER_PATHS
+// tell it the load it will serve.
+func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, load PeerLoad) (*serverProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -198,10 +192,7 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, conns int
 	defer cancel()
 	p := &serverProc{label: spec.Label, addr: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{}), stderr: &tailBuffer{}}
 	cmd := exec.CommandContext(sctx, spec.External, strconv.Itoa(port), cpus)
-	cmd.Env = append(os.Environ(), l.env...)
-	if conns > 0 {
-		cmd.Env = append(cmd.Env, "PEER_CONNECTIONS="+strconv.Itoa(conns))
-	}
+	cmd.Env = append(append(append(os.Environ(), l.env...), spec.env()...), load.Env()...)
 	cmd.SysProcAttr = groupAttr()
 	// On a time-out or Ctrl-C, kill the script's whole group: the server it already
 	// started in the background is in it, and killing the script alone would leak it.
@@ -211,12 +202,18 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, conns int
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w%s", spec.External, err, p.stderr.suffix())
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
+	first, rest, _ := strings.Cut(string(out), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil || pid <= 0 {
 		return nil, fmt.Errorf("%s printed %q, want a PID", spec.External, first)
 	}
 	p.pid, p.pgid = pid, cmd.Process.Pid
+	if second, _, _ := strings.Cut(rest, "\n"); strings.TrimSpace(second) != "" {
+		if p.settings, err = parseSettings(second); err != nil { // optional for a user's own peer
+			p.stop()
+			return nil, fmt.Errorf("%s: second line: %w", spec.External, err)
+		}
+	}
 	go func() { // not our child: watch it through /proc
 		for alive(pid) {
 			time.Sleep(50 * time.Millisecond)

@@ -104,8 +104,13 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 	start := time.Now()
 	swCtx, swCancel := context.WithCancel(ctx)
 	sw := windowSwitches(swCtx, srvS, start.Add(st.Warmup), start.Add(st.Warmup+st.Duration))
+	drops := srv.windowDrops(ctx, start.Add(st.Warmup))
 	m.res, m.err = r.runLoads(ctx, st, base, rate, &m)
 	returned := time.Now()
+	if n, ok := drops(); ok && n > 0 {
+		m.notes = append(m.notes, fmt.Sprintf("the server logged closing connections it held %d times in the window (%q in %s)",
+			n, srv.settings.LogDrops, srv.settings.Log))
+	}
 	swCancel() // a load that ended early is counted up to now
 	m.switches, m.switchesKnown = <-sw
 	m.srv, m.cli = srvS.Stop(), cliS.Stop()

@@ -91,6 +91,19 @@ type ServerSpec struct {
 	// the run with a message (Optional) or is an error.
 	Requires []string `json:"requires"`
 	Optional bool     `json:"optional"`
+	// Env is added to the server's environment: a peer's own switches (APACHE_HELLO=file
+	// keeps Apache's previous /hello, for a before-and-after run).
+	Env map[string]string `json:"env"`
+}
+
+// env is spec's Env as K=V, sorted.
+func (spec ServerSpec) env() []string {
+	var env []string
+	for k, v := range spec.Env {
+		env = append(env, k+"="+v)
+	}
+	slices.Sort(env)
+	return env
 }
 
 // Scenario is one sweep: a request, how it is driven, and the levels to visit.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -272,10 +273,11 @@ func TestServerWarmup(t *testing.T) {
 	}
 }
 
-// TestServerConns: a server started per step is told that step's connections; one kept
-// for a scenario is told the most any of its steps holds (background too), at whichever
-// step it is started (again, after a crash).
-func TestServerConns(t *testing.T) {
+// TestPeerLoads: a server started per step is told that step's connections, active
+// connections and endpoints; one kept for a scenario is told the most any of its steps
+// holds (background too) and every endpoint they ask for, at whichever step it is started
+// (again, after a crash).
+func TestPeerLoads(t *testing.T) {
 	s, err := ParseSuite([]byte(`{"warmup":"1s","duration":"1s","servers":[{"label":"g","model":"goroutine"}],
 		"scenarios":[{"name":"sweep","kind":"closed","path":"/hello","servers":["g"],"levels":[10,300]},
 		{"name":"idle","kind":"idle","path":"/hello","active":5,"servers":["g"],"levels":[0,1000]},
@@ -285,12 +287,45 @@ func TestServerConns(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps, _ := Plan(s, PlanOptions{})
-	var got []int
+	var got, active []int
 	for _, st := range steps {
-		got = append(got, st.ServerConns)
+		got, active = append(got, st.Peer.Conns), append(active, st.Peer.Active)
 	}
 	if want := []int{10, 300, 5, 1005, 60, 60}; !slices.Equal(got, want) {
 		t.Fatalf("server connections per step %v, want %v", got, want)
+	}
+	// The open background's workers bound (20) is active beside the closed load.
+	if want := []int{10, 300, 5, 5, 60, 60}; !slices.Equal(active, want) {
+		t.Fatalf("active connections per step %v, want %v", active, want)
+	}
+	if p := steps[0].Peer.Paths; !slices.Equal(p, []string{"/hello"}) {
+		t.Errorf("paths of a hello step %v, want [/hello]", p)
+	}
+	if p := steps[4].Peer.Paths; !slices.Equal(p, []string{"/cpu", "/hello"}) {
+		t.Errorf("paths of a step with a /cpu background %v, want [/cpu /hello]", p)
+	}
+	env := steps[4].Peer.Env()
+	if want := []string{"PEER_CONNECTIONS=60", "PEER_ACTIVE=60", "PEER_PATHS=/cpu /hello"}; !slices.Equal(env, want) {
+		t.Errorf("env %q, want %q", env, want)
+	}
+}
+
+// TestPeerLoadOpen: an open scenario's active connections are the engine's workers bound
+// (its own, or the default) and its background's.
+func TestPeerLoadOpen(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"warmup":"1s","duration":"1s","servers":[{"label":"g","model":"goroutine"}],
+		"scenarios":[{"name":"hol","kind":"open","path":"/hello","restart":"scenario","servers":["g"],"levels":[200],
+		 "background":{"path":"/cpu?us=10","rate":5,"concurrency":20}},
+		{"name":"w","kind":"open","path":"/hello","workers":50,"servers":["g"],"levels":[100]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := Plan(s, PlanOptions{})
+	if got, want := steps[0].Peer.Active, loadgen.DefaultOpenMaxWorkers+20; got != want {
+		t.Errorf("hol active %d, want %d (the default workers bound and the background's 20)", got, want)
+	}
+	if got := steps[1].Peer.Active; got != 50 {
+		t.Errorf("active %d, want the scenario's 50 workers", got)
 	}
 }
 

@@ -21,7 +21,8 @@ Runs a peer server's script (scripts/peers/README.md's contract: SCRIPT PORT CPU
 holds the server for as long as this command runs: a multi-host run starts it over ssh on
 the server host. --port 0 picks a free port on the --bind address. The script runs in a
 process group of its own, with PEER_BIND set to --bind and each --env in its environment.
-Once the script has printed the server's PID, this prints "peer PID PORT" on stdout, then
+Once the script has printed the server's PID, this prints "peer PID PORT" on stdout and
+the script's settings line ("settings {}" if it printed none), then
 waits for end of file on stdin (--exit-on-stdin-eof), SIGTERM, SIGINT or SIGHUP, or for
 the server to exit, and stops the server: SIGTERM to its PID and to the script's group,
 SIGKILL to both after 3 s, so that nothing the script started outlives the session.`
@@ -70,12 +71,12 @@ func runPeer(args []string, stdout, stderr io.Writer) error {
 		*port = p
 	}
 	env = append(env, "PEER_BIND="+*bind)
-	pid, pgid, err := startPeerScript(*script, *port, *cpus, env, *timeout, stderr)
+	pid, pgid, settings, err := startPeerScript(*script, *port, *cpus, env, *timeout, stderr)
 	if err != nil {
 		return fmt.Errorf("peer: %w", err)
 	}
 	defer stopPeer(pid, pgid)
-	if _, err := fmt.Fprintf(stdout, "peer %d %d\n", pid, *port); err != nil {
+	if _, err := fmt.Fprintf(stdout, "peer %d %d\n%s\n", pid, *port, settings); err != nil {
 		return fmt.Errorf("peer: %w", err)
 	}
 	closed := make(chan struct{})
@@ -113,7 +114,7 @@ func freePortOn(addr string) (int, error) {
 
 // startPeerScript runs SCRIPT PORT CPUS in a process group of its own, its stderr to
 // stderr, and returns the PID it prints and the group. On a time-out the group is killed.
-func startPeerScript(script string, port int, cpus string, env []string, timeout time.Duration, stderr io.Writer) (pid, pgid int, err error) {
+func startPeerScript(script string, port int, cpus string, env []string, timeout time.Duration, stderr io.Writer) (pid, pgid int, settings string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, script, strconv.Itoa(port), cpus)
@@ -130,15 +131,19 @@ func startPeerScript(script string, port int, cpus string, env []string, timeout
 		if pgid > 0 {
 			syscall.Kill(-pgid, syscall.SIGKILL)
 		}
-		return 0, 0, fmt.Errorf("%s: %w", script, err)
+		return 0, 0, "", fmt.Errorf("%s: %w", script, err)
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
+	first, rest, _ := strings.Cut(string(out), "\n")
 	pid, err = strconv.Atoi(strings.TrimSpace(first))
 	if err != nil || pid <= 0 {
 		syscall.Kill(-pgid, syscall.SIGKILL)
-		return 0, 0, fmt.Errorf("%s printed %q, want a PID", script, first)
+		return 0, 0, "", fmt.Errorf("%s printed %q, want a PID", script, first)
 	}
-	return pid, pgid, nil
+	settings, _, _ = strings.Cut(rest, "\n")
+	if settings = strings.TrimSpace(settings); settings == "" {
+		settings = "settings {}"
+	}
+	return pid, pgid, settings, nil
 }
 
 // stopPeer sends SIGTERM to the server and its group, waits up to peerStopGrace for the

@@ -28,9 +28,11 @@ sleep 600 </dev/null >/dev/null 2>&1 &
 echo $! > "$d/helper"
 sh -c 'trap "" TERM; exec sleep 600' </dev/null >/dev/null 2>&1 &
 echo $!
+echo 'settings {"fake":1}'
 `
 
-// startBenchPeer runs bench peer on the fake script and reads its "peer PID PORT" line.
+// startBenchPeer runs bench peer on the fake script and reads its "peer PID PORT" line
+// and the script's settings line, forwarded.
 func startBenchPeer(t *testing.T) (dir string, pid, port int, stdin io.WriteCloser, done chan error) {
 	t.Helper()
 	dir = t.TempDir()
@@ -49,9 +51,13 @@ func startBenchPeer(t *testing.T) (dir string, pid, port int, stdin io.WriteClos
 	done = make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill() })
-	line, err := bufio.NewReader(out).ReadString('\n')
+	br := bufio.NewReader(out)
+	line, err := br.ReadString('\n')
 	if _, err2 := fmt.Sscanf(line, "peer %d %d", &pid, &port); err != nil || err2 != nil || pid <= 0 || port <= 0 {
 		t.Fatalf("first line %q (%v), want \"peer PID PORT\"", line, err)
+	}
+	if line, err := br.ReadString('\n'); line != "settings {\"fake\":1}\n" {
+		t.Errorf("second line %q (%v), want the script's settings line", line, err)
 	}
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 	return dir, pid, port, stdin, done

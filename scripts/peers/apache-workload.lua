@@ -113,3 +113,20 @@ function failure(r)
   local status = tonumber(r.subprocess_env["REDIRECT_STATUS"] or "") or r.status
   return send(r, status, reason(status))
 end
+
+-- prime is apache.sh's start-up request: creating this thread's Lua state ran this file,
+-- and the state's first prime adds a byte to run/primed (its size counts the states). The
+-- request then holds its thread, blocked without CPU in opening the FIFO run/gate, until
+-- apache.sh has seen every state arrive and opens it: concurrent requests prime different
+-- threads.
+local primed = false
+function prime(r)
+  if not primed then
+    local f = io.open(DIR .. "/run/primed", "a")
+    if f then f:write("x"); f:close() end
+    primed = true
+  end
+  local gate = io.open(DIR .. "/run/gate", "r")
+  if gate then gate:read("a"); gate:close() end
+  return send(r, 200, HELLO)
+end

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Start the C thread-per-connection reference (cthreads.c), pinned to CPULIST.
-# usage: cthreads.sh PORT [CPULIST]  -> prints its PID; cthreads.sh --endpoints | --check
+# usage: cthreads.sh PORT [CPULIST]  -> prints its PID and its settings line;
+#        cthreads.sh --endpoints | --check
 # Builds bin/cthreads with gcc when it is missing or older than cthreads.c.
 # CTHREADS_STACK_KB sets the threads' stack size (default 64).
 set -eu
@@ -17,5 +18,7 @@ if [ ! -x "$bin" ] || [ "$here/cthreads.c" -nt "$bin" ]; then
   gcc -O2 -pthread -o "$tmp" "$here/cthreads.c" && mv -f "$tmp" "$bin" || { rm -f "$tmp"; exit 1; }
 fi
 dir=$(peer_dir cthreads)
-taskset -c "$cpus" "$bin" "$port" "${CTHREADS_STACK_KB:-64}" </dev/null >/dev/null 2>"$dir/cthreads.log" &
+stack=${CTHREADS_STACK_KB:-64}
+taskset -c "$cpus" "$bin" "$port" "$stack" </dev/null >/dev/null 2>"$dir/cthreads.log" &
 peer_ready $! "$port" "$dir"
+peer_settings "{\"server\":\"cthreads\",\"thread_per_connection\":true,\"stack_kb\":$stack,\"backlog\":4096,\"tcp_nodelay\":true,\"nofile\":$(ulimit -Hn)}" "$dir/cthreads.log"

@@ -71,3 +71,12 @@ peer_ready() {
   kill -TERM "$pid" 2>/dev/null && sleep 1 && kill -KILL "$pid" 2>/dev/null
   return 1
 }
+
+# peer_settings JSON LOG prints the contract's second line, `settings {JSON}`: the server's
+# effective settings (a JSON object; {} when empty) with "log", the instance's log, added.
+peer_settings() {
+  local js=${1:-"{}"}
+  js=${js%\}}
+  [ "$js" = "{" ] || js="$js,"
+  printf 'settings %s"log":"%s"}\n' "$js" "$2"
+}

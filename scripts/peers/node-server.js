@@ -127,21 +127,26 @@ function send(res, status, body, close) {
 
 function errorBody(status) { return Buffer.from(REASON[status] + '\n'); }
 
-// refusal says why a request that llhttp accepted must still be refused (as internal/http1), or 0.
+// refusal says why a request that llhttp accepted must still be refused (as internal/http1),
+// or 0. It reads rawHeaders, and lowercases only a name as long as one it looks for (host,
+// content-length, transfer-encoding): the common request costs a length comparison per
+// header and no string is built.
 function refusal(req) {
   if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0') return 505;
   const url = req.url;
   if (url === '' || (url[0] !== '/' && url !== '*')) return 400;
-  let hosts = 0, lengths = 0, te = false;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i].toLowerCase();
-    if (name === 'host') hosts++;
-    else if (name === 'content-length') lengths++;
-    else if (name === 'transfer-encoding') te = true;
+  const raw = req.rawHeaders;
+  let hosts = 0, cl, te = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    switch (name.length) {
+      case 4: if (name.toLowerCase() === 'host') hosts++; break;
+      case 14: if (cl === undefined && name.toLowerCase() === 'content-length') cl = raw[i + 1]; break;
+      case 17: if (name.toLowerCase() === 'transfer-encoding') te = true; break;
+    }
   }
-  if (te) return lengths > 0 ? 400 : 501;
+  if (te) return cl !== undefined ? 400 : 501;
   if (req.httpVersion === '1.1' && hosts !== 1) return 400;
-  const cl = req.headers['content-length'];
   if (cl !== undefined && (!/^[0-9]+$/.test(cl))) return 400;
   if (cl !== undefined && Number(cl) > MAX_BODY) return 413;
   return 0;
@@ -198,5 +203,13 @@ server.keepAliveTimeout = 60000;
 server.headersTimeout = 65000;
 server.maxRequestsPerSocket = 0;
 server.on('clientError', clientError);
-server.listen({ host: process.env.PEER_BIND || '127.0.0.1', port, backlog: 4096 });
+server.listen({ host: process.env.PEER_BIND || '127.0.0.1', port, backlog: 4096 }, () => {
+  // The effective settings, one JSON line on stdout (node.sh prints it after the PID).
+  console.log(JSON.stringify({
+    server: 'node', version: process.version, offload, offload_workers: offload ? WORKERS : 0,
+    uv_threadpool_size: Number(process.env.UV_THREADPOOL_SIZE || 4), keep_alive_timeout_ms: server.keepAliveTimeout,
+    headers_timeout_ms: server.headersTimeout, max_requests_per_socket: server.maxRequestsPerSocket,
+    max_header_size: MAX_HEAD, backlog: 4096, no_delay: true, cpu_iters_per_us: Number(itersPerUs.toFixed(3)),
+  }));
+});
 process.on('SIGTERM', () => process.exit(0));

@@ -3,6 +3,7 @@ package servertest_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,9 +48,12 @@ var excused = []struct {
 	{apaches, "Malformed/unsupported transfer coding", "Apache reads `gzip, chunked` as a chunked body and waits for the body the case never sends, where the Go models answer 501"},
 	{apaches, "Malformed/head too large", "Apache limits each header line (LimitRequestFieldSize 8190), not the head; it waits for the line's end"},
 	{apaches, "Limits/head over limit", "Apache limits header lines and their count, not the head, to 8 KiB"},
-	{[]string{"apache-event"}, "ParallelConns", "while every worker thread is busy and children are still being spawned, the event MPM closes idle keep-alive connections"},
 	{[]string{"nginx"}, "Limits/body over limit", "nginx's 413 (client_max_body_size 1m) carries its own HTML page"},
 }
+
+// peerLoad is the contract's description of the load the conformance suite puts on a
+// peer, as the orchestrator gives it (ParallelConns holds 200 connections, each busy).
+var peerLoad = []string{"PEER_CONNECTIONS=256", "PEER_ACTIVE=256"}
 
 // peerStartTimeout bounds a peer script's run (it builds cthreads, writes Apache's file).
 const peerStartTimeout = 2 * time.Minute
@@ -119,8 +123,9 @@ func startPeer(t *testing.T, script, bind string) string {
 	cmd := exec.CommandContext(ctx, script, strconv.Itoa(port), fmt.Sprintf("0-%d", runtime.NumCPU()-1))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	host := "127.0.0.1"
+	cmd.Env = append(os.Environ(), peerLoad...)
 	if bind != "" {
-		cmd.Env, host = append(os.Environ(), "PEER_BIND="+bind), bind
+		cmd.Env, host = append(cmd.Env, "PEER_BIND="+bind), bind
 	}
 	// A script that hangs, or leaves the server holding its output, is killed with its group.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -133,11 +138,17 @@ func startPeer(t *testing.T, script, bind string) string {
 		syscall.Kill(-pgid, syscall.SIGKILL)
 		t.Fatalf("%s: %v\n%s", script, err, stderr.Bytes())
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
+	first, rest, _ := strings.Cut(string(out), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil || pid <= 0 {
 		syscall.Kill(-pgid, syscall.SIGKILL)
 		t.Fatalf("%s printed %q, want a PID", script, first)
+	}
+	// Then its effective settings: one JSON object, for run.json and report.md.
+	second, _, _ := strings.Cut(rest, "\n")
+	var settings map[string]any
+	if js, ok := strings.CutPrefix(second, "settings "); !ok || json.Unmarshal([]byte(js), &settings) != nil || len(settings) == 0 {
+		t.Errorf("%s: second line %q, want \"settings {JSON}\" with its effective settings", script, second)
 	}
 	t.Cleanup(func() {
 		defer syscall.Kill(-pgid, syscall.SIGKILL)

@@ -1,0 +1,66 @@
+package metrics
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ManifestFile is the run folder's manifest: what a run did beyond its rows.
+const ManifestFile = "run.json"
+
+// RunManifest is run.json. For now it holds every server start with the settings the
+// server reported (bench serve's settings line, a peer script's), so that a reader sees
+// how each server was configured at each step without opening a script.
+type RunManifest struct {
+	Starts []ServerStart `json:"starts"`
+}
+
+// ServerStart is one start of a server: for the step it was started for, the settings it
+// reported (a JSON object; empty when it reported none).
+type ServerStart struct {
+	Server   string          `json:"server"`
+	Scenario string          `json:"scenario"`
+	Level    float64         `json:"level"`
+	Settings json.RawMessage `json:"settings,omitempty"`
+}
+
+// WriteManifest writes dir/run.json whole, through a temporary file, so that a reader
+// (or an interrupted run) never sees half of it.
+func WriteManifest(dir string, m RunManifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("metrics: run manifest: %w", err)
+	}
+	tmp := filepath.Join(dir, ManifestFile+".tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("metrics: run manifest: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, ManifestFile)); err != nil {
+		return fmt.Errorf("metrics: run manifest: %w", err)
+	}
+	return nil
+}
+
+// ReadManifest reads dir/run.json. A run made before the manifest existed has none: that
+// is an error wrapping os.ErrNotExist.
+func ReadManifest(dir string) (RunManifest, error) {
+	var m RunManifest
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return m, fmt.Errorf("metrics: run manifest: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("metrics: run manifest %s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	for i, s := range m.Starts {
+		if s.Server == "" {
+			return m, fmt.Errorf("metrics: run manifest: start %d names no server: %w", i+1, errBadManifest)
+		}
+	}
+	return m, nil
+}
+
+var errBadManifest = errors.New("metrics: bad run manifest")
