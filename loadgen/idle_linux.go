@@ -12,9 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxHandshakes bounds the connections being set up at once, so a burst of SYNs does not
-// overflow the server's accept backlog (which costs a 1 s SYN retransmit).
-const maxHandshakes = 512
 
 const (
 	isNew = iota
@@ -95,7 +92,7 @@ func hold(ctx context.Context, cfg Config, k int) (*IdleConns, error) {
 
 func (ih *idleHolder) now() int64 { return int64(time.Since(ih.base)) }
 
-// setUp connects every connection, at most maxHandshakes at a time, and waits for each
+// setUp connects every connection, at most IdleSetUpConcurrency at a time, and waits for each
 // to answer its one request or fail.
 func (ih *idleHolder) setUp(ctx context.Context) error {
 	next, pending := 0, 0
@@ -104,7 +101,7 @@ func (ih *idleHolder) setUp(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for ; pending < maxHandshakes && next < len(ih.conns); next++ {
+		for ; pending < IdleSetUpConcurrency && next < len(ih.conns); next++ {
 			if ih.start(next) {
 				pending++
 			}

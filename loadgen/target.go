@@ -22,6 +22,12 @@ const (
 	DefaultTimeout        = 5 * time.Second
 	DefaultOpenMaxWorkers = 1000 // open engine: the most concurrent vegeta workers
 	WindowLength          = time.Second
+	// IdleSetUpConcurrency bounds the idle holder's connections being set up at once (each
+	// connects and makes its one request): a burst of SYNs stays far under a server's
+	// accept backlog, and the set-up burst is a load of this many active connections,
+	// which the orchestrator tells a peer (PEER_ACTIVE) so that a server that sizes its
+	// workers by the active connections (Apache's event MPM) is sized for it.
+	IdleSetUpConcurrency = 64
 )
 
 // target is a parsed, checked Config.URL.

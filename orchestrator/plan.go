@@ -208,12 +208,18 @@ func (st *Step) connections() int {
 
 // active is the most connections of the step that send requests at once: the closed
 // load's, the open engine's workers bound (and the capacity probe's connections), and the
-// background's concurrency (its workers bound, when open). Idle connections are not active.
+// background's concurrency (its workers bound, when open). Idle connections are not active
+// once up, but the idle holder sets them up IdleSetUpConcurrency at a time, each with a
+// request: an idle step counts that burst (every level of it, 0 too, so that a server
+// sized by it is sized alike at every level and its memory slope is the connections').
 func (st *Step) active() int {
 	sc := st.Scenario
 	n := st.Conns
-	if sc.Kind == metrics.KindOpen {
+	switch sc.Kind {
+	case metrics.KindOpen:
 		n = max(n, workersOr(sc.Workers))
+	case metrics.KindIdle:
+		n += loadgen.IdleSetUpConcurrency
 	}
 	if b := sc.Background; b != nil {
 		if b.Rate > 0 {

@@ -294,8 +294,10 @@ func TestPeerLoads(t *testing.T) {
 	if want := []int{10, 300, 5, 1005, 60, 60}; !slices.Equal(got, want) {
 		t.Fatalf("server connections per step %v, want %v", got, want)
 	}
-	// The open background's workers bound (20) is active beside the closed load.
-	if want := []int{10, 300, 5, 5, 60, 60}; !slices.Equal(active, want) {
+	// The idle holder's set-up burst is active beside an idle step's load (at every
+	// level), and the background's 20 workers beside the closed load.
+	burst := 5 + loadgen.IdleSetUpConcurrency
+	if want := []int{10, 300, burst, burst, 60, 60}; !slices.Equal(active, want) {
 		t.Fatalf("active connections per step %v, want %v", active, want)
 	}
 	if p := steps[0].Peer.Paths; !slices.Equal(p, []string{"/hello"}) {

@@ -30,12 +30,13 @@ type Data struct {
 	Summary    []metrics.SummaryRow    // summary.csv, required
 	Timeseries []metrics.TimeseriesRow // timeseries.csv; nil when the file is absent
 	Hists      []metrics.Hist          // hgrm/*.hgrm, sorted by server, scenario, level, repeat
+	Manifest   *metrics.RunManifest    // run.json; nil when the run has none
 	Warnings   []string                // files that were skipped, and why
 }
 
 // Load reads a run folder: summary.csv (an error when missing, invalid or empty),
-// timeseries.csv (optional) and hgrm/*.hgrm (optional; a file that cannot be read is
-// skipped with a warning).
+// timeseries.csv (optional), hgrm/*.hgrm (optional; a file that cannot be read is
+// skipped with a warning) and run.json (optional; likewise).
 func Load(dir string) (*Data, error) {
 	d := &Data{}
 	var err error
@@ -51,6 +52,12 @@ func Load(dir string) (*Data, error) {
 	}
 	if err := d.loadHists(filepath.Join(dir, "hgrm")); err != nil {
 		return nil, err
+	}
+	switch m, err := metrics.ReadManifest(dir); {
+	case err == nil:
+		d.Manifest = &m
+	case !errors.Is(err, fs.ErrNotExist):
+		d.Warnings = append(d.Warnings, err.Error())
 	}
 	return d, nil
 }

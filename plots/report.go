@@ -23,6 +23,7 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 	}
 	fmt.Fprintf(bw, "# Run %s: threads vs event loop\n\n%s\n\n", md(runID), md(Caption(rows)))
 	writeHowRun(bw, rows)
+	writeSettings(bw, d.Manifest, rows)
 	writeGlance(bw, scenariosOf(rows), Aggregate(measured(rows)))
 	fmt.Fprintf(bw, "## Charts\n\n")
 	for _, o := range outcomes {

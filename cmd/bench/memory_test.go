@@ -73,9 +73,10 @@ func startForMemory(t *testing.T, model string) (int, string) {
 	if err != nil {
 		t.Fatalf("nginx.sh: %v", err)
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	first, _, _ := strings.Cut(string(out), "\n") // then its settings line
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil {
-		t.Fatalf("nginx.sh printed %q, want a PID", out)
+		t.Fatalf("nginx.sh printed %q, want a PID first", out)
 	}
 	t.Cleanup(func() { // the worker too: killing only the master would orphan it
 		for _, p := range append(childPIDs(pid), pid) {

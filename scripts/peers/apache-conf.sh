@@ -11,7 +11,7 @@ apache_sizing() {
   case "$hello" in mmap | file | lua) ;; *) echo "apache.sh: APACHE_HELLO must be mmap, file or lua, not '$hello'" >&2; exit 2 ;; esac
   lua=no
   case " $paths " in *" /io "* | *" /cpu "* | *" /file "* | *" /bytes "*) lua=yes ;; esac
-  [ "$hello" != lua ] || lua=yes
+  [ "$hello" = mmap ] || lua=yes # file: the configuration before, mod_lua on every path
   start=1 threads=64 factor=2 limit=160 per_child=64
   case "$mpm" in
     worker) # a thread holds each connection, idle or not: one for each, in children of 64
@@ -53,21 +53,21 @@ apache_hello_conf() {
 }
 
 # apache_lua_conf prints mod_lua's handlers, each in its own <Location> so that a request
-# for another path runs no Lua regex, and the error documents that give the Go models'
-# bodies.
+# for another path runs no Lua regex (APACHE_HELLO=file: as before, two regexes at server
+# level, tried on every request), and the error documents that give the Go models' bodies.
 apache_lua_conf() {
   [ "$lua" = yes ] || return 0
   echo "LuaScope thread"
   echo "LuaCodeCache forever"
   local p
-  for p in io cpu file bytes; do
-    echo "<Location /$p>"
-    echo "  LuaMapHandler \"^/$p\$\" $dir/workload.lua handle"
-    echo "</Location>"
-  done
-  echo "<Location /__prime>"
-  echo "  LuaMapHandler \"^/__prime\$\" $dir/workload.lua prime"
-  echo "</Location>"
+  if [ "$hello" = file ]; then
+    echo "LuaMapHandler \"^/(io|cpu|file|bytes)\$\" $dir/workload.lua handle"
+  else
+    for p in io cpu file bytes; do
+      printf '<Location /%s>\n  LuaMapHandler "^/%s$" %s handle\n</Location>\n' "$p" "$p" "$dir/workload.lua"
+    done
+  fi
+  printf '<Location /__prime>\n  LuaMapHandler "^/__prime$" %s prime\n</Location>\n' "$dir/workload.lua"
   echo "LuaMapHandler \"^/__failure\$\" $dir/workload.lua failure"
   for p in 400 404 405 413 500 501; do echo "ErrorDocument $p /__failure"; done
 }
@@ -80,10 +80,12 @@ apache_conf() {
     id www-data >/dev/null 2>&1 || user="User nobody"$'\n'"Group nogroup"
   fi
   [ "$mpm" != event ] || log="LogLevel warn mpm_event:trace1" # its keep-alive shutdowns
+  local lean="ServerTokens Prod"$'\n'"FileETag None"
+  [ "$hello" != file ] || lean="" # the configuration before: Apache's defaults
   cat <<CONF
 ServerRoot $dir
 ServerName 127.0.0.1
-ServerTokens Prod
+$lean
 DefaultRuntimeDir $dir/run
 PidFile $dir/run/httpd.pid
 ErrorLog $dir/error.log
@@ -91,7 +93,7 @@ $log
 $user
 LoadModule mpm_${mpm}_module $mods/mod_mpm_$mpm.so
 LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule file_cache_module $mods/mod_file_cache.so
+$([ "$hello" != mmap ] || echo "LoadModule file_cache_module $mods/mod_file_cache.so")
 LoadModule alias_module $mods/mod_alias.so
 LoadModule allowmethods_module $mods/mod_allowmethods.so
 $([ "$lua" = no ] || echo "LoadModule lua_module $mods/mod_lua.so")
@@ -99,12 +101,12 @@ Listen $(peer_listen "$port")
 ListenBacklog 4096
 $(apache_mpm_conf)
 MaxConnectionsPerChild 0
+$([ -z "${APACHE_MAX_MEM_FREE:-}" ] || echo "MaxMemFree $APACHE_MAX_MEM_FREE")
 KeepAlive On
 MaxKeepAliveRequests 0
 KeepAliveTimeout 120
 Timeout 60
 LimitRequestBody 1048576
-FileETag None
 DocumentRoot $dir/htdocs
 $(apache_hello_conf)
 <Directory />
@@ -205,7 +207,8 @@ apache_primed() { stat -c %s "$dir/run/primed" 2>/dev/null || echo 0; }
 
 # apache_settings prints the settings line: what was configured, and what it cost.
 apache_settings() {
-  local modules="mpm_$mpm authz_core file_cache alias allowmethods"
+  local modules="mpm_$mpm authz_core alias allowmethods"
+  [ "$hello" != mmap ] || modules="$modules file_cache"
   [ "$lua" = no ] || modules="$modules lua"
   printf 'settings {"server":"apache","version":"%s","mpm":"%s","start_servers":%d,"threads_per_child":%d,"server_limit":%d,"async_request_worker_factor":%d,"threads":%d,"keepalive_timeout_s":120,"hello":"%s","modules":"%s","lua_states":%d,"lua_state_kb":%d,"log":"%s","log_drops":"%s"}\n' \
     "$(apache2 -v | sed -n 's|^Server version: Apache/\([^ ]*\).*|\1|p')" "$mpm" "$start" "$per_child" "$limit" "$factor" "$want" "$hello" "$modules" \
