@@ -11,11 +11,34 @@ import (
 // ManifestFile is the run folder's manifest: what a run did beyond its rows.
 const ManifestFile = "run.json"
 
-// RunManifest is run.json. For now it holds every server start with the settings the
+// RunManifest is run.json: the points the run planned (a point without a row was
+// planned and not measured: the run was interrupted, or its row is missing), the servers
+// the suite names that it left out and why, and every server start with the settings the
 // server reported (bench serve's settings line, a peer script's), so that a reader sees
 // how each server was configured at each step without opening a script.
 type RunManifest struct {
-	Starts []ServerStart `json:"starts"`
+	Planned []PlannedPoint `json:"planned"`
+	LeftOut []LeftOut      `json:"left_out"`
+	Starts  []ServerStart  `json:"starts"`
+}
+
+// PlannedPoint is one planned step: the row it will write, by its identity. Skip says why
+// the step will be skipped (its row then carries that note), if it will.
+type PlannedPoint struct {
+	Server   string  `json:"server"`
+	Scenario string  `json:"scenario"`
+	Kind     Kind    `json:"kind"`
+	Path     string  `json:"path"`
+	Level    float64 `json:"level"`
+	Repeat   int     `json:"repeat"`
+	Skip     string  `json:"skip,omitempty"`
+}
+
+// LeftOut is a server of the suite the run does not run at all, and why (an optional
+// server whose commands are missing here).
+type LeftOut struct {
+	Server string `json:"server"`
+	Why    string `json:"why"`
 }
 
 // ServerStart is one start of a server: for the step it was started for, the settings it

@@ -63,6 +63,63 @@ func parseStat(b []byte) (ppid int, state byte, err error) {
 	return ppid, f[0][0], nil
 }
 
+// clockTicks is USER_HZ, the unit of the times in /proc/PID/stat: 100 on every Linux ABI.
+const clockTicks = 100
+
+// statTimes is what the sampler reads of /proc/PID/stat besides the state.
+type statTimes struct {
+	ppid  int
+	cpu   float64 // utime+stime, seconds: the process's own CPU, all its threads
+	child float64 // cutime+cstime, seconds: the children it has waited for
+	start int64   // starttime, clock ticks since boot
+}
+
+// parseStatTimes reads fields 4 (ppid), 14–17 (utime, stime, cutime, cstime) and 22
+// (starttime) of a /proc/PID/stat line, counted from the last ')' as parseStat does.
+func parseStatTimes(b []byte) (statTimes, error) {
+	end := bytes.LastIndexByte(b, ')')
+	if end < 0 || end+2 > len(b) {
+		return statTimes{}, errors.New("malformed stat")
+	}
+	var v [20]int64 // v[i] is field i+3
+	rest := b[end+2:]
+	for i := range v {
+		rest = bytes.TrimLeft(rest, " ")
+		n := bytes.IndexByte(rest, ' ')
+		if n < 0 {
+			n = len(rest)
+		}
+		if n == 0 {
+			return statTimes{}, errors.New("stat has too few fields")
+		}
+		if i > 0 { // field 3 is the state letter
+			x, err := strconv.ParseInt(string(rest[:n]), 10, 64)
+			if err != nil {
+				return statTimes{}, fmt.Errorf("stat field %d: %w", i+3, err)
+			}
+			v[i] = x
+		}
+		rest = rest[n:]
+	}
+	return statTimes{ppid: int(v[1]), cpu: float64(v[11]+v[12]) / clockTicks,
+		child: float64(v[13]+v[14]) / clockTicks, start: v[19]}, nil
+}
+
+// bootTicks is the time since boot in clock ticks (the first figure of /proc/uptime), the
+// clock of stat's starttime.
+func bootTicks(buf *[]byte) (int64, error) {
+	b, err := readProcFile(procRoot+"/uptime", buf)
+	if err != nil {
+		return 0, fmt.Errorf("metrics: %w", err)
+	}
+	secs, _, _ := bytes.Cut(bytes.TrimSpace(b), []byte(" "))
+	f, err := strconv.ParseFloat(string(secs), 64)
+	if err != nil {
+		return 0, fmt.Errorf("metrics: /proc/uptime: %w", err)
+	}
+	return int64(f * clockTicks), nil
+}
+
 // descendants returns root and every live process below it, root first (breadth first),
 // from one scan of /proc/*/stat. Zombies and processes that exit during the scan are left
 // out.

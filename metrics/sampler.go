@@ -18,8 +18,8 @@ const DefaultInterval = 100 * time.Millisecond
 // A process forked between two scans is counted from the next one.
 const treeEvery = 10
 
-// gopsutil reads the boot time (all of /proc/stat) on every Times and CreateTime unless
-// told to keep it: 31 µs per Times call instead of 14 µs here. Set before any sampler runs.
+// gopsutil reads the boot time (all of /proc/stat) for every process's creation time
+// (NewProcess reads it) unless told to keep it. Set before any sampler runs.
 func init() { process.EnableBootTimeCache(true) }
 
 // Sample is one reading of a process tree (or of one process), summed over its members.
@@ -55,6 +55,14 @@ type Sampler struct {
 	gone    bool
 	members []*process.Process // root first; refreshed every treeEvery ticks
 	last    map[int32]cpuMark  // per member: the previous reading, for CPU deltas
+	// began is when the first reading was taken, in clock ticks since boot: a member
+	// first seen later but started after it has all its CPU counted (else only what it
+	// spent after its first reading).
+	began int64
+	// unreaped is, per parent, the CPU of its children that left the tree, as last read:
+	// when its reaped-children time (cutime+cstime) grows, that much of the growth had
+	// been counted already.
+	unreaped map[int32]float64
 	ticks   int
 	extra   extraReadings // PSS and sockets, read at a lower rate (kernel.go)
 	buf     []byte        // for /proc files read by hand
@@ -64,11 +72,12 @@ type Sampler struct {
 	done         chan struct{}
 }
 
-// cpuMark is a member's CPU seconds at the previous sample, and its creation time: a PID
-// reused by another process starts a new baseline.
+// cpuMark is a member's CPU seconds and its reaped children's at the previous sample, its
+// parent, and its start time: a PID reused by another process starts a new baseline.
 type cpuMark struct {
-	created int64
-	cpu     float64
+	start      int64
+	cpu, child float64
+	ppid       int32
 }
 
 // NewSampler samples pid (0: this process); with tree, its descendants too (nginx's
@@ -78,7 +87,7 @@ func NewSampler(pid int, tree bool) *Sampler {
 	if pid == 0 {
 		pid = os.Getpid()
 	}
-	return &Sampler{root: pid, tree: tree, last: map[int32]cpuMark{}}
+	return &Sampler{root: pid, tree: tree, last: map[int32]cpuMark{}, unreaped: map[int32]float64{}}
 }
 
 // Start takes a first sample at once, then one every interval (DefaultInterval if ≤ 0)
@@ -193,10 +202,18 @@ func (s *Sampler) refresh() error {
 }
 
 // read sums the members' readings. Members that have exited since the last refresh are
-// dropped; only the root's exit is an error.
+// dropped; only the root's exit is an error. CPU: a member read before counts what it
+// spent since; one first seen that started after the first reading counts all it spent
+// (forked mid-window, between two scans of the tree); and a member's reaped-children time
+// counts the children that ran and were waited for between readings, less what their
+// own readings counted.
 func (s *Sampler) read() (Sample, error) {
 	smp := Sample{At: time.Now()}
+	if s.began == 0 {
+		s.began, _ = bootTicks(&s.buf) // 0 if unknown: no member is then taken as new
+	}
 	seen := make(map[int32]cpuMark, len(s.members))
+	order := make([]int32, 0, len(s.members))
 	for i, p := range s.members {
 		r, err := readMember(p, &s.buf)
 		if err != nil {
@@ -205,20 +222,45 @@ func (s *Sampler) read() (Sample, error) {
 			}
 			continue
 		}
-		created, _ := p.CreateTime() // cached since NewProcess
-		seen[p.Pid] = cpuMark{created, r.cpu}
+		seen[p.Pid] = cpuMark{r.start, r.cpu, r.child, int32(r.ppid)}
+		order = append(order, p.Pid)
 		smp.Procs++
 		smp.RSSKB += r.rssKB
 		smp.Threads += r.threads
 		smp.FDs += r.fds
 		smp.PageTablesKB += r.vmPTEKB
-		if prev, ok := s.last[p.Pid]; ok && prev.created == created {
-			smp.CPUDelta += max(0, r.cpu-prev.cpu)
+	}
+	for pid, m := range s.last { // first: a parent may have reaped it since the last reading
+		if _, ok := seen[pid]; !ok { // left the tree: its parent's cutime will show it whole
+			s.unreaped[m.ppid] += m.cpu + m.child // what its readings saw, its own children's included
+			delete(s.unreaped, pid)
 		}
+	}
+	for _, pid := range order {
+		smp.CPUDelta += s.cpuSince(pid, seen[pid])
 	}
 	s.last = seen // the first reading only sets the baseline: its CPUDelta is 0
 	smp.KStacksKB = int64(smp.Threads) * kernelStackKB
 	return smp, nil
+}
+
+// cpuSince is the CPU member pid spent since the previous reading (its own, and its
+// children's that it reaped meanwhile and that were not counted while they ran).
+func (s *Sampler) cpuSince(pid int32, now cpuMark) float64 {
+	prev, ok := s.last[pid]
+	if !ok || prev.start != now.start {
+		if len(s.last) > 0 && s.began > 0 && now.start > s.began {
+			return now.cpu + now.child // started after the first reading: all of it
+		}
+		return 0 // the baseline
+	}
+	d := max(0, now.cpu-prev.cpu)
+	if reaped := now.child - prev.child; reaped > 0 {
+		counted := min(reaped, s.unreaped[pid])
+		s.unreaped[pid] -= counted
+		d += reaped - counted
+	}
+	return d
 }
 
 // memberReading is what one tick reads of one process.
@@ -227,13 +269,14 @@ type memberReading struct {
 	vmPTEKB int64
 	threads int
 	fds     int
-	cpu     float64 // user+system seconds since the process started
+	statTimes
 }
 
-// readMember reads one process: RSS from /proc/PID/statm and CPU from /proc/PID/stat
-// (summed over its threads by the kernel) through gopsutil, threads and page tables from
-// /proc/PID/status by hand (readStatus), and descriptors by countFDs. A process without
-// an address space (a zombie, or one exiting) is ErrProcessGone.
+// readMember reads one process: RSS from /proc/PID/statm through gopsutil, its CPU and
+// its reaped children's (summed over threads by the kernel), parent and start time from
+// /proc/PID/stat by hand (gopsutil's Times has no children's time), threads and page
+// tables from /proc/PID/status (readStatus), and descriptors by countFDs. A process
+// without an address space (a zombie, or one exiting) is ErrProcessGone.
 func readMember(p *process.Process, buf *[]byte) (memberReading, error) {
 	mem, err := p.MemoryInfo()
 	if err != nil {
@@ -246,11 +289,15 @@ func readMember(p *process.Process, buf *[]byte) (memberReading, error) {
 	if err != nil {
 		return memberReading{}, err
 	}
-	times, err := p.Times()
+	b, err := readProcFile(fmt.Sprintf("%s/%d/stat", procRoot, p.Pid), buf)
 	if err != nil {
 		return memberReading{}, procError(p.Pid, err)
 	}
-	r := memberReading{rssKB: int64(mem.RSS / 1024), vmPTEKB: st.vmPTEKB, threads: st.threads, cpu: times.User + times.System}
+	times, err := parseStatTimes(b)
+	if err != nil {
+		return memberReading{}, fmt.Errorf("metrics: pid %d: %w", p.Pid, err)
+	}
+	r := memberReading{rssKB: int64(mem.RSS / 1024), vmPTEKB: st.vmPTEKB, threads: st.threads, statTimes: times}
 	if fds, err := countFDs(p); err == nil { // another user's descriptors may be hidden
 		r.fds = fds
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,31 @@ func TestMain(m *testing.M) {
 		holdThreads(n)
 		return
 	}
+	if d, err := time.ParseDuration(os.Getenv("METRICS_TEST_BURN")); err == nil {
+		burnCPU(d)
+		return
+	}
 	os.Exit(m.Run())
+}
+
+// burnCPU spins until this process has spent d of CPU time, then returns (and exits).
+// With METRICS_TEST_SAY_HALF=1 it prints "half" on stdout once it has spent d/2.
+func burnCPU(d time.Duration) {
+	var ru syscall.Rusage
+	half := os.Getenv("METRICS_TEST_SAY_HALF") == "1"
+	for x := uint64(1); ; x = x*6364136223846793005 + 1 {
+		if x&0xffff == 0 {
+			syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+			spent := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			if half && spent >= d/2 {
+				fmt.Println("half")
+				half = false
+			}
+			if spent >= d {
+				return
+			}
+		}
+	}
 }
 
 func holdThreads(n int) {
@@ -131,6 +156,72 @@ func TestSamplerSumsTheProcessTree(t *testing.T) {
 	}
 	if n := len(tree.Samples()); n != 1 {
 		t.Fatalf("%d samples, want only the one taken before the exit", n)
+	}
+}
+
+// TestSamplerCountsShortLivedChildren: a child forked after sampling began that burns
+// 200 ms of CPU and is reaped between two readings (no scan of the tree ever sees it) is
+// counted through its parent's reaped-children time; a child seen while it burns and
+// reaped later is counted once, not twice.
+func TestSamplerCountsShortLivedChildren(t *testing.T) {
+	skipUnlessProc(t)
+	const burn = 200 * time.Millisecond
+	cmd := exec.Command("sh", "-c", `read a; "$0"; echo burned; read b; METRICS_TEST_SAY_HALF=1 "$0" & read c; wait; echo reaped; read d`, os.Args[0])
+	cmd.Env = append(os.Environ(), "METRICS_TEST_BURN="+burn.String())
+	stdin, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewReader(out)
+	step := func(want string) { // let the shell go on, and wait for it to say it did
+		t.Helper()
+		io.WriteString(stdin, "go\n")
+		if line, err := lines.ReadString('\n'); strings.TrimSpace(line) != want {
+			t.Fatalf("said %q (%v), want %q", line, err, want)
+		}
+	}
+	cpu := func(smps []Sample) (sum float64) {
+		for _, smp := range smps {
+			sum += smp.CPUDelta
+		}
+		return sum
+	}
+	s := NewSampler(cmd.Process.Pid, true)
+	if err := s.Tick(); err != nil { // the baseline: the shell alone
+		t.Fatal(err)
+	}
+	step("burned") // the child ran and was reaped between two readings
+	s.Tick()
+	if got := cpu(s.Samples()); got < 0.9*burn.Seconds() || got > 1.3*burn.Seconds() {
+		t.Errorf("a child reaped between readings: %.3f s of CPU counted, want about %v", got, burn)
+	}
+	before := cpu(s.Samples())
+	step("half") // the child, in the background, has burned half
+	s.mu.Lock()
+	s.refresh() // a scan of the tree sees it: its first reading counts that half
+	s.mu.Unlock()
+	s.Tick()
+	if n := s.Samples()[len(s.Samples())-1].Procs; n != 2 {
+		t.Fatalf("the scan saw %d processes, want the shell and its child", n)
+	}
+	step("reaped") // the rest, then the shell waits for it
+	s.Tick()
+	if got := cpu(s.Samples()) - before; got < 0.9*burn.Seconds() || got > 1.3*burn.Seconds() {
+		t.Errorf("a child seen while burning, then reaped: %.3f s of CPU counted, want about %v once", got, burn)
+	}
+}
+
+// TestParseStatTimes: the fields from the last ')' on, whatever the command name holds.
+func TestParseStatTimes(t *testing.T) {
+	line := "42 (a) b (c) S 7 42 42 0 -1 4194560 100 0 0 0 150 50 30 20 20 0 1 0 98765 1000 100 18446744073709551615\n"
+	st, err := parseStatTimes([]byte(line))
+	if err != nil || st.ppid != 7 || st.cpu != 2.0 || st.child != 0.5 || st.start != 98765 {
+		t.Errorf("parseStatTimes = %+v, %v; want ppid 7, cpu 2 s, children 0.5 s, start 98765", st, err)
+	}
+	if _, err := parseStatTimes([]byte("42 (a) S 7 42")); err == nil {
+		t.Error("a short stat parsed")
 	}
 }
 

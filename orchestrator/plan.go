@@ -57,15 +57,16 @@ type Step struct {
 }
 
 // Plan expands a suite into its steps, in run order: repeat, scenario, server, level.
-// Servers left out (optional ones whose commands are missing) are returned as messages.
-func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []string) {
+// Servers left out (optional ones whose commands are missing) are returned with the reason,
+// sorted by label.
+func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 	t := planTimes(s, o)
 	for label, why := range o.Unavailable {
 		if s.server(label).Optional {
-			leftOut = append(leftOut, fmt.Sprintf("%s left out: %s", label, why))
+			leftOut = append(leftOut, metrics.LeftOut{Server: label, Why: why})
 		}
 	}
-	sort.Strings(leftOut)
+	sort.Slice(leftOut, func(i, j int) bool { return leftOut[i].Server < leftOut[j].Server })
 	for rep := 1; rep <= max(1, s.Repeats); rep++ {
 		for _, sc := range s.Scenarios {
 			levels := sc.Levels

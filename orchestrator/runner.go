@@ -37,6 +37,8 @@ type Config struct {
 	// ServerHost, when set, is the host the servers run on (bench serve over ssh, sampled
 	// there by bench sample); nil: this machine.
 	ServerHost *RemoteHost
+	// LeftOut is the suite's servers the run leaves out, and why (Plan's), for run.json.
+	LeftOut []metrics.LeftOut
 }
 
 // Report is what a run did.
@@ -79,8 +81,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	defer summary.Close()
 	defer series.Close()
 
-	r := &runner{cfg: cfg, capacity: map[string]capacity{},
+	r := &runner{cfg: cfg, capacity: map[string]capacity{}, manifest: planned(cfg),
 		launch: launcher{bench: cfg.Bench, env: cfg.Env, cpus: cfg.ServerCPUs, host: cfg.ServerHost}}
+	if err := metrics.WriteManifest(cfg.Out, r.manifest); err != nil {
+		return Report{}, err
+	}
 	watched := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() { defer close(watched); r.stopServer() })
 	defer func() {
@@ -119,6 +124,16 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return rep, fmt.Errorf("%w after %d of %d steps", ErrInterrupted, rep.Steps, len(cfg.Steps))
 	}
 	return rep, nil
+}
+
+// planned is run.json as the run begins: every planned point and the servers left out.
+func planned(cfg Config) metrics.RunManifest {
+	m := metrics.RunManifest{LeftOut: cfg.LeftOut, Planned: make([]metrics.PlannedPoint, len(cfg.Steps))}
+	for i, st := range cfg.Steps {
+		m.Planned[i] = metrics.PlannedPoint{Server: st.Server.Label, Scenario: st.Scenario.Name,
+			Kind: st.Scenario.Kind, Path: st.Scenario.Path, Level: st.Level, Repeat: st.Repeat, Skip: st.Skip}
+	}
+	return m
 }
 
 // openOutputs creates the run folder and opens its two CSV files for appending.

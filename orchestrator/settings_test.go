@@ -73,6 +73,9 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(m.Planned) != 1 || m.Planned[0] != (metrics.PlannedPoint{Server: "p", Scenario: "hello", Kind: metrics.KindClosed, Path: "/hello", Level: 3, Repeat: 1}) {
+		t.Errorf("run.json planned %+v, want the one point", m.Planned)
+	}
 	if len(m.Starts) != 1 || m.Starts[0].Server != "p" || m.Starts[0].Scenario != "hello" || m.Starts[0].Level != 3 {
 		t.Fatalf("run.json starts %+v, want the one start of p", m.Starts)
 	}

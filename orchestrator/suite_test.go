@@ -108,8 +108,8 @@ func TestPlanClampsToTheFDLimit(t *testing.T) {
 func TestPlanRestartsAndLeavesOutOptionalServers(t *testing.T) {
 	s := loadDefault(t)
 	steps, leftOut := Plan(s, PlanOptions{Unavailable: map[string]string{"nginx": "nginx is not installed", "goroutine": "gone"}})
-	if !slices.Equal(leftOut, []string{"nginx left out: nginx is not installed"}) {
-		t.Fatalf("left out: %q", leftOut)
+	if !slices.Equal(leftOut, []metrics.LeftOut{{Server: "nginx", Why: "nginx is not installed"}}) {
+		t.Fatalf("left out: %+v", leftOut)
 	}
 	var gor int
 	for i, st := range steps {

@@ -22,7 +22,7 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 		runID = "(no id)"
 	}
 	fmt.Fprintf(bw, "# Run %s: threads vs event loop\n\n%s\n\n", md(runID), md(Caption(rows)))
-	writeHowRun(bw, rows)
+	writeHowRun(bw, rows, d.Manifest)
 	writeSettings(bw, d.Manifest, rows)
 	writeGlance(bw, scenariosOf(rows), Aggregate(measured(rows)))
 	fmt.Fprintf(bw, "## Charts\n\n")
@@ -44,7 +44,7 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 	return nil
 }
 
-func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
+func writeHowRun(w io.Writer, rows []metrics.SummaryRow, m *metrics.RunManifest) {
 	fmt.Fprintf(w, "## How it was run\n\n")
 	start := rows[0].StartedAt
 	for _, r := range rows {
@@ -65,6 +65,7 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow) {
 		"tinted when both were; the table marks them * (client) and ** (both).\n")
 	fmt.Fprintf(w, "- Open-model latencies count every request from its scheduled send time, failed ones "+
 		"included at the time they were given up (a timeout at ≥ the timeout), as wrk2 does.\n")
+	writeCoverage(w, m, rows)
 	if n := len(rows) - len(measured(rows)); n > 0 {
 		fmt.Fprintf(w, "- %s measured no requests (the server died or never started; see the notes): "+
 			"left out of the charts, kept in the summary table.\n", plural(n, "row"))

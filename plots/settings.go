@@ -85,3 +85,44 @@ func serversInOrder(rows []metrics.SummaryRow, m *metrics.RunManifest) []string 
 	}
 	return order
 }
+
+// writeCoverage says, from run.json, which servers the run left out and why, and which
+// planned points have no row (an interrupted run): "left out", "missing" and "not
+// planned" are then told apart.
+func writeCoverage(w io.Writer, m *metrics.RunManifest, rows []metrics.SummaryRow) {
+	if m == nil {
+		return
+	}
+	for _, l := range m.LeftOut {
+		fmt.Fprintf(w, "- %s was left out of the run: %s.\n", md(l.Server), md(l.Why))
+	}
+	// Rows carry the level they measured (idle connections held, the rate offered), not the
+	// suite's: count rows against planned points per server, scenario and repeat.
+	key := func(server, scenario string, repeat int) string { return fmt.Sprintf("%s %s (repeat %d)", server, scenario, repeat) }
+	rowsOf := map[string]int{}
+	for _, r := range rows {
+		rowsOf[key(r.Server, r.Scenario, r.Repeat)]++
+	}
+	planned, order := map[string]int{}, []string{}
+	for _, p := range m.Planned {
+		k := key(p.Server, p.Scenario, p.Repeat)
+		if planned[k] == 0 {
+			order = append(order, k)
+		}
+		planned[k]++
+	}
+	var missing []string
+	for _, k := range order {
+		if n := planned[k] - rowsOf[k]; n > 0 {
+			missing = append(missing, fmt.Sprintf("%s: %d of %d", k, n, planned[k]))
+		}
+	}
+	if len(missing) > 0 {
+		more := ""
+		if len(missing) > 10 {
+			missing, more = missing[:10], fmt.Sprintf(" and %d more", len(missing)-10)
+		}
+		fmt.Fprintf(w, "- Points planned with no row (the run was interrupted, or rows are missing): %s%s.\n",
+			md(strings.Join(missing, "; ")), more)
+	}
+}

@@ -40,3 +40,26 @@ func TestWriteSettings(t *testing.T) {
 		t.Errorf("without a manifest: %q", b.String())
 	}
 }
+
+// TestWriteCoverage: the servers left out, with why, and the planned points without rows
+// (counted per server, scenario and repeat: rows carry the level they measured).
+func TestWriteCoverage(t *testing.T) {
+	rows := []metrics.SummaryRow{{Server: "evented", Scenario: "idle", Kind: metrics.KindIdle, IdleConns: 4990, Repeat: 1}}
+	m := &metrics.RunManifest{
+		LeftOut: []metrics.LeftOut{{Server: "java-virtual", Why: "no JDK 21 or later"}},
+		Planned: []metrics.PlannedPoint{
+			{Server: "evented", Scenario: "idle", Level: 5000, Repeat: 1},
+			{Server: "evented", Scenario: "idle", Level: 10000, Repeat: 1},
+			{Server: "nginx", Scenario: "hello", Level: 10, Repeat: 1},
+		},
+	}
+	var b bytes.Buffer
+	writeCoverage(&b, m, rows)
+	got := b.String()
+	for _, want := range []string{"java-virtual was left out of the run: no JDK 21 or later.",
+		"evented idle (repeat 1): 1 of 2; nginx hello (repeat 1): 1 of 1."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in %q", want, got)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
+	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
 
@@ -122,7 +123,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	return runSuite(ctx, f, steps, leftOut, server, client, cpuNote, int(fdLimit), stdout)
 }
 
-func runSuite(ctx context.Context, f runFlags, steps []orchestrator.Step, leftOut []string, server, client []int, cpuNote string, fdLimit int, stdout io.Writer) error {
+func runSuite(ctx context.Context, f runFlags, steps []orchestrator.Step, leftOut []metrics.LeftOut, server, client []int, cpuNote string, fdLimit int, stdout io.Writer) error {
 	dir, err := runDir(f.out)
 	if err != nil {
 		return err
@@ -148,14 +149,15 @@ func runSuite(ctx context.Context, f runFlags, steps []orchestrator.Step, leftOu
 		fmt.Fprintf(stdout, "bench run: server CPUs %s, client CPUs %s, open-file limit %d → %s\n",
 			affinity.Format(server), affinity.Format(client), fdLimit, dir)
 	}
-	for _, msg := range append(leftOut, cpuNote) {
-		if msg != "" {
-			fmt.Fprintf(stdout, "bench run: %s\n", msg)
-		}
+	for _, l := range leftOut {
+		fmt.Fprintf(stdout, "bench run: %s left out: %s\n", l.Server, l.Why)
+	}
+	if cpuNote != "" {
+		fmt.Fprintf(stdout, "bench run: %s\n", cpuNote)
 	}
 	cfg := orchestrator.Config{Steps: steps, Out: dir, Bench: bench,
 		ServerCPUs: server, ClientCPUs: client, HostCPUs: runtime.NumCPU(), Engine: orchestrator.Loadgen{},
-		Progress: stdout, Note: cpuNote}
+		Progress: stdout, Note: cpuNote, LeftOut: leftOut}
 	if f.multi != nil {
 		f.multi.configure(&cfg)
 	}
@@ -234,8 +236,9 @@ func splitCPUs(serverFlag, clientFlag string) (server, client []int, note string
 	return server, client, note, nil
 }
 
-func printPlan(w io.Writer, steps []orchestrator.Step, leftOut []string) {
-	for _, msg := range leftOut {
+func printPlan(w io.Writer, steps []orchestrator.Step, leftOut []metrics.LeftOut) {
+	for _, l := range leftOut {
+		msg := l.Server + " left out: " + l.Why
 		fmt.Fprintln(w, msg)
 	}
 	for _, st := range steps {

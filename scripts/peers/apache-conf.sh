@@ -68,7 +68,11 @@ apache_lua_conf() {
     done
   fi
   printf '<Location /__prime>\n  LuaMapHandler "^/__prime$" %s prime\n</Location>\n' "$dir/workload.lua"
-  echo "LuaMapHandler \"^/__failure\$\" $dir/workload.lua failure"
+  if [ "$hello" = file ]; then
+    echo "LuaMapHandler \"^/__failure\$\" $dir/workload.lua failure"
+  else # an error document is an internal request for /__failure: its <Location> applies
+    printf '<Location /__failure>\n  LuaMapHandler "^/__failure$" %s failure\n</Location>\n' "$dir/workload.lua"
+  fi
   for p in 400 404 405 413 500 501; do echo "ErrorDocument $p /__failure"; done
 }
 
