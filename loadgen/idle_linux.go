@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-
 const (
 	isNew = iota
 	isConnecting

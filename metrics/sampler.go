@@ -63,9 +63,9 @@ type Sampler struct {
 	// when its reaped-children time (cutime+cstime) grows, that much of the growth had
 	// been counted already.
 	unreaped map[int32]float64
-	ticks   int
-	extra   extraReadings // PSS and sockets, read at a lower rate (kernel.go)
-	buf     []byte        // for /proc files read by hand
+	ticks    int
+	extra    extraReadings // PSS and sockets, read at a lower rate (kernel.go)
+	buf      []byte        // for /proc files read by hand
 
 	procSwitches bool // read context switches from /proc only, not taskstats (tests)
 	stop         chan struct{}

@@ -50,10 +50,10 @@ type Step struct {
 	// Peer is what the server started for this step is told of the steps it serves until
 	// its next planned restart: peers size themselves by it (PEER_CONNECTIONS, PEER_ACTIVE,
 	// PEER_PATHS; scripts/peers/README.md).
-	Peer PeerLoad
-	Note        string        // how the step differs from the suite (clamped), for the CSV
-	Skip        string        // why the step is not run; its row carries the reason
-	Estimate    time.Duration // planned wall time, for the ETA
+	Peer     PeerLoad
+	Note     string        // how the step differs from the suite (clamped), for the CSV
+	Skip     string        // why the step is not run; its row carries the reason
+	Estimate time.Duration // planned wall time, for the ETA
 }
 
 // Plan expands a suite into its steps, in run order: repeat, scenario, server, level.

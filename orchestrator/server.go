@@ -44,12 +44,12 @@ type serverProc struct {
 	pid        int // the process whose tree is sampled
 	pgid       int
 	addr       string
-	gomaxprocs int    // 0 for a server that is not a Go program
-	design     string // how it waits for connections, as it says or the suite says
+	gomaxprocs int            // 0 for a server that is not a Go program
+	design     string         // how it waits for connections, as it says or the suite says
 	settings   serverSettings // what it reported of itself (empty if nothing)
-	helloBytes int    // bytes of its answer to a keep-alive GET /hello
-	readyFDs   int    // descriptors of its tree when it became ready (-1: unknown)
-	settleNote string // set when a kept server still held the previous step's connections
+	helloBytes int            // bytes of its answer to a keep-alive GET /hello
+	readyFDs   int            // descriptors of its tree when it became ready (-1: unknown)
+	settleNote string         // set when a kept server still held the previous step's connections
 	done       chan struct{}
 	how        string // how it ended; read after done is closed
 	stderr     *tailBuffer

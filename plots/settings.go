@@ -98,7 +98,9 @@ func writeCoverage(w io.Writer, m *metrics.RunManifest, rows []metrics.SummaryRo
 	}
 	// Rows carry the level they measured (idle connections held, the rate offered), not the
 	// suite's: count rows against planned points per server, scenario and repeat.
-	key := func(server, scenario string, repeat int) string { return fmt.Sprintf("%s %s (repeat %d)", server, scenario, repeat) }
+	key := func(server, scenario string, repeat int) string {
+		return fmt.Sprintf("%s %s (repeat %d)", server, scenario, repeat)
+	}
 	rowsOf := map[string]int{}
 	for _, r := range rows {
 		rowsOf[key(r.Server, r.Scenario, r.Repeat)]++
