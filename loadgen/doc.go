@@ -22,7 +22,7 @@
 // request, and when RunOpen returns it has closed every connection it opened, so none is
 // left open into the next load. One collector goroutine counts the results. The idle
 // holder sets its connections up from the caller's goroutine (non-blocking connects, at
-// most 512 handshakes at once), then one goroutine blocks in epoll_wait to notice the
+// most IdleSetUpConcurrency, 64, set-ups at once), then one goroutine blocks in epoll_wait to notice the
 // server closing any of them; a held connection costs a descriptor and ~100 bytes.
 //
 // Decided by measurement (2-core VM, Go 1.26; BenchmarkClosedRequestResponse,

@@ -2,10 +2,13 @@
 // summary.csv and timeseries.csv (declared once, in schema.go), a writer that flushes
 // every row as it is written, and the process-tree sampler (sampler.go): RSS, threads,
 // descriptors and CPU of a process and all its descendants (nginx's master and workers),
-// read at 10 Hz through gopsutil's process package, plus context switches summed over
-// every thread on demand (switches.go). What gopsutil lacks or does too slowly (the tree
-// scan, the descriptor count, the thread list, /proc/PID/status) is read from /proc by
-// hand (procfs.go, kernel.go).
+// read at 10 Hz (RSS through gopsutil's process package), plus context switches summed
+// over every thread on demand (switches.go). What gopsutil lacks or does too slowly (the
+// tree scan, the descriptor count, the thread list, /proc/PID/status, and the CPU: a
+// process's own and its reaped children's, its start time) is read from /proc by hand
+// (procfs.go, kernel.go). A process forked between two scans of the tree has its CPU
+// counted from its start, and one that ran and ended between two readings through its
+// parent's reaped-children time. run.json's format (manifest.go) is here too.
 //
 // Memory beyond RSS (kernel.go, sockets_linux.go): each sample also holds the tree's page
 // tables (VmPTE), its kernel stacks (threads × THREAD_SIZE, 16 KiB on amd64), the bytes

@@ -15,7 +15,9 @@ const DefaultInterval = 100 * time.Millisecond
 
 // treeEvery is how many ticks pass between two scans of /proc for the tree's members: a
 // scan reads every process's stat, so it runs at 1 Hz while the members are read at 10 Hz.
-// A process forked between two scans is counted from the next one.
+// A process forked between two scans is read from the next one; its CPU is counted from
+// its start (read), and one that ended between two scans through its parent's
+// reaped-children time.
 const treeEvery = 10
 
 // gopsutil reads the boot time (all of /proc/stat) for every process's creation time
@@ -220,6 +222,9 @@ func (s *Sampler) read() (Sample, error) {
 			if i == 0 {
 				return smp, err
 			}
+			if prev, ok := s.last[p.Pid]; ok && !errors.Is(err, ErrProcessGone) {
+				seen[p.Pid] = prev // not read this time, not gone: its baseline stands
+			}
 			continue
 		}
 		seen[p.Pid] = cpuMark{r.start, r.cpu, r.child, int32(r.ppid)}
@@ -230,12 +235,7 @@ func (s *Sampler) read() (Sample, error) {
 		smp.FDs += r.fds
 		smp.PageTablesKB += r.vmPTEKB
 	}
-	for pid, m := range s.last { // first: a parent may have reaped it since the last reading
-		if _, ok := seen[pid]; !ok { // left the tree: its parent's cutime will show it whole
-			s.unreaped[m.ppid] += m.cpu + m.child // what its readings saw, its own children's included
-			delete(s.unreaped, pid)
-		}
-	}
+	s.departed(seen) // first: a parent may have reaped them since the last reading
 	for _, pid := range order {
 		smp.CPUDelta += s.cpuSince(pid, seen[pid])
 	}
@@ -244,18 +244,72 @@ func (s *Sampler) read() (Sample, error) {
 	return smp, nil
 }
 
+// childCPU is reaped-children time as this sampler counts it: a tree's, since its
+// members' children are its members; not a lone process's (the client: the servers it
+// started and reaped are not its CPU).
+func (s *Sampler) childCPU(sec float64) float64 {
+	if !s.tree {
+		return 0
+	}
+	return sec
+}
+
+// departed hands what the readings of each member that left the tree saw (its CPU, its
+// reaped children's, and its own unreaped children's) to its parent, whose reaped-children
+// time will show it whole. A member leaves before its parent when both did.
+func (s *Sampler) departed(seen map[int32]cpuMark) {
+	gone := map[int32]cpuMark{}
+	for pid, m := range s.last {
+		if _, ok := seen[pid]; !ok {
+			gone[pid] = m
+		}
+	}
+	for len(gone) > 0 {
+		n := len(gone)
+		for pid, m := range gone {
+			if hasChildIn(gone, pid) {
+				continue // its departed children first
+			}
+			s.handUp(pid, m)
+			delete(gone, pid)
+		}
+		if len(gone) == n { // a loop of parents (reused PIDs): take them in any order
+			for pid, m := range gone {
+				s.handUp(pid, m)
+				delete(gone, pid)
+			}
+		}
+	}
+}
+
+// handUp credits departed member pid's counted CPU to its parent's unreaped children.
+func (s *Sampler) handUp(pid int32, m cpuMark) {
+	s.unreaped[m.ppid] += m.cpu + m.child + s.unreaped[pid]
+	delete(s.unreaped, pid)
+}
+
+func hasChildIn(members map[int32]cpuMark, pid int32) bool {
+	for child, m := range members {
+		if m.ppid == pid && child != pid {
+			return true
+		}
+	}
+	return false
+}
+
 // cpuSince is the CPU member pid spent since the previous reading (its own, and its
 // children's that it reaped meanwhile and that were not counted while they ran).
 func (s *Sampler) cpuSince(pid int32, now cpuMark) float64 {
 	prev, ok := s.last[pid]
 	if !ok || prev.start != now.start {
+		delete(s.unreaped, pid) // a new process (or a reused PID): nothing of it was counted
 		if len(s.last) > 0 && s.began > 0 && now.start > s.began {
-			return now.cpu + now.child // started after the first reading: all of it
+			return now.cpu + s.childCPU(now.child) // started after the first reading: all of it
 		}
 		return 0 // the baseline
 	}
 	d := max(0, now.cpu-prev.cpu)
-	if reaped := now.child - prev.child; reaped > 0 {
+	if reaped := s.childCPU(now.child - prev.child); reaped > 0 {
 		counted := min(reaped, s.unreaped[pid])
 		s.unreaped[pid] -= counted
 		d += reaped - counted

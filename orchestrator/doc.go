@@ -7,6 +7,15 @@
 // tree and this process at 10 Hz (package metrics), and appends one summary.csv row, its
 // timeseries.csv rows and an .hgrm latency file. `bench run` is its command line.
 //
+// Each server is told the load of the steps it will serve before it starts (PeerLoad: the
+// most connections, the most active ones, the endpoints; a peer script gets them as
+// PEER_CONNECTIONS, PEER_ACTIVE and PEER_PATHS and sizes itself by them), and reports its
+// effective settings on a "settings {JSON}" line; run.json (metrics.RunManifest) keeps the
+// planned points, the servers left out and every start's settings. A server whose
+// settings name a log and the text of its lines that mean it closed connections it held
+// (Apache's event MPM) has those lines counted in each window, into the row's note (on
+// this machine; a multi-host run does not read the server host's log).
+//
 // Faults do not end a run: a server that does not start, dies mid-step or a load that
 // fails gives a row whose note says so, and the next step starts a fresh server. A
 // cancelled context (SIGINT, SIGTERM) stops every server and returns ErrInterrupted with

@@ -82,13 +82,13 @@ func testConfig(t *testing.T, steps []Step, eng Engine) Config {
 
 // fakeEngine stands in for loadgen: it checks that the server answers the URL it is
 // given, then waits out warm-up and window (or ctx) and reports made-up figures. before,
-// when set, runs first with the 1-based call number; after, once the window has ended.
+// when set, runs first with the 1-based call number; during, half-way through the window.
 type fakeEngine struct {
 	mu     sync.Mutex
 	calls  []loadgen.Config
 	idle   []int
 	before func(call int, cfg loadgen.Config)
-	after  func(call int)
+	during func(call int)
 }
 
 func (f *fakeEngine) record(cfg loadgen.Config) int {
@@ -124,11 +124,16 @@ func (f *fakeEngine) run(ctx context.Context, cfg loadgen.Config, engine string)
 	if engine == "open" {
 		res.OfferedRPS = cfg.Rate
 	}
-	select {
-	case <-time.After(cfg.Warmup + cfg.Duration):
-		if f.after != nil {
-			f.after(n)
+	end := time.After(cfg.Warmup + cfg.Duration)
+	if f.during != nil {
+		select {
+		case <-time.After(cfg.Warmup + cfg.Duration/2):
+			f.during(n)
+		case <-ctx.Done():
 		}
+	}
+	select {
+	case <-end:
 		return res, nil
 	case <-ctx.Done():
 		res.Requests /= 2

@@ -198,7 +198,8 @@ func setPeerLoads(steps []Step) {
 
 // connections is what the step holds open on the server: loaded, idle, and the
 // background's concurrency. An open load (foreground or background) opens what it needs
-// under its workers bound, which is not counted: a peer sized by it grows on demand.
+// under its workers bound, which is not counted here but in active: a peer that sizes
+// itself by connections alone (Apache worker) grows on demand beyond them.
 func (st *Step) connections() int {
 	n := st.Conns + st.Idle
 	if b := st.Scenario.Background; b != nil {

@@ -210,7 +210,8 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, load Peer
 	p.pid, p.pgid = pid, cmd.Process.Pid
 	if second, _, _ := strings.Cut(rest, "\n"); strings.TrimSpace(second) != "" {
 		if p.settings, err = parseSettings(second); err != nil { // optional for a user's own peer
-			p.stop()
+			syscall.Kill(-p.pgid, syscall.SIGKILL) // the server runs in the script's group
+			syscall.Kill(pid, syscall.SIGKILL)
 			return nil, fmt.Errorf("%s: second line: %w", spec.External, err)
 		}
 	}

@@ -31,34 +31,47 @@ type serverSettings struct {
 func parseSettings(line string) (serverSettings, error) {
 	var s serverSettings
 	js, ok := strings.CutPrefix(strings.TrimSpace(line), "settings ")
-	if !ok || json.Unmarshal([]byte(js), &s) != nil {
+	if !ok {
 		return s, fmt.Errorf("line %q, want \"settings {JSON}\"", line)
+	}
+	if err := json.Unmarshal([]byte(js), &s); err != nil {
+		return s, fmt.Errorf("line %q, want \"settings {JSON}\": %w", line, err)
 	}
 	s.raw = json.RawMessage(js)
 	return s, nil
 }
 
 // windowDrops counts the server's log lines that say it closed connections it held
-// (settings.LogDrops), from start (the window's beginning) to the call of the returned
-// function. ok is false when the server names no such log, the log is on another host, or
-// the load ended before start.
-func (p *serverProc) windowDrops(ctx context.Context, start time.Time) (count func() (n int, ok bool)) {
+// (settings.LogDrops) between start and end, the measured window (or the call of the
+// returned function, if that comes first). ok is false when the server names no such log,
+// the log is on another host (a multi-host run does not read it), or the load ended
+// before start.
+func (p *serverProc) windowDrops(ctx context.Context, start, end time.Time) (count func() (n int, ok bool)) {
 	s := p.settings
 	if s.Log == "" || s.LogDrops == "" || p.remote != nil {
 		return func() (int, bool) { return 0, false }
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var mu sync.Mutex
-	offset := int64(-1)
+	from, to := int64(-1), int64(-1)
+	size := func() int64 {
+		if fi, err := os.Stat(s.Log); err == nil {
+			return fi.Size()
+		}
+		return -1
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if !waitUntil(ctx, start) {
 			return
 		}
-		if fi, err := os.Stat(s.Log); err == nil {
+		mu.Lock()
+		from = size()
+		mu.Unlock()
+		if waitUntil(ctx, end) {
 			mu.Lock()
-			offset = fi.Size()
+			to = size()
 			mu.Unlock()
 		}
 	}()
@@ -67,26 +80,26 @@ func (p *serverProc) windowDrops(ctx context.Context, start time.Time) (count fu
 		<-done
 		mu.Lock()
 		defer mu.Unlock()
-		if offset < 0 {
+		if from < 0 {
 			return 0, false
 		}
-		n, err := countLines(s.Log, offset, s.LogDrops)
+		if to < 0 { // the load returned before the window's end
+			to = size()
+		}
+		n, err := countLines(s.Log, from, to, s.LogDrops)
 		return n, err == nil
 	}
 }
 
-// countLines counts the lines of file from offset on that contain text.
-func countLines(file string, offset int64, text string) (int, error) {
+// countLines counts the lines of file between the offsets from and to that contain text.
+func countLines(file string, from, to int64, text string) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return 0, err
-	}
 	n := 0
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.NewSectionReader(f, from, max(0, to-from)))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), text) {

@@ -50,7 +50,7 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 	    "background": {"path": "/cpu?us=10", "concurrency": 2}}]}`
 	eng := &fakeEngine{
 		before: func(int, loadgen.Config) { appendLog("will shutdown 3 keep-alive connections (in the warm-up)") },
-		after: func(int) {
+		during: func(int) {
 			appendLog("All workers are busy, will shutdown 2 keep-alive connections")
 			appendLog("an unrelated line")
 			appendLog("will shutdown 1 keep-alive connections")
@@ -65,7 +65,8 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 		t.Errorf("the peer was told %q, want %q", env, want)
 	}
 	rows := readSummary(t, cfg.Out)
-	// Two calls (foreground and background) each wrote 1 line in the warm-up and 2 after.
+	// Two calls (foreground and background) each wrote 1 line in the warm-up and 2 in the
+	// window.
 	if len(rows) != 1 || !strings.Contains(rows[0].Note, "closing connections it held 4 times in the window") {
 		t.Errorf("note %q, want the 4 drop lines of the window (not the warm-up's 2)", rows[0].Note)
 	}
@@ -89,11 +90,11 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 // gives no count (not a zero).
 func TestWindowDropsUnknown(t *testing.T) {
 	p := &serverProc{}
-	if _, ok := p.windowDrops(context.Background(), time.Now())(); ok {
+	if _, ok := p.windowDrops(context.Background(), time.Now(), time.Now())(); ok {
 		t.Error("a server without a log gave a count")
 	}
 	p.settings = serverSettings{Log: filepath.Join(t.TempDir(), "log"), LogDrops: "x"}
-	if _, ok := p.windowDrops(context.Background(), time.Now().Add(time.Hour))(); ok {
+	if _, ok := p.windowDrops(context.Background(), time.Now().Add(time.Hour), time.Now().Add(2*time.Hour))(); ok {
 		t.Error("a load that ended before the window gave a count")
 	}
 }

@@ -104,7 +104,7 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 	start := time.Now()
 	swCtx, swCancel := context.WithCancel(ctx)
 	sw := windowSwitches(swCtx, srvS, start.Add(st.Warmup), start.Add(st.Warmup+st.Duration))
-	drops := srv.windowDrops(ctx, start.Add(st.Warmup))
+	drops := srv.windowDrops(ctx, start.Add(st.Warmup), start.Add(st.Warmup+st.Duration))
 	m.res, m.err = r.runLoads(ctx, st, base, rate, &m)
 	returned := time.Now()
 	if n, ok := drops(); ok && n > 0 {

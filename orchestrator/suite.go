@@ -80,9 +80,9 @@ type ServerSpec struct {
 	// goroutines, processes), for the CSV's design column; bench serve reports its own.
 	Design string `json:"design"`
 	// Warmup, when longer than the suite's, is this server's warm-up before each window:
-	// a server that grows its workers on demand (Apache spawns its children at 1, 2, 4 …
-	// 32 a second) needs it to reach a level of thousands of connections before it is
-	// measured there.
+	// a server that grows its workers on demand, and is not sized for the step by what the
+	// orchestrator tells it (PEER_CONNECTIONS …), needs it to reach a level of thousands of
+	// connections before it is measured there.
 	Warmup Duration `json:"warmup"`
 	// WarmupPer1000 adds this much warm-up per 1000 connections of the step (loaded and
 	// idle): the time such a server takes to grow to the level.

@@ -1,6 +1,7 @@
-// Package plots draws a run's charts and its report.md from the run folder's CSV files
-// only (summary.csv, timeseries.csv and the hgrm/ percentile files), so a chart never
-// needs the run to be repeated.
+// Package plots draws a run's charts and its report.md from the run folder's files only
+// (summary.csv, timeseries.csv, the hgrm/ percentile files and run.json: the servers'
+// settings, the servers left out, the planned points), so a chart never needs the run to
+// be repeated.
 //
 // Every chart gives each server the same colour and marker (known models have fixed
 // ones; any other label gets a deterministic fallback), keeps its legend in a column

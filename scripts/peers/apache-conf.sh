@@ -25,7 +25,7 @@ apache_sizing() {
       [ "$factor" -ge 2 ] || factor=2
       limit=1 per_child=$threads ;;
   esac
-  start=${APACHE_START_SERVERS:-$start}
+  [ "$mpm" = event ] || start=${APACHE_START_SERVERS:-$start} # event: one child, always
 }
 
 # apache_mpm_conf prints the MPM's directives.
@@ -184,7 +184,7 @@ apache_prime() {
       printf 'GET /__prime HTTP/1.1\r\nHost: prime\r\nConnection: close\r\n\r\n' >&"$fd" || true
     fi
     sent=$((sent + 1))
-    [ $((sent % 1024)) != 0 ] || apache_wait_primed "$sent"
+    [ $((sent % 1024)) != 0 ] || apache_wait_primed $((sent < want ? sent : want))
   done
   apache_wait_primed "$want"
   exec 3<>"$dir/run/gate"                        # every blocked open returns,
@@ -214,7 +214,9 @@ apache_settings() {
   local modules="mpm_$mpm authz_core alias allowmethods"
   [ "$hello" != mmap ] || modules="$modules file_cache"
   [ "$lua" = no ] || modules="$modules lua"
-  printf 'settings {"server":"apache","version":"%s","mpm":"%s","start_servers":%d,"threads_per_child":%d,"server_limit":%d,"async_request_worker_factor":%d,"threads":%d,"keepalive_timeout_s":120,"hello":"%s","modules":"%s","lua_states":%d,"lua_state_kb":%d,"log":"%s","log_drops":"%s"}\n' \
-    "$(apache2 -v | sed -n 's|^Server version: Apache/\([^ ]*\).*|\1|p')" "$mpm" "$start" "$per_child" "$limit" "$factor" "$want" "$hello" "$modules" \
+  local factor_json=null # AsyncRequestWorkerFactor is the event MPM's alone
+  [ "$mpm" != event ] || factor_json=$factor
+  printf 'settings {"server":"apache","version":"%s","mpm":"%s","start_servers":%d,"threads_per_child":%d,"server_limit":%d,"async_request_worker_factor":%s,"threads":%d,"keepalive_timeout_s":120,"hello":"%s","modules":"%s","lua_states":%d,"lua_state_kb":%d,"log":"%s","log_drops":"%s"}\n' \
+    "$(apache2 -v | sed -n 's|^Server version: Apache/\([^ ]*\).*|\1|p')" "$mpm" "$start" "$per_child" "$limit" "$factor_json" "$want" "$hello" "$modules" \
     "$lua_states" "$lua_kb" "$dir/error.log" "$([ "$mpm" = event ] && echo "will shutdown" || true)"
 }

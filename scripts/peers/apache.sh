@@ -4,7 +4,8 @@
 # Its own config in a temporary directory (no system config), in the foreground, pinned to
 # CPULIST; keep-alive with no request cap and a 120 s timeout; no access log. Every setting
 # that moves a figure, and why, is in README.md ("Apache httpd").
-#   / and /hello       a static file served from memory (mod_file_cache MMapFile), no ETag;
+#   /hello             a static file served from memory (mod_file_cache MMapFile), no ETag;
+#   /                  the same file, through AliasMatch and the default handler (unmeasured);
 #                      APACHE_HELLO=file: the plain default handler (open, stat, mmap per
 #                      request, ETag), APACHE_HELLO=lua: the Lua handler, for comparison
 #   /io /cpu /file /bytes   mod_lua (apache-workload.lua), loaded only when PEER_PATHS asks

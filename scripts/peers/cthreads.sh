@@ -19,6 +19,7 @@ if [ ! -x "$bin" ] || [ "$here/cthreads.c" -nt "$bin" ]; then
 fi
 dir=$(peer_dir cthreads)
 stack=${CTHREADS_STACK_KB:-64}
+case "$stack" in '' | *[!0-9]*) echo "cthreads.sh: CTHREADS_STACK_KB must be a number of KB, not '$stack'" >&2; exit 2 ;; esac
 taskset -c "$cpus" "$bin" "$port" "$stack" </dev/null >/dev/null 2>"$dir/cthreads.log" &
 peer_ready $! "$port" "$dir"
 peer_settings "{\"server\":\"cthreads\",\"thread_per_connection\":true,\"stack_kb\":$stack,\"backlog\":4096,\"tcp_nodelay\":true,\"nofile\":$(ulimit -Hn)}" "$dir/cthreads.log"
