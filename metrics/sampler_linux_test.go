@@ -223,6 +223,10 @@ func TestParseStatTimes(t *testing.T) {
 	if _, err := parseStatTimes([]byte("42 (a) S 7 42")); err == nil {
 		t.Error("a short stat parsed")
 	}
+	b := []byte(line)
+	if n := testing.AllocsPerRun(100, func() { parseStatTimes(b) }); n != 0 {
+		t.Errorf("%v allocations per parse, want 0", n)
+	}
 }
 
 // TestSamplerSkipsAFailedRead: a read that fails for another reason than the root's exit

@@ -202,13 +202,12 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, load Peer
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w%s", spec.External, err, p.stderr.suffix())
 	}
-	first, rest, _ := strings.Cut(string(out), "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(first))
-	if err != nil || pid <= 0 {
-		return nil, fmt.Errorf("%s printed %q, want a PID", spec.External, first)
+	pid, second, err := ParsePeerOutput(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", spec.External, err)
 	}
 	p.pid, p.pgid = pid, cmd.Process.Pid
-	if second, _, _ := strings.Cut(rest, "\n"); strings.TrimSpace(second) != "" {
+	if second != "" {
 		if p.settings, err = parseSettings(second); err != nil { // optional for a user's own peer
 			syscall.Kill(-p.pgid, syscall.SIGKILL) // the server runs in the script's group
 			syscall.Kill(pid, syscall.SIGKILL)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,19 @@ func parseSettings(line string) (serverSettings, error) {
 	}
 	s.raw = json.RawMessage(js)
 	return s, nil
+}
+
+// ParsePeerOutput reads what a peer script prints on stdout (scripts/peers/README.md): the
+// server's PID on the first line, then, optionally, its "settings {JSON}" line, returned
+// as printed ("" when there is none; parseSettings reads it).
+func ParsePeerOutput(out []byte) (pid int, settings string, err error) {
+	first, rest, _ := strings.Cut(string(out), "\n")
+	pid, err = strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		return 0, "", fmt.Errorf("printed %q, want a PID", first)
+	}
+	settings, _, _ = strings.Cut(rest, "\n")
+	return pid, strings.TrimSpace(settings), nil
 }
 
 // windowDrops counts the server's log lines that say it closed connections it held

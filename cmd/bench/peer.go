@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
 
 const peerSynopsis = `peer --script SCRIPT [--port 0] [--cpus LIST] [--bind 0.0.0.0] [--env K=V]...
@@ -133,14 +135,12 @@ func startPeerScript(script string, port int, cpus string, env []string, timeout
 		}
 		return 0, 0, "", fmt.Errorf("%s: %w", script, err)
 	}
-	first, rest, _ := strings.Cut(string(out), "\n")
-	pid, err = strconv.Atoi(strings.TrimSpace(first))
-	if err != nil || pid <= 0 {
+	pid, settings, err = orchestrator.ParsePeerOutput(out)
+	if err != nil {
 		syscall.Kill(-pgid, syscall.SIGKILL)
-		return 0, 0, "", fmt.Errorf("%s printed %q, want a PID", script, first)
+		return 0, 0, "", fmt.Errorf("%s %w", script, err)
 	}
-	settings, _, _ = strings.Cut(rest, "\n")
-	if settings = strings.TrimSpace(settings); settings == "" {
+	if settings == "" {
 		settings = "settings {}"
 	}
 	return pid, pgid, settings, nil

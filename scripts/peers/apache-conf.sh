@@ -174,8 +174,8 @@ apache_rss_kb() {
 apache_prime() {
   lua_states=0 lua_kb=0
   [ "$lua" = yes ] || return 0
-  local host=$bind before after total=$((want + 8)) sent=0 fd fds=()
-  case "$host" in 0.0.0.0) host=127.0.0.1 ;; ::) host=::1 ;; esac
+  local host before after total=$((want + 8)) sent=0 fd fds=()
+  host=$(peer_host)
   before=$(apache_rss_kb "$1")
   rm -f "$dir/run/gate" && mkfifo -m 666 "$dir/run/gate"
   while [ "$sent" -lt "$total" ]; do

@@ -14,6 +14,16 @@ peer_listen() {
   esac
 }
 
+# peer_host prints the address a client on this machine reaches the server at: PEER_BIND,
+# or loopback when it binds every address.
+peer_host() {
+  case "$bind" in
+    0.0.0.0) echo 127.0.0.1 ;;
+    ::) echo ::1 ;;
+    *) echo "$bind" ;;
+  esac
+}
+
 # peer_flags ENDPOINTS CHECK_CMD... handles `--endpoints` (prints ENDPOINTS) and `--check`
 # (runs CHECK_CMD, which prints why the peer cannot run and fails, or succeeds) and exits;
 # with any other arguments it returns.
@@ -52,8 +62,8 @@ peer_dir() {
 # port stays closed, it prints the server's log (DIR/*.log) to stderr, stops the server
 # (SIGTERM, then SIGKILL), and fails.
 peer_ready() {
-  local pid=$1 port=$2 dir=$3 i host=$bind
-  case "$host" in 0.0.0.0) host=127.0.0.1 ;; ::) host=::1 ;; esac
+  local pid=$1 port=$2 dir=$3 i host
+  host=$(peer_host)
   for i in $(seq 200); do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "peer: the server exited while starting" >&2; break
