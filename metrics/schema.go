@@ -72,7 +72,22 @@ type SummaryRow struct {
 	BgP50us       float64 `csv:"bg_p50_us"`
 	BgP99us       float64 `csv:"bg_p99_us"`
 	BgErrors      int64   `csv:"bg_errors"`
-	Note          string  `csv:"note"`
+	BgDue         int64   `csv:"bg_due"`     // open background: its requests due in the window (bg_rps counts those completed by the window's end plus the grace)
+	BgBurnUs      float64 `csv:"bg_burn_us"` // CPU time each background request burns (/cpu?us=N, from the suite's burn)
+	// Open model: requests the schedule made due in the window, and those sent in it
+	// (the rest went late, after the window's end, or never: unsent). requests and rps
+	// count the due ones that completed by the window's end plus the grace, so rps ≤ the
+	// offered rate by construction.
+	Due  int64 `csv:"due"`
+	Sent int64 `csv:"sent"`
+	// ReferenceRPS is the run's reference probe (the same server, request and client
+	// for every row of the run) when the offered rate is a share of it; 0 otherwise.
+	ReferenceRPS float64 `csv:"reference_rps"`
+	// ServerRunqShare is the time the server's threads waited runnable on a run queue
+	// (/proc/PID/task/TID/schedstat), as a share of its CPUs' time: a server starved of
+	// CPU by a neighbour is the limit though its own CPU share stays low.
+	ServerRunqShare float64 `csv:"server_runq_share"`
+	Note            string  `csv:"note"`
 }
 
 // OptInt is a count that may be unknown (Unknown, written as an empty cell) rather than 0.
