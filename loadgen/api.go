@@ -30,7 +30,19 @@ type Config struct {
 	// for it, so engines on several hosts started ahead of it begin their windows
 	// together (as closely as the hosts' clocks agree). Zero: start at once.
 	StartAt time.Time
+	// Grace (open engine): a request due in the window counts in Result.Requests only if
+	// it completed successfully by the window's end plus Grace; one that completed later
+	// is Result.Late. 0: none, the window's end itself. A request due just before the end
+	// cannot complete by it, however fast the server, so a grace of one expected service
+	// time (hol: one background burn) keeps those from being counted late. Negative is an
+	// error.
+	Grace time.Duration
 }
+
+// BackgroundShortShare: an open background load (hol) that completed less than this
+// share of the requests due in its window (Result.Requests against Result.Due) did not
+// deliver the load the claims about the foreground assume.
+const BackgroundShortShare = 0.90
 
 // ErrorCounts are failed requests by class.
 type ErrorCounts struct {
@@ -61,17 +73,25 @@ func (e *ErrorCounts) Add(o ErrorCounts) {
 }
 
 // Window is one second (WindowLength) of the measured window. A request belongs to the
-// window in which it was sent (closed engine) or scheduled (open engine).
+// window in which it was sent (closed engine) or scheduled (open engine). As in Result,
+// an open-engine request that completed after the window's end plus Config.Grace (Late)
+// is not one of its window's Requests, though its latency is in P99.
 type Window struct {
 	Start    time.Duration // since the window began
-	Requests int64         // completed successfully in this window
+	Requests int64         // completed successfully (open engine: and in time, as Result.Requests)
 	Errors   int64
 	P99      time.Duration // of the latencies recorded in this window (as Result.Latency)
 }
 
-// Result is what an engine measured in its window. Requests, Errors and Latency count the
-// requests sent (closed) or scheduled (open) inside the window, however late they
-// completed; the engine waits up to Config.Timeout for them after the window ends.
+// Result is what an engine measured in its window. Errors and Latency count the requests
+// sent (closed) or scheduled (open) inside the window, however late they completed; the
+// engine waits up to Config.Timeout for them after the window ends. Requests counts the
+// successes among them: closed engine (and RunVegetaClosed), every one; open engine, only
+// those that completed by the window's end plus Config.Grace, so RPS() never exceeds the
+// offered rate. A success that completed later is Late: counted apart, its latency still
+// recorded. For an open run that was not cancelled, Due == Requests + Late +
+// Errors.Total() exactly (Unsent included); a cancelled one counts Due up to when its
+// attack ended, and the same sum holds.
 //
 // Latency. The closed engine records successful responses only, from the write of a
 // request to the read that completed its response. The open engine (and RunVegetaClosed)
@@ -79,8 +99,8 @@ type Window struct {
 // time (RunVegetaClosed: its send) to when it ended: a timeout at ≥ Config.Timeout, a
 // reset or a refused connect when it failed, a non-2xx when its response came, and an
 // unsent request at the end of the attack. So a stall shows in the percentiles even when
-// the requests it held were given up. SuccessLatency holds the successful responses only
-// (for the closed engine it is the same histogram as Latency).
+// the requests it held were given up. SuccessLatency holds the successful responses only,
+// Late ones included (for the closed engine it is the same histogram as Latency).
 //
 // Bound facts. ClientBound is the client-CPU judgement only (≥ BoundCPUShare of the CPUs
 // the engine could use). For the open engine, RateShort says it sent less than
@@ -88,7 +108,7 @@ type Window struct {
 // waiting on the server at once (the server's limit), and Note why the rate fell short.
 type Result struct {
 	Engine         string                  // EngineClosed, EngineOpen or EngineVegetaClosed
-	Requests       int64                   // successful responses in the window
+	Requests       int64                   // successful responses in the window (open engine: completed by its end plus Config.Grace)
 	Errors         ErrorCounts             // failures in the window
 	Reconnects     int64                   // connect attempts in the window beyond each connection's first (closed: after Connection: close, an error or a failed connect; open: dials replacing a closed connection)
 	Elapsed        time.Duration           // the window's length: Config.Duration, or less when cancelled
@@ -101,9 +121,20 @@ type Result struct {
 	ClientBound    bool    // the client's CPU was at its limit: ≥ BoundCPUShare of the CPUs the engine could use
 	BoundReason    string  // why ClientBound, for the CSV note
 	WarmupRequests int64   // successful responses to requests sent during the warm-up
-	AchievedRPS    float64 // open engine: requests actually sent per second of the window
+	AchievedRPS    float64 // open engine: Sent per second of the window
 	Loops          int     // closed engine: event loops used
 	Connections    int     // closed: connections; open: the most vegeta workers
+
+	// Due (open engine): requests the schedule made due in the window, sent or not: the
+	// offered rate's count (OfferedRPS × Elapsed).
+	Due int64
+	// Sent (open engine): of the Due, those sent before the window's end. The rest were
+	// sent after it (vegeta still sends those it is late with) or never (Errors.Unsent).
+	Sent int64
+	// Late (open engine): of the Due, those that succeeded but completed after the
+	// window's end plus Config.Grace. Not in Requests (nor any Window's), but in Latency
+	// and SuccessLatency: hiding their wait would be coordinated omission.
+	Late int64
 
 	// ConnsUp is how many connections were up as the window began. Closed: connected and
 	// answered at least once (a connection waiting in the server's listen backlog is not
@@ -124,7 +155,8 @@ type Result struct {
 	Began time.Time
 }
 
-// RPS is successful responses per second of the window.
+// RPS is Requests per second of the window: for the open engine, the successes completed
+// by the window's end plus Config.Grace, so never more than OfferedRPS.
 func (r *Result) RPS() float64 {
 	if r.Elapsed <= 0 {
 		return 0

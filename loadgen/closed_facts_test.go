@@ -122,7 +122,7 @@ func TestEnginesSideBySide(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		open, openErr = RunOpen(context.Background(), Config{URL: s.url("/cpu"), Rate: 100, Concurrency: 20,
-			Warmup: 100 * time.Millisecond, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second})
+			Warmup: 100 * time.Millisecond, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second, Grace: time.Second})
 	}()
 	go func() {
 		defer wg.Done()

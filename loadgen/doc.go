@@ -55,20 +55,26 @@
 //     wrk measures it.
 //
 // Counting. A closed-engine request belongs to the phase in which it was sent: warm-up
-// (Result.WarmupRequests), window, or not at all (no request is sent after the window;
-// the engine then waits up to Config.Timeout for those in flight). An open-engine request
-// belongs to the phase in which it was due. So the 2xx responses a server sent equal
-// WarmupRequests + Requests, exactly; the tests hold both engines to that against a
-// counting server, and each error class to what a misbehaving server did. Errors: connect
-// (per failed attempt; retried after 100 ms), reset (the server closed or reset the
-// connection with requests in flight: each in-flight request counts), timeout (each
-// in-flight request), status (a complete non-2xx response), parse (a response that is not
-// HTTP/1.1, or one no request asked for). A response with Connection: close is a success
-// followed by a reconnect; requests pipelined behind it were never taken by the server and
-// are not counted. Every connect attempt in the window after a connection's first (after
-// a close, an error or a failed connect) is a reconnect, never a request. The open engine
-// records its failures in Latency too, each at the time it had waited (wrk2's way), and
-// keeps the successes alone in SuccessLatency.
+// (Result.WarmupRequests), window, or not at all (no request is sent after the window; the
+// engine then waits up to Config.Timeout for those in flight). An open-engine request
+// belongs to the phase in which it was due, and its success counts in Requests only if it
+// completed by the window's end plus Config.Grace: one that completed later is Late (its
+// latency still recorded), so Requests never exceeds the requests due (Result.Due) and
+// req/s never the offered rate, however far vegeta fell behind. Due = Requests + Late +
+// Errors.Total(), exactly (for a cancelled run Due counts up to the attack's end), and
+// Sent (due in the window and sent before its end) ≤ Due. So the 2xx responses a server
+// sent equal WarmupRequests + Requests (+ Late, open engine), exactly; the tests hold both
+// engines to that against a counting server, and each error class to what a misbehaving
+// server did. Errors: connect (per failed attempt; retried after 100 ms), reset (the
+// server closed or reset the connection with requests in flight: each in-flight request
+// counts), timeout (each in-flight request), status (a complete non-2xx response), parse
+// (a response that is not HTTP/1.1, or one no request asked for). A response with
+// Connection: close is a success followed by a reconnect; requests pipelined behind it
+// were never taken by the server and are not counted. Every connect attempt in the window
+// after a connection's first (after a close, an error or a failed connect) is a reconnect,
+// never a request. The open engine records its failures in Latency too, each at the time
+// it had waited (wrk2's way), and keeps the successes (late ones too) alone in
+// SuccessLatency.
 //
 // Bound facts. The process's CPU (getrusage, every thread: process-wide, so two engines
 // run at once each see both, and CPUShared says so) is measured over the window; a client

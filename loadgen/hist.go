@@ -38,9 +38,11 @@ func record(h *hdrhistogram.Histogram, ns int64) {
 
 // tally is what one engine thread counted: the whole window, and each WindowLength of it.
 // hist and winHist hold every latency recorded: successes, and for the open engine failures
-// too (failedAfter). okHist, when the engine records failures, holds successes only.
+// too (failedAfter) and late successes (lateSuccess). okHist, when the engine records
+// failures, holds successes only, late ones included.
 type tally struct {
 	requests, warmup, reconnects int64
+	late                         int64 // open engine: successes completed after the window's end plus the grace
 	connsUp                      int64
 	errors                       ErrorCounts
 	hist, okHist                 *hdrhistogram.Histogram
@@ -80,6 +82,18 @@ func (t *tally) success(offset, lat int64) {
 	record(t.winHist[w], lat)
 }
 
+// lateSuccess counts a response to an open-engine request due offset ns into the window
+// that completed, after lat ns, later than the window's end plus the grace: its latency
+// is recorded like a success's, but it is neither one of the requests nor of its window's.
+func (t *tally) lateSuccess(offset, lat int64) {
+	t.late++
+	record(t.hist, lat)
+	if t.okHist != nil {
+		record(t.okHist, lat)
+	}
+	record(t.winHist[t.win(offset)], lat)
+}
+
 // failure counts n failed requests of one class at offset ns into the window.
 func (t *tally) failure(offset int64, class *int64, n int64) {
 	*class += n
@@ -98,6 +112,7 @@ func (t *tally) failedAfter(offset int64, class *int64, lat int64) {
 // merge adds o into t.
 func (t *tally) merge(o *tally) {
 	t.requests += o.requests
+	t.late += o.late
 	t.warmup += o.warmup
 	t.reconnects += o.reconnects
 	t.connsUp += o.connsUp
@@ -116,6 +131,7 @@ func (t *tally) merge(o *tally) {
 // fill copies the tally into r.
 func (t *tally) fill(r *Result) {
 	r.Requests, r.WarmupRequests, r.Reconnects = t.requests, t.warmup, t.reconnects
+	r.Late = t.late
 	r.Errors = t.errors
 	r.ConnsUp = int(t.connsUp)
 	r.Latency, r.SuccessLatency = t.hist, t.hist

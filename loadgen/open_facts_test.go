@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestOpenServerBoundIsNotClientBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTotals(t, res)
+	checkOpenTotals(t, res)
 	t.Logf("sent %.0f of %.0f req/s, peak %d busy, client CPU %.0f%%; note %q",
 		res.AchievedRPS, res.OfferedRPS, res.PeakBusy, res.ClientCPUPct, res.Note)
 	if !res.WorkersExhausted || res.PeakBusy != cfg.Concurrency {
@@ -111,7 +112,7 @@ func TestOpenTimeoutsInLatency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTotals(t, res)
+	checkOpenTotals(t, res)
 	if res.Errors.Timeout == 0 || res.Quantile(50) < cfg.Timeout || res.SuccessLatency.TotalCount() != 0 {
 		t.Errorf("%d timeouts, p50 %v, %d successes recorded: want p50 ≥ the %v timeout",
 			res.Errors.Timeout, res.Quantile(50), res.SuccessLatency.TotalCount(), cfg.Timeout)
@@ -130,7 +131,7 @@ func TestOpenFreezeShortOfTimeouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTotals(t, res)
+	checkOpenTotals(t, res)
 	t.Logf("p50 %v p99 %v; success-only p99 %v; errors %+v, reconnects %d", res.Quantile(50), res.Quantile(99),
 		time.Duration(res.SuccessLatency.ValueAtQuantile(99))*time.Microsecond, res.Errors, res.Reconnects)
 	if res.Errors.Timeout < 50 || res.Quantile(99) < cfg.Timeout {
@@ -138,5 +139,69 @@ func TestOpenFreezeShortOfTimeouts(t *testing.T) {
 	}
 	if res.Reconnects == 0 {
 		t.Error("no reconnects: the connections of the timed-out requests were replaced in the window")
+	}
+}
+
+// serialized answers one request at a time, each after d: a server whose capacity is
+// 1/d requests per second, however many connections bring them.
+func serialized(d time.Duration) func(*testServer, net.Conn, int64) bool {
+	var mu sync.Mutex
+	return func(s *testServer, c net.Conn, n int64) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		time.Sleep(d) // the server's service time, not the test's synchronisation
+		return countingHello(s, c, n)
+	}
+}
+
+// TestOpenOverCapacityCountsCompleted: 400 req/s offered to a server that answers one
+// request at a time, 10 ms each (100 req/s). vegeta keeps sending what it is late with
+// after the window and waits for the replies, but only what completed by the window's
+// end counts: req/s stays under the offered rate, the rest are late (answered, their
+// latency recorded: checkOpenTotals counts them in both histograms) or unsent, and every
+// request due is one of the three.
+func TestOpenOverCapacityCountsCompleted(t *testing.T) {
+	s := startServer(t, serialized(10*time.Millisecond))
+	cfg := Config{URL: s.url("/"), Rate: 400, Concurrency: 20, Duration: 500 * time.Millisecond, Timeout: 5 * time.Second}
+	res, err := RunOpen(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOpenTotals(t, res)
+	t.Logf("%d due, %d sent, %d requests (%.0f req/s of %.0f offered), %d late, errors %+v",
+		res.Due, res.Sent, res.Requests, res.RPS(), res.OfferedRPS, res.Late, res.Errors)
+	if res.RPS() > res.OfferedRPS || res.Requests > res.Due || res.Sent > res.Due || res.Late == 0 {
+		t.Errorf("%.1f req/s of %.1f offered; %d requests, %d sent of %d due, %d late: want req/s ≤ offered and some late",
+			res.RPS(), res.OfferedRPS, res.Requests, res.Sent, res.Due, res.Late)
+	}
+	if got, want := res.Requests+res.Late, s.answered.Load(); got != want {
+		t.Errorf("%d requests + %d late, the server answered %d", res.Requests, res.Late, want)
+	}
+}
+
+// TestOpenGrace: a server that takes 50 ms per response (in parallel), 100 req/s for
+// 500 ms. The requests due in the window's last 50 ms cannot complete by its end: with
+// no grace they are late; with a grace longer than the response time every due request
+// counts.
+func TestOpenGrace(t *testing.T) {
+	const d = 50 * time.Millisecond
+	s := startSlowServer(t, countingHello, "/slow", d)
+	for _, grace := range []time.Duration{0, 20 * d} {
+		cfg := Config{URL: s.url("/slow"), Rate: 100, Concurrency: 50, Duration: 500 * time.Millisecond,
+			Timeout: 5 * time.Second, Grace: grace}
+		res, err := RunOpen(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOpenTotals(t, res)
+		if res.Errors.Total() != 0 || res.Due == 0 {
+			t.Fatalf("grace %v: %d due, errors %+v", grace, res.Due, res.Errors)
+		}
+		if grace == 0 && (res.Late == 0 || res.Requests == res.Due) {
+			t.Errorf("no grace: %d of %d due counted, %d late: want those due in the last %v late", res.Requests, res.Due, res.Late, d)
+		}
+		if grace > 0 && (res.Late != 0 || res.Requests != res.Due) {
+			t.Errorf("grace %v: %d of %d due counted, %d late: want every one counted", grace, res.Requests, res.Due, res.Late)
+		}
 	}
 }

@@ -96,6 +96,14 @@ func (s *schedule) offered(from, to time.Duration) float64 {
 	return float64(s.dueBefore(to)-s.dueBefore(from)) / (to - from).Seconds()
 }
 
+// window is the requests due in cfg's window, [from, to) in vegeta's numbering: those due
+// from the window's start to its end, or to the attack's end (ended, since the attack
+// began) if that came first, the attack cut short.
+func (s *schedule) window(cfg Config, ended time.Duration) (from, to uint64) {
+	from = s.dueBefore(cfg.Warmup)
+	return from, max(from, s.dueBefore(min(cfg.Warmup+cfg.Duration, ended)))
+}
+
 // dueBefore counts the requests due before t (due times never decrease).
 func (s *schedule) dueBefore(t time.Duration) uint64 {
 	hi := uint64(1)

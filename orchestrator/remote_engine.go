@@ -81,6 +81,9 @@ func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []stri
 			rate += ":" + strconv.FormatFloat(cfg.RateEnd/float64(k), 'f', -1, 64)
 		}
 		args = append(args, "--rate", rate)
+		if cfg.Grace > 0 {
+			args = append(args, "--grace", cfg.Grace.String())
+		}
 		if cfg.Concurrency > 0 {
 			args = append(args, "-c", strconv.Itoa(max(1, share(cfg.Concurrency, i, k))))
 		}

@@ -29,6 +29,9 @@ type loadOutput struct {
 	PeakBusy       int                 `json:"peak_busy"`
 	Note           string              `json:"note"`
 	WarmupRequests int64               `json:"warmup_requests"`
+	Due            int64               `json:"due"`
+	Sent           int64               `json:"sent"`
+	Late           int64               `json:"late"`
 	ClientCPUPct   float64             `json:"client_cpu_pct"`
 	ClientCPUs     int                 `json:"client_cpus"`
 	ClientBound    bool                `json:"client_bound"`
@@ -138,6 +141,7 @@ func addOutput(res *loadgen.Result, o *loadOutput) error {
 	res.OfferedRPS += o.OfferedRPS
 	res.AchievedRPS += o.AchievedRPS
 	res.WarmupRequests += o.WarmupRequests
+	res.Due, res.Sent, res.Late = res.Due+o.Due, res.Sent+o.Sent, res.Late+o.Late
 	res.Loops += o.Loops
 	res.Connections += o.Connections
 	res.ConnsUp += o.ConnsUp

@@ -27,7 +27,9 @@ Drives a server and prints a wrk-like summary (or JSON with --json).
   closed: N persistent connections, one request in flight each (--pipeline D for D),
           from epoll loops on locked threads; req/s is what the server sustains.
   open:   vegeta at a constant rate (or a linear ramp R:R2 over warm-up + duration);
-          latency counts from each request's scheduled send time, so stalls show.
+          latency counts from each request's scheduled send time, so stalls show;
+          requests and req/s count those due in the window that completed by its end
+          (plus --grace), so req/s never exceeds the rate; later ones are "late".
   vegeta: vegeta's own closed loop with -c workers (rate 0), only to compare with closed.
   --idle K holds K idle keep-alive connections beside the load, or alone with -c 0.
 Only loopback targets unless --allow-remote. A result marked "client bound" means the
@@ -120,6 +122,7 @@ func newLoadFlags(o *loadOptions, stdout io.Writer) (*cliFlags, *string) {
 	fs.DurationVar(&o.cfg.Duration, "duration", 10*time.Second, "the measured window")
 	fs.DurationVar(&o.cfg.Warmup, "warmup", 2*time.Second, "load before the window, not counted")
 	fs.DurationVar(&o.cfg.Timeout, "timeout", loadgen.DefaultTimeout, "per request; a request unanswered this long is a timeout error")
+	fs.DurationVar(&o.cfg.Grace, "grace", 0, "open: a request due in the window counts in requests and req/s only if it completed by the window's end plus this; one completed later is late (its latency still recorded)")
 	fs.IntVar(&o.cfg.Pipeline, "pipeline", 1, "closed: requests in flight per connection")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "closed: event loops, each on its own thread (0: one per CPU the client may use)")
 	fs.BoolVar(&o.cfg.Ramp, "ramp", false, "closed: each connection makes one request and waits, within the warm-up, until all have been answered once, so the server holds them all when the window begins (bench run does this; wrk does not)")
@@ -140,8 +143,8 @@ func checkLoadFlags(o *loadOptions) error {
 		return usageError{"load: --url is required"}
 	case o.engine != "closed" && o.engine != "open" && o.engine != "vegeta":
 		return usageError{fmt.Sprintf("load: unknown engine %q (closed, open or vegeta)", o.engine)}
-	case c.Duration <= 0 || c.Timeout <= 0 || c.Warmup < 0:
-		return usageError{"load: --duration and --timeout must be positive, --warmup not negative"}
+	case c.Duration <= 0 || c.Timeout <= 0 || c.Warmup < 0 || c.Grace < 0:
+		return usageError{"load: --duration and --timeout must be positive, --warmup and --grace not negative"}
 	case c.Concurrency < 0 || o.idle < 0 || c.Loops < 0 || c.Pipeline < 1:
 		return usageError{"load: -c, --idle and --loops must be ≥ 0, --pipeline ≥ 1"}
 	}
@@ -156,6 +159,8 @@ func checkLoadFlags(o *loadOptions) error {
 		return checkOpenFlags(o)
 	case o.rate != "":
 		return usageError{"load: --rate is for --engine open"}
+	case c.Grace != 0:
+		return usageError{"load: --grace is for --engine open"}
 	case o.engine == "vegeta" && (c.Concurrency < 1 || c.Pipeline != 1 || c.Loops != 0 || c.Ramp):
 		return usageError{"load: --engine vegeta needs -c ≥ 1 and takes no --pipeline, --loops or --ramp"}
 	case c.Concurrency == 0 && o.idle == 0:
@@ -275,6 +280,9 @@ type loadJSON struct {
 	DurationS      float64      `json:"duration_s"`
 	Requests       int64        `json:"requests"`
 	RPS            float64      `json:"rps"`
+	Due            int64        `json:"due"`  // open: requests due in the window (requests + late + errors)
+	Sent           int64        `json:"sent"` // open: of those, sent before the window's end
+	Late           int64        `json:"late"` // open: succeeded after the window's end plus --grace
 	Errors         errorsJSON   `json:"errors"`
 	Reconnects     int64        `json:"reconnects"`
 	ConnsUp        int          `json:"conns_up"`
@@ -347,6 +355,7 @@ func toJSON(o *loadOptions, res *loadgen.Result, idle *loadgen.IdleConns) loadJS
 	}
 	out.OfferedRPS, out.AchievedRPS = res.OfferedRPS, res.AchievedRPS
 	out.DurationS, out.Requests, out.RPS = res.Elapsed.Seconds(), res.Requests, res.RPS()
+	out.Due, out.Sent, out.Late = res.Due, res.Sent, res.Late
 	out.Errors = errorsJSON{e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent, e.Total()}
 	out.Reconnects, out.WarmupRequests, out.ConnsUp = res.Reconnects, res.WarmupRequests, res.ConnsUp
 	out.RateShort, out.WorkersExhaust, out.PeakBusy, out.Note = res.RateShort, res.WorkersExhausted, res.PeakBusy, res.Note
@@ -406,6 +415,8 @@ func writeSummary(w io.Writer, o *loadOptions, res *loadgen.Result) {
 	fmt.Fprintf(w, "  Requests/sec  %.2f  (%d requests, %d errors)\n", res.RPS(), res.Requests, res.Errors.Total())
 	if res.Engine == loadgen.EngineOpen {
 		fmt.Fprintf(w, "  Sent/sec      %.2f  (latency counts from each request's scheduled time)\n", res.AchievedRPS)
+		fmt.Fprintf(w, "  Due/Sent      %d due, %d sent, %d late  (requests: due and completed by the window's end + %s)\n",
+			res.Due, res.Sent, res.Late, o.cfg.Grace)
 	}
 	fmt.Fprintf(w, "  Latency       p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", fmtLatency(res.Quantile(50)),
 		fmtLatency(res.Quantile(90)), fmtLatency(res.Quantile(99)), fmtLatency(res.Quantile(99.9)), fmtLatency(res.Max()))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,6 +30,8 @@ func TestLoadBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{"load", "--url", u, "--engine", "open", "--rate", "10:-1"},
 		{"load", "--url", u, "--engine", "open", "--rate", "10", "--pipeline", "4"},
 		{"load", "--url", u, "--engine", "open", "--rate", "10", "--ramp"},
+		{"load", "--url", u, "--engine", "open", "--rate", "10", "--grace", "-1s"},
+		{"load", "--url", u, "--grace", "50ms"},
 		{"load", "--url", u, "--engine", "vegeta", "-c", "5", "--ramp"},
 		{"load", "--url", u, "--rate", "100"},
 		{"load", "--url", u, "-c", "0"},
@@ -93,6 +96,10 @@ func TestLoadAgainstServer(t *testing.T) {
 		if out.Engine == "open" && (out.OfferedRPS < 190 || out.OfferedRPS > 210) {
 			t.Errorf("open engine at 200 req/s: offered %.1f", out.OfferedRPS)
 		}
+		if out.Engine == "open" && (out.Due == 0 || out.Due != out.Requests+out.Late+out.Errors.Total || out.Sent > out.Due) {
+			t.Errorf("open engine: %d due, %d sent, %d requests, %d late, %d errors: want due = requests + late + errors ≥ sent",
+				out.Due, out.Sent, out.Requests, out.Late, out.Errors.Total)
+		}
 		if out.Engine == "closed" && out.ConnsUp != 4 || out.ConnsUp < 1 {
 			t.Errorf("%v: %d connections up as the window began", extra, out.ConnsUp)
 		}
@@ -100,7 +107,7 @@ func TestLoadAgainstServer(t *testing.T) {
 		if err := json.Unmarshal(stdout.Bytes(), &keys); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"conns_up", "reconnects", "workers_exhausted", "rate_short"} {
+		for _, k := range []string{"conns_up", "reconnects", "workers_exhausted", "rate_short", "due", "sent", "late"} {
 			if _, ok := keys[k]; !ok {
 				t.Errorf("%v: JSON lacks %q", extra, k)
 			}
@@ -121,6 +128,27 @@ func TestLoadAgainstServer(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}
+	}
+}
+
+// TestLoadOpenSummary: the open engine's summary says how many requests were due in the
+// window, sent in it and late; with a grace no response needs, every one was sent and
+// none was late.
+func TestLoadOpenSummary(t *testing.T) {
+	p := startServe(t, "--model", "goroutine")
+	url := "http://" + p.addr + "/hello"
+	var stdout, stderr bytes.Buffer
+	if err := run([]string{"load", "--url", url, "--engine", "open", "--rate", "100", "--duration", "200ms", "--warmup", "0s", "--grace", "1s"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`Due/Sent +(\d+) due, (\d+) sent, 0 late`).FindStringSubmatch(stdout.String())
+	var due, sent int
+	if m != nil {
+		due, _ = strconv.Atoi(m[1])
+		sent, _ = strconv.Atoi(m[2])
+	}
+	if m == nil || due == 0 || sent > due || !strings.Contains(stdout.String(), "Sent/sec") {
+		t.Errorf("open summary lacks its due, sent and late (sent ≤ due, none late with a 1 s grace):\n%s", stdout.String())
 	}
 }
 

@@ -162,7 +162,7 @@ func chartSet(t *testing.T, dir string, names map[string]string) []string {
 func countMeasured(rows []metrics.SummaryRow) int {
 	n := 0
 	for _, r := range rows {
-		if r.Requests > 0 {
+		if r.Requests > 0 || r.Due > 0 { // an open step past capacity may complete none of its due requests in time
 			n++
 		}
 	}
