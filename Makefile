@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/bench
 
-.PHONY: build test test-multihost bench bench-quick peers fuzz clean
+.PHONY: build test test-multihost bench bench-quick bench-slow peers fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bench
@@ -29,6 +29,12 @@ bench:
 
 bench-quick:
 	QUICK=1 scripts/run.sh
+
+# The quick suite on a slower machine, emulated (not part of CI): a busy loop pinned beside
+# the server (CPU 0) and another beside the client (CPU 1) leave each side about half its
+# CPU, then bench check --strict on the run (scripts/slow-machine.sh; about 4 minutes).
+bench-slow:
+	scripts/slow-machine.sh
 
 # The C reference peer (scripts/peers/cthreads.c); scripts/peers/cthreads.sh also builds
 # it when it is missing or older than its source.

@@ -1,6 +1,10 @@
 package metrics
 
-import "github.com/benchsuite/threads-vs-loop/internal/affinity"
+import (
+	"math"
+
+	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+)
 
 // Bound says which side limited a measured point. A chart never passes off the client's
 // limit as the server's, nor the server's saturation as the client's.
@@ -27,10 +31,49 @@ const (
 // Judge decides a point's bound from each side's CPU, as a share of the CPUs that side
 // may use (1.0 = every one of them busy), and, for an open-model load, whether the server
 // held back the offered rate (every worker of the load generator was waiting on it while
-// requests fell due, so they went out late or not at all).
+// requests fell due, so they went out late or not at all). It is JudgeLoad without the
+// server's starvation (rows of CSVs written before it was measured).
 func Judge(serverShare, clientShare float64, serverHeldBack bool) Bound {
-	return boundOf(serverShare >= BoundCPUShare || serverHeldBack, clientShare >= BoundCPUShare)
+	return JudgeLoad(Load{ServerShare: serverShare, ClientShare: clientShare, ServerHeldBack: serverHeldBack})
 }
+
+// Load is what JudgeLoad reads of a measured point. Shares are of the CPUs a side may use
+// over the measured window (1.0 = every one of them, all the time).
+type Load struct {
+	ServerShare, ClientShare float64 // each side's own CPU
+	ServerHeldBack           bool    // an open-model load the server held back (Judge)
+
+	// The server's starvation (0 when not measured: never starved). ServerCPUsBusy is
+	// the share of the time its CPUs were busy, whoever ran there (/proc/stat: all but
+	// idle and iowait); ServerRunqShare the time its threads waited runnable on a run
+	// queue (schedstat's run_delay, summed over every thread of its tree).
+	ServerCPUsBusy, ServerRunqShare float64
+}
+
+// JudgeLoad decides a point's bound. A side that used BoundCPUShare of its CPUs or more
+// was at its limit. So was a starved server (Starved): on a machine shared with other
+// work (a noisy neighbour, or a CPU hog emulating a slower machine) a saturated server
+// gets only part of its CPUs, so its own share stays low (about 0.5 beside one busy
+// loop) while it is the limit all the same.
+func JudgeLoad(l Load) Bound {
+	server := l.ServerShare >= BoundCPUShare || l.ServerHeldBack || Starved(l.ServerCPUsBusy, l.ServerRunqShare)
+	return boundOf(server, l.ClientShare >= BoundCPUShare)
+}
+
+// Starved reports whether a server was starved of CPU: its CPUs were busy (by anyone, it
+// or another program) at least BoundCPUShare of the time, and its threads waited
+// runnable at least 1 − BoundCPUShare of its CPUs' time. Then it had work it could not
+// run for want of CPU as often as a saturated server stands idle, while nothing left
+// its CPUs free: the CPU, not the load, limited it. Busy CPUs without waiting threads
+// are another program's business (the server kept up); waiting without busy CPUs is the
+// server's own threads queueing behind one another in bursts, which its CPU share judges.
+func Starved(cpusBusy, runqShare float64) bool {
+	return cpusBusy >= BoundCPUShare && runqShare >= starvedRunqShare
+}
+
+// starvedRunqShare is 1 − BoundCPUShare, rounded to the 3 decimals of the CSV's
+// server_runq_share (1 − 0.9 is 0.09999999999999998 in binary: a row reading 0.1 passes).
+var starvedRunqShare = math.Round((1-BoundCPUShare)*1000) / 1000
 
 func boundOf(server, client bool) Bound {
 	switch {

@@ -66,3 +66,34 @@ func TestInferBound(t *testing.T) {
 		t.Errorf("no CPU lists: bound %s, want neither", r.Bound)
 	}
 }
+
+// TestJudgeLoad: a starved server (its CPUs busy ≥ BoundCPUShare, its threads waiting
+// runnable ≥ 1 − BoundCPUShare) was the limit though its own CPU share was low; either
+// figure below its edge is no starvation; unmeasured (zero) starvation judges as Judge.
+func TestJudgeLoad(t *testing.T) {
+	for _, c := range []struct {
+		load Load
+		want Bound
+	}{
+		{Load{ServerShare: 0.5, ServerCPUsBusy: 0.90, ServerRunqShare: 0.1}, BoundServer}, // both at their edges
+		{Load{ServerShare: 0.5, ServerCPUsBusy: 0.98, ServerRunqShare: 0.47}, BoundServer},
+		{Load{ServerShare: 0.5, ServerCPUsBusy: 0.8999, ServerRunqShare: 0.5}, BoundNeither},
+		{Load{ServerShare: 0.5, ServerCPUsBusy: 1, ServerRunqShare: 0.0999}, BoundNeither},
+		{Load{ServerShare: 0.5, ServerCPUsBusy: 0.5, ServerRunqShare: 2}, BoundNeither}, // its own threads queueing
+		{Load{ServerShare: 0.5, ClientShare: 0.95, ServerCPUsBusy: 1, ServerRunqShare: 0.5}, BoundBoth},
+		{Load{ServerShare: 0.5, ClientShare: 0.95}, BoundClient},
+		{Load{ServerShare: 0.95}, BoundServer},
+		{Load{ServerShare: 0.3, ServerHeldBack: true}, BoundServer},
+	} {
+		if got := JudgeLoad(c.load); got != c.want {
+			t.Errorf("JudgeLoad(%+v) = %s, want %s", c.load, got, c.want)
+		}
+	}
+	for _, s := range []float64{0, 0.5, 0.8999, 0.9, 1} { // Judge is JudgeLoad without starvation
+		for _, heldBack := range []bool{false, true} {
+			if a, b := Judge(s, 1-s, heldBack), JudgeLoad(Load{ServerShare: s, ClientShare: 1 - s, ServerHeldBack: heldBack}); a != b {
+				t.Errorf("Judge(%v, %v, %v) = %s, JudgeLoad %s", s, 1-s, heldBack, a, b)
+			}
+		}
+	}
+}

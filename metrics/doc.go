@@ -24,6 +24,18 @@
 // CAP_NET_ADMIN), or from every thread's /proc status up to 2048 threads; beyond that
 // Switches.Known is false and the figure must be left empty, never written as 0.
 //
+// Who limited a point (bound.go): a side whose CPU share reached BoundCPUShare of its
+// CPUs, or a starved server. On CPUs shared with other work (a noisy neighbour, or a busy
+// loop pinned beside the server to emulate a slower machine) a saturated server gets only
+// part of its CPUs and its own share stays low, so the sampler also reads, at each tick,
+// the time the tree's threads waited runnable on a run queue (schedstat's run_delay,
+// summed over every thread: the kernel's sum through taskstats, else each thread's
+// /proc/PID/task/TID/schedstat at a throttled rate) and the busy time of the root's CPUs
+// (/proc/stat, whoever ran there) (runq.go, cpustat.go). The server was starved, so the
+// limit, when its CPUs were busy ≥ BoundCPUShare of the time and its threads waited
+// runnable ≥ 1 − BoundCPUShare of its CPUs' time: it had work it could not run for want
+// of CPU as often as a saturated server stands idle, and nothing left its CPUs free.
+//
 // Concurrency model: a Sampler runs one goroutine that reads /proc at its interval and
 // keeps its samples behind a mutex; readers take a snapshot. Switches and SwitchesSince
 // may be called from another goroutine while it runs. CSV files are written by one

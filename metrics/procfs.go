@@ -27,7 +27,11 @@ import (
 //   - a process's threads: gopsutil lists them only through Process.Threads, which reads
 //     every thread's stat (150 ms at 4000 threads); taskIDs only lists /proc/PID/task;
 //   - /proc/PID/status: Process.NumThreads parses every line into a struct (26-27 µs),
-//     and has no VmPTE; readStatus (kernel.go) picks Threads and VmPTE (13 µs).
+//     and has no VmPTE; readStatus (kernel.go) picks Threads and VmPTE (13 µs);
+//   - the time threads waited runnable: gopsutil has no schedstat reader (runq.go; the
+//     kernel's sum through taskstats, else every thread's schedstat file, ~16 µs each),
+//     and the per-CPU lines of /proc/stat are parsed in place (cpustat.go, ~19 µs a
+//     reading on 2 CPUs) rather than into gopsutil's cpu.TimesStat.
 
 // ErrProcessGone is returned when the sampled process (the root of the tree) has exited.
 var ErrProcessGone = errors.New("metrics: process has exited")

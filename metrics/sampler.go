@@ -41,6 +41,15 @@ type Sample struct {
 	PSSKB        int64 // proportional set size, summed; carried between readings
 	SocketRead   bool  // SocketKB was read at this tick (else it is the last reading's)
 	PSSRead      bool  // PSSKB was read at this tick (else it is the last reading's)
+
+	// Starvation (runq.go): RunqDelta is the seconds the tree's threads waited runnable
+	// on a run queue since the previous reading of it (0 at the first), RunqRead whether
+	// it was read at this tick (else the next reading covers this tick too). CPUsBusy
+	// and CPUsTime are the busy and elapsed seconds of the CPUs the root may run on,
+	// whoever ran there, summed over those CPUs, since the previous sample.
+	RunqDelta          float64
+	RunqRead           bool
+	CPUsBusy, CPUsTime float64
 }
 
 // KernelKB is the estimate of the kernel memory the tree holds at this sample.
@@ -67,6 +76,7 @@ type Sampler struct {
 	unreaped map[int32]float64
 	ticks    int
 	extra    extraReadings // PSS and sockets, read at a lower rate (kernel.go)
+	runq     runqReader    // the time waited runnable, the CPUs' busy time (runq.go)
 	buf      []byte        // for /proc files read by hand
 
 	procSwitches bool // read context switches from /proc only, not taskstats (tests)
@@ -89,7 +99,8 @@ func NewSampler(pid int, tree bool) *Sampler {
 	if pid == 0 {
 		pid = os.Getpid()
 	}
-	return &Sampler{root: pid, tree: tree, last: map[int32]cpuMark{}, unreaped: map[int32]float64{}}
+	return &Sampler{root: pid, tree: tree, last: map[int32]cpuMark{}, unreaped: map[int32]float64{},
+		runq: runqReader{marks: map[int32]runqMark{}}}
 }
 
 // Start takes a first sample at once, then one every interval (DefaultInterval if ≤ 0)
@@ -167,6 +178,7 @@ func (s *Sampler) Tick() error {
 		return err // the CPU baseline is kept: the next sample's delta covers this tick
 	}
 	s.extra.read(&smp, s.members, &s.buf)
+	s.runq.readBusy(&smp)
 	if n := len(s.samples); n > 0 && smp.CPUDelta > 0 {
 		if dt := smp.At.Sub(s.samples[n-1].At).Seconds(); dt > 0 {
 			smp.CPUPct = 100 * smp.CPUDelta / dt
@@ -200,6 +212,7 @@ func (s *Sampler) refresh() error {
 		members = append(members, p)
 	}
 	s.members = members
+	s.runq.cpus = cpusOf(s.root)
 	return nil
 }
 
@@ -239,6 +252,7 @@ func (s *Sampler) read() (Sample, error) {
 	for _, pid := range order {
 		smp.CPUDelta += s.cpuSince(pid, seen[pid])
 	}
+	smp.RunqDelta, smp.RunqRead = s.runq.read(order, seen, s.began, s.extra.interval)
 	s.last = seen // the first reading only sets the baseline: its CPUDelta is 0
 	smp.KStacksKB = int64(smp.Threads) * kernelStackKB
 	return smp, nil
@@ -385,10 +399,19 @@ type Summary struct {
 	// KStacksKB and SocketKB its parts at that sample (kernel.go says what each holds).
 	KernelPeakKB, PageTablesKB, KStacksKB, SocketKB int64
 	PSSPeakKB                                       int64 // the highest PSS sum of the window
+
+	// RunqPct is the mean time the tree's threads waited runnable, percent of one core
+	// (as CPUPct), over the time the window's readings of it cover; CPUsBusy the share of
+	// the window the CPUs the root may run on were busy, whoever ran there (runq.go).
+	// RunqKnown and CPUsBusyKnown are false when they were not read (not Linux, no
+	// schedstat, a remote sampler that does not send them): the figures are then 0.
+	RunqPct                  float64
+	CPUsBusy                 float64
+	RunqKnown, CPUsBusyKnown bool
 }
 
 // Summarize reduces the samples taken in [from, to] (inclusive). CPU is the sum of the
-// samples' CPU deltas over the time they cover.
+// samples' CPU deltas over the time they cover, and so is the wait (summarizeRunq).
 func Summarize(samples []Sample, from, to time.Time) Summary {
 	var sum Summary
 	var rssTotal int64
@@ -422,5 +445,7 @@ func Summarize(samples []Sample, from, to time.Time) Summary {
 	if d := last.Sub(first).Seconds(); d > 0 {
 		sum.CPUPct = 100 * cpu / d
 	}
+	q := summarizeRunq(samples, from, to)
+	sum.RunqPct, sum.RunqKnown, sum.CPUsBusy, sum.CPUsBusyKnown = q.runqPct, q.runqKnown, q.busy, q.busyKnown
 	return sum
 }
