@@ -4,8 +4,9 @@
 // models' (servers/workload):
 //   /, /hello      "Hello, World!\n"
 //   /io?ms=N       setTimeout N ms (0..10000), then hello
-//   /cpu?us=N      a busy loop of N µs (0..1000000) calibrated at start, on the event loop;
-//                  with --offload on a pool of 4 worker_threads (a FIFO queue) instead
+//   /cpu?us=N      a busy loop of N µs (0..1000000) of the thread's CPU time, calibrated at
+//                  start on the main thread's CPU time, on the event loop; with --offload on
+//                  a pool of 4 worker_threads (a FIFO queue, primed before listening) instead
 //   /file?kb=N     fs.read (libuv's pool) of the first N KiB (1..10240) of a file written at start
 //   /bytes?kb=N    the first N KiB of the same pattern, from memory
 // 400 for a bad parameter, 404 for another path, 405 (Allow: GET, HEAD, POST) for another
@@ -38,18 +39,54 @@ function spin(n) {
   return x;
 }
 
-// calibrate: spin's rounds per µs, the best of 7 runs after a warm-up (as servers/workload).
+// threadCpuClock: this thread's CPU time in ns, from /proc/thread-self/schedstat (Node 20 has
+// no process.threadCpuUsage): its fields are ns on the CPU, ns waiting, and times switched
+// in. The kernel adds the time run to the first when the thread leaves the CPU (or at a
+// tick, every few ms), so a reading first blocks the thread for 50 µs (Atomics.wait), and
+// again while the count shows no switch (a wait whose deadline passed before it blocked:
+// 2 % of 10 µs waits beside a busy loop, measured). null where the file is absent.
+function threadCpuClock() {
+  let fd;
+  try {
+    fd = fs.openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return null;
+  }
+  const buf = Buffer.alloc(128), cell = new Int32Array(new SharedArrayBuffer(4));
+  const read = () => buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0)).split(' ');
+  const now = () => {
+    let before = read(), after;
+    for (let i = 0; i < 100; i++, before = after) {
+      Atomics.wait(cell, 0, 0, 0.05);
+      after = read();
+      if (after[2] !== before[2]) break;
+    }
+    return Number(after[0]);
+  };
+  try {
+    if (Number.isFinite(now())) return { now, close: () => fs.closeSync(fd) };
+  } catch { /* an unreadable file: the wall clock */ }
+  fs.closeSync(fd);
+  return null;
+}
+
+// calibrate: spin's rounds per µs of the calibrating (main) thread's CPU time, the best of 7
+// runs after a warm-up (as servers/workload): beside a busy thread a burn then takes longer,
+// not fewer rounds. On the wall clock (process.hrtime) where the thread's CPU time cannot be
+// read. Returns [rounds per µs, 'thread-cpu' or 'wall'].
 function calibrate() {
-  const rounds = 1 << 20;
+  const rounds = 1 << 21, cpu = threadCpuClock();
+  const now = cpu ? cpu.now : () => Number(process.hrtime.bigint());
   let best = Infinity, sink = 0;
   spin(rounds); spin(rounds);
   for (let i = 0; i < 7; i++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = now();
     sink ^= spin(rounds);
-    const d = Number(process.hrtime.bigint() - t0) / 1000;
+    const d = (now() - t0) / 1000;
     if (d > 0 && d < best) best = d;
   }
-  return sink === 0.5 ? 0 : rounds / best;
+  if (cpu) cpu.close();
+  return [sink === 0.5 ? 0 : rounds / best, cpu ? 'thread-cpu' : 'wall'];
 }
 
 if (!isMainThread) { // an offload worker: burn what the main thread asks, reply with the id
@@ -73,10 +110,11 @@ fs.writeFileSync(file, pattern);
 const fileFd = fs.openSync(file, 'r');
 fs.unlinkSync(file);
 fs.rmdirSync(dir); // the open descriptor keeps the data until the process ends
-const itersPerUs = calibrate();
+const [itersPerUs, cpuCalibration] = calibrate();
 
-// The offload pool: a FIFO of burns waiting for one of WORKERS idle threads.
-const pool = { idle: [], queue: [], done: new Map(), next: 0 };
+// The offload pool: a FIFO of burns waiting for one of WORKERS idle threads, handed to the
+// idle threads in FIFO order too (the one idle longest first), so that all of them stay warm.
+const pool = { workers: [], idle: [], queue: [], done: new Map(), next: 0 };
 if (offload) {
   for (let i = 0; i < WORKERS; i++) {
     const w = new Worker(__filename, { workerData: itersPerUs });
@@ -87,7 +125,7 @@ if (offload) {
       if (job) w.postMessage(job); else pool.idle.push(w);
       cb();
     });
-    w.unref();
+    pool.workers.push(w);
     pool.idle.push(w);
   }
 }
@@ -95,8 +133,24 @@ if (offload) {
 function burnOffloaded(us, cb) {
   const id = pool.next++;
   pool.done.set(id, cb);
-  const w = pool.idle.pop();
+  const w = pool.idle.shift();
   if (w) w.postMessage([id, us]); else pool.queue.push([id, us]);
+}
+
+// primeWorkers: a new worker's isolate runs spin unoptimised (V8 optimises it per isolate),
+// so the first burns after start would take longer and queue. Each worker burns PRIME_US
+// once (WORKERS burns handed to WORKERS idle workers), and ready runs when all have answered.
+// The workers keep the process alive until then, and are unref'd after (as before priming).
+const PRIME_US = 20000;
+function primeWorkers(ready) {
+  if (!offload) return ready();
+  let left = WORKERS;
+  const primed = () => {
+    if (--left > 0) return;
+    for (const w of pool.workers) w.unref();
+    ready();
+  };
+  for (let i = 0; i < WORKERS; i++) burnOffloaded(PRIME_US, primed);
 }
 
 let burnSink = 0;
@@ -203,13 +257,17 @@ server.keepAliveTimeout = 60000;
 server.headersTimeout = 65000;
 server.maxRequestsPerSocket = 0;
 server.on('clientError', clientError);
-server.listen({ host: process.env.PEER_BIND || '127.0.0.1', port, backlog: 4096 }, () => {
+// Listening (the port open and the settings line) is the orchestrator's ready signal: only
+// once the offload workers are primed.
+primeWorkers(() => server.listen({ host: process.env.PEER_BIND || '127.0.0.1', port, backlog: 4096 }, () => {
   // The effective settings, one JSON line on stdout (node.sh prints it after the PID).
   console.log(JSON.stringify({
     server: 'node', version: process.version, offload, offload_workers: offload ? WORKERS : 0,
+    offload_prime_us: offload ? PRIME_US : 0,
     uv_threadpool_size: Number(process.env.UV_THREADPOOL_SIZE || 4), keep_alive_timeout_ms: server.keepAliveTimeout,
     headers_timeout_ms: server.headersTimeout, max_requests_per_socket: server.maxRequestsPerSocket,
     max_header_size: MAX_HEAD, backlog: 4096, no_delay: true, cpu_iters_per_us: Number(itersPerUs.toFixed(3)),
+    cpu_calibration: cpuCalibration,
   }));
-});
+}));
 process.on('SIGTERM', () => process.exit(0));

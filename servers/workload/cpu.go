@@ -2,6 +2,7 @@ package workload
 
 import (
 	"math"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -27,22 +28,35 @@ func spin(n int) uint64 {
 	return x
 }
 
-// calibrate measures spin's rounds per microsecond: the best of several short runs, so a
-// preemption during one of them does not make every later burn too long.
+// calibrate measures spin's rounds per microsecond of the calibrating thread's CPU time
+// (threadClock; the wall clock where the system has no thread clock), so that a burn is
+// the same CPU work whether the CPU is shared or not: beside a busy thread a burn takes
+// longer, not fewer rounds. The goroutine stays on its OS thread while it measures. The
+// best of several short runs: a run the scheduler disturbed (a migration, cold caches, a
+// context switch's cost charged to the thread) does not make every later burn too short.
 func calibrate() float64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	now, _ := threadClock()
 	const rounds = 1 << 20
-	best := time.Duration(math.MaxInt64)
+	best := int64(math.MaxInt64)
 	for range 7 {
-		start := time.Now()
+		start := now()
 		keep(spin(rounds))
-		if d := time.Since(start); d < best && d > 0 {
+		if d := now() - start; d < best && d > 0 {
 			best = d
 		}
 	}
-	return rounds / (float64(best) / float64(time.Microsecond))
+	return rounds / (float64(best) / 1e3)
 }
 
-// Burn keeps the calling thread busy for about us microseconds of CPU.
+// wallClock is the fallback of threadClock: monotonic wall time in nanoseconds, "wall".
+func wallClock() (now func() int64, kind string) {
+	start := time.Now()
+	return func() int64 { return int64(time.Since(start)) }, "wall"
+}
+
+// Burn keeps the calling thread busy for about us microseconds of its CPU time.
 func (w *Workload) Burn(us int) {
 	keep(spin(int(float64(us) * w.itersPerUS)))
 }
