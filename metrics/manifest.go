@@ -20,6 +20,19 @@ type RunManifest struct {
 	Planned []PlannedPoint `json:"planned"`
 	LeftOut []LeftOut      `json:"left_out"`
 	Starts  []ServerStart  `json:"starts"`
+	// Reference is the run's reference probe, when a scenario's rate is a share of it.
+	Reference *ReferenceProbe `json:"reference,omitempty"`
+}
+
+// ReferenceProbe is what a run's reference probe measured: the req/s of one server on one
+// request at a fixed concurrency, as the run began (Note says how, or why it failed).
+type ReferenceProbe struct {
+	Server      string  `json:"server"`
+	Path        string  `json:"path"`
+	Concurrency int     `json:"concurrency"`
+	DurationS   float64 `json:"duration_s"`
+	RPS         float64 `json:"rps"`
+	Note        string  `json:"note"`
 }
 
 // PlannedPoint is one planned step: the row it will write, by its identity. Skip says why
@@ -39,6 +52,15 @@ type PlannedPoint struct {
 type LeftOut struct {
 	Server string `json:"server"`
 	Why    string `json:"why"`
+}
+
+// LeftOutByServer is left-out servers as server → why.
+func LeftOutByServer(list []LeftOut) map[string]string {
+	out := make(map[string]string, len(list))
+	for _, l := range list {
+		out[l.Server] = l.Why
+	}
+	return out
 }
 
 // ServerStart is one start of a server: for the step it was started for, the settings it

@@ -17,6 +17,9 @@ import (
 // epoll, pipes), kept free when a level is checked against the open-file limit.
 const fdMargin = 64
 
+// serverStartEstimate is a server's start, for the ETA.
+const serverStartEstimate = 300 * time.Millisecond
+
 // defaultCapacityDuration is the capacity probe's window when the suite gives none.
 const defaultCapacityDuration = 2 * time.Second
 
@@ -41,12 +44,15 @@ type Step struct {
 	Level        float64 // as written in the suite
 	Conns        int     // closed: connections; idle: the active connections; open: 0
 	Idle         int     // idle: idle connections held beside the active ones
-	Fraction     float64 // open: the fraction of the measured capacity to offer (0: Rate)
-	Rate         float64 // open without a capacity probe: the req/s to offer
-	Warmup       time.Duration
-	Duration     time.Duration
-	CapDuration  time.Duration // open: the capacity probe's window, on the group's first step
-	Restart      bool          // start a fresh server before this step
+	Fraction     float64 // open: the fraction of the measured capacity (or of the reference probe) to offer (0: Rate)
+	// Reference is the run's reference probe, for a step whose rate is a share of it
+	// (Scenario.RateOf); the runner measures it once, as the run begins.
+	Reference   *ReferenceProbe
+	Rate        float64 // open without a capacity probe: the req/s to offer
+	Warmup      time.Duration
+	Duration    time.Duration
+	CapDuration time.Duration // open: the capacity probe's window, on the group's first step
+	Restart     bool          // start a fresh server before this step
 	// Peer is what the server started for this step is told of the steps it serves until
 	// its next planned restart: peers size themselves by it (PEER_CONNECTIONS, PEER_ACTIVE,
 	// PEER_PATHS; scripts/peers/README.md).
@@ -84,6 +90,9 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 				}
 				for i, level := range levels {
 					st := t.step(spec, sc, rep, level, i, o)
+					if sc.RateOf == RateOfReference {
+						st.Reference = s.referenceProbe(t.warmup)
+					}
 					if missing {
 						st.Skip = "skipped: " + why
 					} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
@@ -97,6 +106,12 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 	}
 	for i := range steps {
 		steps[i].Index, steps[i].Total = i+1, len(steps)
+	}
+	for i, st := range steps { // the reference probe runs once, as the run begins
+		if ref := st.Reference; ref != nil && st.Skip == "" {
+			steps[i].Estimate += ref.Warmup + ref.Duration + serverStartEstimate
+			break
+		}
 	}
 	setPeerLoads(steps)
 	return steps, leftOut
@@ -275,6 +290,11 @@ func (st *Step) shape(fdLimit int) {
 	case metrics.KindIdle:
 		st.Conns, st.Idle = sc.Active, int(st.Level)
 	case metrics.KindOpen:
+		if sc.RateOf == RateOfReference { // the rate is known once the run has measured the reference
+			st.Fraction = st.Level
+			bg += workersOr(sc.Workers)
+			break
+		}
 		if sc.Capacity == nil { // its workers open what they need, as an open background does
 			st.Rate = st.Level
 			bg += max(sc.Workers, backgroundConns(st.Rate))
@@ -314,7 +334,7 @@ func (st *Step) estimate() time.Duration {
 	}
 	d := st.Warmup + st.Duration + 300*time.Millisecond
 	if st.Restart {
-		d += 300 * time.Millisecond
+		d += serverStartEstimate
 	}
 	if st.CapDuration > 0 {
 		d += st.Warmup + st.CapDuration
@@ -323,7 +343,7 @@ func (st *Step) estimate() time.Duration {
 }
 
 // LevelLabel is how a step's level reads in progress lines: "c=100", "idle=5000",
-// "0.5×cap".
+// "0.5×cap" (of the server's capacity), "0.01×ref" (of the run's reference probe).
 func (st *Step) LevelLabel() string {
 	switch st.Scenario.Kind {
 	case metrics.KindIdle:
@@ -331,6 +351,9 @@ func (st *Step) LevelLabel() string {
 	case metrics.KindOpen:
 		if st.Rate > 0 {
 			return fmt.Sprintf("%.0f req/s", st.Rate)
+		}
+		if st.Reference != nil {
+			return strconv.FormatFloat(st.Fraction, 'f', -1, 64) + "×ref"
 		}
 		return strings.TrimSuffix(fmt.Sprintf("%.2f", st.Fraction), "0") + "×cap"
 	}

@@ -23,6 +23,10 @@ func (r *runner) baseRow(st Step) metrics.SummaryRow {
 	}
 	if bg := st.Scenario.Background; bg != nil {
 		row.BgPath, row.BgConcurrency, row.BgOfferedRPS = pathOr(bg.Path, st.Scenario.Path), bg.Concurrency, bg.Rate
+		row.BgBurnUs = bg.BurnUs()
+	}
+	if ref := r.reference; st.Reference != nil && ref != nil && ref.err == nil {
+		row.ReferenceRPS = math.Round(ref.rps)
 	}
 	return row
 }
@@ -52,7 +56,10 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 	}
 	notes = append(notes, r.fillLoad(out, st, m)...)
 	notes = append(notes, r.fillBound(row, m, srv.CPUPct)...)
-	if res.Requests == 0 {
+	switch {
+	case res.Requests == 0 && res.Late > 0:
+		notes = append(notes, fmt.Sprintf("none of the %d requests due in the window completed by its end (%d later)", res.Due, res.Late))
+	case res.Requests == 0:
 		out.failed = true
 		notes = append(notes, "no response in the measured window")
 	}
@@ -82,6 +89,7 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 	}
 	row.Requests, row.Errors, row.RPS = res.Requests, res.Errors.Total(), round2(res.RPS())
 	row.Reconnects, row.ConnsUp = res.Reconnects, res.ConnsUp
+	row.Due, row.Sent = res.Due, res.Sent // open engine; 0 for a closed load
 	if res.OfferedRPS > 0 {
 		row.OfferedRPS = math.Round(res.OfferedRPS)
 	}
@@ -91,7 +99,7 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 		out.latency = h
 	}
 	if bg := m.bg; bg != nil {
-		row.BgRPS, row.BgErrors = round2(bg.RPS()), bg.Errors.Total()
+		row.BgRPS, row.BgErrors, row.BgDue = round2(bg.RPS()), bg.Errors.Total(), bg.Due
 		row.BgP50us, row.BgP99us = float64(bg.Quantile(50).Microseconds()), float64(bg.Quantile(99).Microseconds())
 	}
 	if e := res.Errors; e.Total() > 0 {
@@ -107,25 +115,40 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 	return notes
 }
 
-// fillBound records both sides' CPU as a share of their CPUs and decides the bound
-// (metrics.Judge). An open-model load that sent too little because every worker it may
-// use was waiting on the server was held back by the server, not by the client.
+// fillBound records both sides' CPU as a share of their CPUs and the time the server's
+// threads waited runnable as a share of its CPUs' time, and decides the bound
+// (metrics.JudgeLoad). An open-model load that sent too little because every worker it
+// may use was waiting on the server was held back by the server, not by the client. A
+// server starved of CPU by other work on its CPUs (metrics.Starved) was the limit too.
 func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct float64) (notes []string) {
 	res := m.res
 	row.ClientCPUPct = round2(res.ClientCPUPct)
 	if cli := metrics.Summarize(m.cli, m.from, m.to); cli.Samples > 1 {
 		row.ClientCPUPct = round2(cli.CPUPct) // the same sampler as the server's, over the same window
 	}
-	row.ServerCPUShare = round3(serverPct / 100 / float64(cpuCountOr(r.cfg.ServerCPUs, r.cfg.HostCPUs)))
+	serverCPUs := float64(cpuCountOr(r.cfg.ServerCPUs, r.cfg.HostCPUs))
+	row.ServerCPUShare = round3(serverPct / 100 / serverCPUs)
+	load := metrics.Load{}
+	if srv := metrics.Summarize(m.srv, m.from, m.to); srv.RunqKnown { // else 0: not measured
+		row.ServerRunqShare = round3(srv.RunqPct / 100 / serverCPUs)
+		if srv.CPUsBusyKnown {
+			load.ServerCPUsBusy, load.ServerRunqShare = srv.CPUsBusy, row.ServerRunqShare
+		}
+	}
 	row.ClientCPUShare = round3(row.ClientCPUPct / 100 / float64(cpuCountOr(r.cfg.ClientCPUs, r.cfg.HostCPUs)))
 	if hosts, ok := r.cfg.Engine.(ClientHosts); ok { // client hosts: the busiest one's CPU decides
 		row.ClientCPUPct = round2(res.ClientCPUPct)
 		row.ClientCPUShare = round3(res.ClientCPUPct / 100 / float64(max(1, res.ClientCPUs)))
 		notes = append(notes, hosts.HostsNote(res))
 	}
-	heldBack := res.RateShort && res.WorkersExhausted
-	row.Bound = metrics.Judge(row.ServerCPUShare, row.ClientCPUShare, heldBack)
+	load.ServerShare, load.ClientShare = row.ServerCPUShare, row.ClientCPUShare
+	load.ServerHeldBack = res.RateShort && res.WorkersExhausted
+	row.Bound = metrics.JudgeLoad(load)
 	row.ClientBound = row.Bound.ClientLimited()
+	if metrics.Starved(load.ServerCPUsBusy, load.ServerRunqShare) && row.ServerCPUShare < metrics.BoundCPUShare {
+		notes = append(notes, fmt.Sprintf("server starved: its CPUs %.0f%% busy, its threads waited runnable %.0f%% of the time",
+			100*load.ServerCPUsBusy, 100*load.ServerRunqShare))
+	}
 	if res.RateShort && res.Note != "" {
 		notes = append(notes, res.Note)
 	}

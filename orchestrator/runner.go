@@ -52,10 +52,11 @@ type Report struct {
 // runner is the state of one run. Steps run one after another on the caller's goroutine;
 // a watcher goroutine stops the current server as soon as the context is cancelled.
 type runner struct {
-	cfg      Config
-	launch   launcher
-	capacity map[string]capacity // server/scenario/repeat → the capacity probe's figures
-	manifest metrics.RunManifest // run.json: every server start with its settings
+	cfg       Config
+	launch    launcher
+	capacity  map[string]capacity // server/scenario/repeat → the capacity probe's figures
+	manifest  metrics.RunManifest // run.json: every server start with its settings
+	reference *reference          // the run's reference probe, once measured
 
 	mu  sync.Mutex
 	srv *serverProc // the server running now, if any
@@ -95,6 +96,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}()
 	defer r.stopServer()
 
+	r.measureReference(ctx)
 	var rep Report
 	var planned time.Duration
 	for _, st := range cfg.Steps {

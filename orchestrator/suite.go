@@ -40,7 +40,29 @@ type Suite struct {
 	Servers       []ServerSpec `json:"servers"`
 	Scenarios     []Scenario   `json:"scenarios"`
 	Hosts         *Hosts       `json:"hosts"` // where the servers and the load run (nil: all here)
+	// Reference is the run's reference probe, measured once as the run begins: a scenario
+	// with rate_of "reference" offers its levels as shares of what it measured, so its
+	// load follows this machine's speed and is the same for every server of the run.
+	Reference *Reference `json:"reference"`
 }
+
+// Reference is a closed probe of one server of the suite (a built-in model, so that it
+// is there in every run): its req/s on Path at Concurrency connections for Duration.
+type Reference struct {
+	Server      string   `json:"server"`
+	Path        string   `json:"path"`
+	Concurrency int      `json:"concurrency"`
+	Duration    Duration `json:"duration"` // default 2s
+}
+
+// RateOfReference is Scenario.RateOf for levels that are shares of the reference probe.
+const RateOfReference = "reference"
+
+// MaxBackgroundCPUShare is the most of one CPU a background of burns may take. The
+// claims read a loop that is busy with burns, not one that is saturated: at a quarter of
+// a CPU, a machine (or a share of one) half as fast still has half its CPU left for the
+// foreground, so the verdict does not change with the machine's speed.
+const MaxBackgroundCPUShare = 0.25
 
 // Hosts says where a run's parts run: the server on one host, the load generator on one
 // or more, each "local" or an ssh destination (user@host, a ~/.ssh/config alias), with
@@ -122,6 +144,9 @@ type Scenario struct {
 	Workers       int      `json:"workers"`    // open: vegeta's worker bound (0: the engine's default)
 	Background    *Load    `json:"background"` // a second load run alongside; its figures go in the bg_ columns
 	Capacity      *Load    `json:"capacity"`   // open: how the server's capacity is measured (none: levels are req/s)
+	// RateOf "reference": an open scenario's levels are shares of the run's reference
+	// probe (Suite.Reference), the same rate for every server of the run.
+	RateOf string `json:"rate_of"`
 	// ServerArgs adds bench serve flags for some servers in this scenario only, e.g. hol
 	// runs threaded with more Ps so the kernel, not Go's scheduler, time-slices its threads.
 	ServerArgs map[string][]string `json:"server_args"`
@@ -135,6 +160,43 @@ type Load struct {
 	Concurrency int      `json:"concurrency"` // closed: connections; open: the most vegeta workers (0: the default)
 	Rate        float64  `json:"rate"`        // background: requests per second offered (open model)
 	Duration    Duration `json:"duration"`    // capacity probe's window (default 2s)
+	// Burn and CPUShare define a background by the work it gives the server, the same on
+	// any machine: requests of /cpu?us=Burn (Burn of the burning thread's CPU time, as every
+	// server calibrates it) at CPUShare/Burn per second, so that the burns take CPUShare of
+	// one CPU (at most MaxBackgroundCPUShare). Path and Rate are then derived, not given.
+	Burn     Duration `json:"burn"`
+	CPUShare float64  `json:"cpu_share"`
+}
+
+// BurnUs is the CPU time each of the load's requests burns, in µs (0: not a burn).
+func (l *Load) BurnUs() float64 {
+	if l == nil {
+		return 0
+	}
+	return float64(time.Duration(l.Burn).Microseconds())
+}
+
+// resolveBurn derives a burn background's path and rate.
+func (l *Load) resolveBurn() error {
+	if l == nil || (l.Burn == 0 && l.CPUShare == 0) {
+		return nil
+	}
+	switch {
+	case l.Burn <= 0 || time.Duration(l.Burn) < time.Microsecond || time.Duration(l.Burn) > time.Second:
+		return errors.New("a background's burn must be 1µs to 1s")
+	case l.CPUShare <= 0 || l.CPUShare > MaxBackgroundCPUShare:
+		return fmt.Errorf("a background's cpu_share must be above 0 and at most %v (MaxBackgroundCPUShare: the claims read a busy loop, not a saturated one)", MaxBackgroundCPUShare)
+	}
+	rate := l.CPUShare / time.Duration(l.Burn).Seconds()
+	if (l.Rate > 0 && l.Rate != rate) || (l.Path != "" && l.Path != burnPath(l.Burn)) { // set by an earlier Validate, or given
+		return errors.New("a background with a burn takes neither path nor rate: they follow from burn and cpu_share")
+	}
+	l.Path, l.Rate = burnPath(l.Burn), rate
+	return nil
+}
+
+func burnPath(d Duration) string {
+	return fmt.Sprintf("/cpu?us=%d", time.Duration(d).Microseconds())
 }
 
 // Duration is a time.Duration written as a Go duration string ("1s", "500ms") in JSON.
@@ -200,7 +262,17 @@ func (s *Suite) Validate() error {
 		}
 		labels[sv.Label] = true
 	}
-	for _, sc := range s.Scenarios {
+	if ref := s.Reference; ref != nil && (!labels[ref.Server] || !strings.HasPrefix(ref.Path, "/") || ref.Concurrency < 1) {
+		return bad("reference: needs a server of the suite, a path starting with / and concurrency ≥ 1")
+	}
+	for i := range s.Scenarios {
+		sc := &s.Scenarios[i]
+		if err := sc.Background.resolveBurn(); err != nil {
+			return bad("scenario %q: %v", sc.Name, err)
+		}
+		if sc.RateOf != "" && (sc.RateOf != RateOfReference || s.Reference == nil || sc.Kind != metrics.KindOpen || sc.Capacity != nil) {
+			return bad("scenario %q: rate_of %q needs rate_of \"reference\", an open scenario without a capacity probe, and the suite's reference", sc.Name, sc.RateOf)
+		}
 		if err := sc.validate(labels); err != nil {
 			return bad("scenario %q: %v", sc.Name, err)
 		}
@@ -222,7 +294,9 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 		return errors.New("an idle scenario needs active ≥ 1")
 	case sc.Kind == metrics.KindOpen && sc.Capacity != nil && sc.Capacity.Concurrency < 1:
 		return errors.New("an open scenario's capacity probe needs concurrency ≥ 1")
-	case sc.Kind == metrics.KindOpen && sc.Capacity == nil && slices.Min(append(slices.Clone(sc.Levels), sc.QuickLevels...)) < 1:
+	case sc.Kind == metrics.KindOpen && sc.RateOf == RateOfReference && slices.Max(append(slices.Clone(sc.Levels), sc.QuickLevels...)) > 1:
+		return errors.New("rate_of reference: levels are shares of the reference probe's req/s, want 0 < level ≤ 1")
+	case sc.Kind == metrics.KindOpen && sc.Capacity == nil && sc.RateOf == "" && slices.Min(append(slices.Clone(sc.Levels), sc.QuickLevels...)) < 1:
 		return errors.New("an open scenario without a capacity probe offers its levels as req/s: want levels ≥ 1 (or a capacity probe for fractions)")
 	case sc.Background != nil && (sc.Kind == metrics.KindIdle || (sc.Background.Concurrency < 1 && sc.Background.Rate <= 0)):
 		return errors.New("background needs a closed or open scenario and a rate > 0 or concurrency ≥ 1")

@@ -42,18 +42,18 @@ func TestDefaultSuitePlan(t *testing.T) {
 	}
 	for _, model := range []string{"threaded", "evented", "goroutine"} {
 		for _, want := range []string{"hello/c=10", "hello/c=8000", "idle/idle=0", "idle/idle=10000", "io/c=10",
-			"io/c=4000", "hol/2000 req/s", "rate/0.25×cap", "rate/1.5×cap"} {
+			"io/c=4000", "hol/0.01×ref", "rate/0.25×cap", "rate/1.5×cap"} {
 			if !have[model+"/"+want] {
 				t.Errorf("no step %s/%s", model, want)
 			}
 		}
 	}
-	if !have["evented-offload/hol/2000 req/s"] || !have["evented-offload/rate/1.0×cap"] {
+	if !have["evented-offload/hol/0.01×ref"] || !have["evented-offload/rate/1.0×cap"] {
 		t.Errorf("evented --offload missing where /cpu is requested")
 	}
 	for _, real := range []string{"nginx/hello/c=8000", "apache-worker/hello/c=8000", "node/hello/c=8000", "cthreads/hello/c=8000",
 		"nginx/idle/idle=10000", "apache-worker/idle/idle=10000", "node/io/c=4000", "cthreads/io/c=4000",
-		"node/hol/2000 req/s", "node-offload/hol/2000 req/s", "cthreads/rate/1.5×cap", "node-offload/rate/1.5×cap"} {
+		"node/hol/0.01×ref", "node-offload/hol/0.01×ref", "cthreads/rate/1.5×cap", "node-offload/rate/1.5×cap"} {
 		if !have[real] {
 			t.Errorf("no step %s", real)
 		}

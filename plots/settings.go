@@ -22,6 +22,11 @@ func writeSettings(w io.Writer, m *metrics.RunManifest, rows []metrics.SummaryRo
 	fmt.Fprintf(w, "Each server's own report of its effective settings when it started (bench serve's "+
 		"settings line, a peer script's; scripts/peers/README.md says why each peer setting is what it is), "+
 		"and the steps it was started for.\n\n")
+	if ref := m.Reference; ref != nil {
+		fmt.Fprintf(w, "The run's reference probe, measured as it began (a scenario with rate_of \"reference\" offers a share of it, "+
+			"the same rate to every server): %s on `%s` at %d connections for %gs: %.0f req/s. %s\n\n",
+			md(ref.Server), md(ref.Path), ref.Concurrency, ref.DurationS, ref.RPS, md(ref.Note))
+	}
 	for _, server := range serversInOrder(rows, m) {
 		var order []string
 		used := map[string][]string{}

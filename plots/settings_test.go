@@ -34,6 +34,12 @@ func TestWriteSettings(t *testing.T) {
 	if strings.Index(got, "**nginx**") > strings.Index(got, "**apache-event**") || strings.Contains(got, "/tmp/") {
 		t.Errorf("order or log paths wrong:\n%s", got)
 	}
+	m.Reference = &metrics.ReferenceProbe{Server: "evented", Path: "/hello", Concurrency: 32, DurationS: 2, RPS: 201234, Note: "reference probe: evented on /hello"}
+	b.Reset()
+	writeSettings(&b, m, rows)
+	if !strings.Contains(b.String(), "evented on `/hello` at 32 connections for 2s: 201234 req/s.") {
+		t.Errorf("the reference probe is not reported:\n%s", b.String())
+	}
 	b.Reset()
 	writeSettings(&b, nil, rows)
 	if !strings.Contains(b.String(), "has no run.json") {
