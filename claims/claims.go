@@ -14,10 +14,11 @@ const (
 	Pass       Status = iota // the run shows the claim
 	Fail                     // the run contradicts the claim
 	Skip                     // the run lacks the rows the claim needs
-	Unreliable               // the figure was read from rows with failed requests or no measurement
+	Unreliable               // a row the claim reads cannot carry it (failed requests, connections not up, a short background)
+	NA                       // the claim's server was left out of the run with a reason: printed, not counted
 )
 
-func (s Status) String() string { return [...]string{"PASS", "FAIL", "SKIP", "UNRELIABLE"}[s] }
+func (s Status) String() string { return [...]string{"PASS", "FAIL", "SKIP", "UNRELIABLE", "N/A"}[s] }
 
 // Result is one claim's verdict with its figure (or, for a SKIP, its reason).
 type Result struct {
@@ -27,68 +28,89 @@ type Result struct {
 }
 
 // String is the report line, e.g.
-// "PASS  threaded RSS per connection (idle, 0..10000): 27.3 KB ≥ 10 KB".
+// "PASS  cthreads RSS per connection (idle, 0..10000): 12.3 KB ≥ 4 KB".
 func (r Result) String() string { return fmt.Sprintf("%s  %s: %s", r.Status, r.Claim, r.Detail) }
 
-// The bounds of the claims.
+// The thresholds of the claims, each from the principle doc.go states beside it.
 const (
-	ThreadedMinKBPerConn = 10.0 // a thread per connection costs at least this much RSS per connection
-	EventedMaxKBPerConn  = 2.0  // an event loop costs at most this much
-	TopHelloMinRatio     = 1.2  // evented req/s over the fastest thread server's at the top /hello level
-	CPUPerReqMinRatio    = 1.3  // the thriftiest thread server's CPU per request over evented's there
-	StallMinShare        = 0.8  // a single loop's p99 beside CPU work, as a share of one burn
-	OffloadMinRatio      = 10.0 // a single loop's p99 beside CPU work over the same server's with the work offloaded
-	EventedMaxIOThreads  = 10   // evented threads at /io, at every level
-	ThreadsPerFDMin      = 0.85 // a thread server's threads over its connections' descriptors at /io
-	OwnFDs               = 16   // descriptors a server holds besides its connections
-
-	ApacheOverNginxMinMemory = 10.0 // Apache worker's memory per connection over nginx's (the seed's memory graph)
+	PageKB                  = 4.0  // a page: a thread touches at least one of its stack, a loop spends less per connection
+	SwitchMinCPURatio       = 2.0  // the thread reference's CPU per request over the loop's at the top /hello level
+	StallTolerance          = 0.10 // of a burn: how far a loop's p99 may fall under B(1 − 0.01/ρ)
+	OffloadMaxBurnShare     = 0.25 // an offloading loop's p99, as a share of one burn, at most
+	ThreadsPerConnMin       = 1.0  // a thread server's threads over its connections up, at /io
+	LoopMaxIOThreads        = 10   // a loop's threads at /io, at every level
+	Seed2008Level           = 4000 // the 2008 graphs' top level (connections)
+	Seed2008CPURatio        = 9.0 / 2.8
+	Seed2008ApacheKBPerConn = (40.0 - 9.0) * 1000 / 4000 // KB per connection (MB read as 1000 KB: the lower floor)
+	MaxFailedShare          = 0.01                       // failed requests a row may have
+	BackgroundMinShare      = 0.90                       // of its due requests a background must complete
+	ForegroundMinShare      = 0.95                       // of its due requests a head-of-line foreground must complete
 )
+
+// Run is what a claim reads: the rows, and the servers the run left out with a reason
+// (run.json), which make a claim about them N/A rather than SKIP.
+type Run struct {
+	Rows    []metrics.SummaryRow
+	LeftOut map[string]string // server → why
+}
+
+// NewRun is rows with run.json's left-out servers (nil when the run has no run.json).
+func NewRun(rows []metrics.SummaryRow, leftOut []metrics.LeftOut) Run {
+	return Run{Rows: rows, LeftOut: metrics.LeftOutByServer(leftOut)}
+}
 
 // A Claim checks one thing about a run: once for every scenario it applies to (chosen by
 // kind, path and background, never by name), or one SKIP when none is in the run.
-type Claim func(rows []metrics.SummaryRow) []Result
+type Claim func(run Run) []Result
 
 // All is every claim, in the order bench check prints them.
 func All() []Claim {
 	return []Claim{
-		threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn), // not on sweeps: there the load connects faster than a thread server on one CPU accepts, so memory per swept connection is not memory per thread
-		rssPerConn("evented", idleSweeps, atMost, EventedMaxKBPerConn),
-		rssPerConn("evented", cheapSweeps, atMost, EventedMaxKBPerConn),
-		topThroughput,
+		threadMemory,
+		loopMemory(loopContender, idleSweeps),
+		loopMemory(loopContender, cheapSweeps),
+		loopMemory(nginx2008, idleSweeps),
 		topCPUPerRequest,
-		stallsBehindBurn("evented"),
-		stallsBehindBurn("node"),
-		offloadSpares("node", "node-offload"),
-		eventedIOThreads,
-		threadedIOThreads,
-		memoryRatio("apache-worker", "nginx", ApacheOverNginxMinMemory),
+		stallsBehindBurn(loopContender),
+		stallsBehindBurn(nodeLoop),
+		offloadSpares(goOffload),
+		offloadSpares(nodeOffload),
+		loopIOThreads,
+		threadIOThreads,
+		seed2008CPU,
+		seed2008Memory,
 	}
 }
 
-// Check runs every claim on rows.
-func Check(rows []metrics.SummaryRow) []Result {
+// Check runs every claim on run.
+func Check(run Run) []Result {
 	var out []Result
 	for _, c := range All() {
-		out = append(out, c(rows)...)
+		out = append(out, c(run)...)
 	}
 	return out
 }
 
-// Count tallies results by status; an unreliable result counts with the skipped (it
-// proves nothing either way).
-func Count(results []Result) (pass, fail, skip int) {
+// Counts tallies results by status: an unreliable result counts with the skipped (it
+// proves nothing either way); N/A is not counted with either.
+type Counts struct{ Pass, Fail, Skip, NA int }
+
+// Count tallies results.
+func Count(results []Result) Counts {
+	var c Counts
 	for _, r := range results {
 		switch r.Status {
 		case Pass:
-			pass++
+			c.Pass++
 		case Fail:
-			fail++
+			c.Fail++
 		case Skip, Unreliable:
-			skip++
+			c.Skip++
+		case NA:
+			c.NA++
 		}
 	}
-	return pass, fail, skip
+	return c
 }
 
 // bound is a comparison against a claim's limit.
@@ -99,14 +121,18 @@ type bound struct {
 
 var (
 	atLeast = bound{"≥", func(x, l float64) bool { return x >= l }}
+	below   = bound{"<", func(x, l float64) bool { return x < l }}
 	atMost  = bound{"≤", func(x, l float64) bool { return x <= l }}
 )
 
-// verdict states figure x against limit, each with its unit: "27.3 KB ≥ 10 KB" on a pass,
+// verdict states figure x against limit, each with its unit: "12.3 KB ≥ 4 KB" on a pass,
 // "3.1 KB, want ≤ 2 KB" on a fail; extra follows the figure.
 func verdict(claim string, b bound, x, limit float64, unit string, prec int, extra string) Result {
 	fx := strconv.FormatFloat(x, 'f', prec, 64) + unit
 	fl := strconv.FormatFloat(limit, 'f', -1, 64) + unit
+	if limit != float64(int64(limit)) {
+		fl = strconv.FormatFloat(limit, 'g', 3, 64) + unit // 3.21 for 9.0/2.8, 7.75
+	}
 	if b.ok(x, limit) {
 		return Result{Pass, claim, fmt.Sprintf("%s %s %s%s", fx, b.sym, fl, extra)}
 	}

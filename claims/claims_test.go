@@ -14,20 +14,29 @@ var scenarioRows = map[string]metrics.SummaryRow{
 	"hello": {Kind: metrics.KindClosed, Path: "/hello"},
 	"idle":  {Kind: metrics.KindIdle, Path: "/hello"},
 	"io":    {Kind: metrics.KindClosed, Path: "/io?ms=20"},
-	"hol":   {Kind: metrics.KindOpen, Path: "/hello", OfferedRPS: 2000, BgPath: "/cpu?us=100000", BgOfferedRPS: 5},
+	"hol": {Kind: metrics.KindOpen, Path: "/hello", OfferedRPS: 2000, BgPath: "/cpu?us=50000", BgOfferedRPS: 5,
+		BgBurnUs: 50000, BgRPS: 5, BgDue: 15, Due: 6000, DurationS: 3},
 }
 
 func row(server, scenario string, level int) metrics.SummaryRow {
 	r := scenarioRows[scenario]
 	r.Server, r.Scenario, r.Concurrency, r.Repeat, r.Requests = server, scenario, level, 1, 1000
-	r.Design = map[string]string{"threaded": "threads", "cthreads": "threads", "evented": "events", "evented-offload": "events"}[server]
+	r.Design = map[string]string{"threaded": "threads", "cthreads": "threads", "apache-worker": "threads", "evented": "events"}[server]
 	switch r.Kind {
 	case metrics.KindIdle:
 		r.Concurrency, r.IdleConns = 10, level
 	case metrics.KindOpen:
-		r.Concurrency, r.OfferedRPS = 1000, float64(level)
+		r.Concurrency, r.OfferedRPS, r.Requests = 1000, float64(level), int64(level)*3
 	}
 	return r
+}
+
+func run(rows ...[]metrics.SummaryRow) Run {
+	var all []metrics.SummaryRow
+	for _, r := range rows {
+		all = append(all, r...)
+	}
+	return NewRun(all, nil)
 }
 
 // one is the single result of a claim on a run with one scenario it applies to.
@@ -39,7 +48,7 @@ func one(t *testing.T, results []Result) Result {
 	return results[0]
 }
 
-// memory gives server's rows in scenario an RSS of base + perConn × level.
+// memory gives server's rows in scenario a memory of base + perConn × level.
 func memory(server, scenario string, base, perConn float64, levels ...int) []metrics.SummaryRow {
 	var out []metrics.SummaryRow
 	for _, l := range levels {
@@ -50,29 +59,27 @@ func memory(server, scenario string, base, perConn float64, levels ...int) []met
 	return out
 }
 
-func TestRSSPerConnection(t *testing.T) {
-	threadedClaim := threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn)
-	eventedClaim := rssPerConn("evented", idleSweeps, atMost, EventedMaxKBPerConn)
+func TestMemoryPerConnection(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		claim Claim
 		rows  []metrics.SummaryRow
 		want  string
 	}{
-		{"thread per connection", threadedClaim, memory("threaded", "idle", 9800, 27.3, 0, 1000, 5000, 10000),
-			"PASS  threaded RSS per connection (idle, 0..10000): 27.3 KB ≥ 10 KB"},
-		{"threaded with flat memory", threadedClaim, memory("threaded", "idle", 9800, 0.2, 0, 1000, 5000, 10000),
-			"FAIL  threaded RSS per connection (idle, 0..10000): 0.2 KB, want ≥ 10 KB"},
-		{"event loop", eventedClaim, memory("evented", "idle", 7200, 0.4, 0, 2500, 10000),
-			"PASS  evented RSS per connection (idle, 0..10000): 0.4 KB ≤ 2 KB"},
-		{"event loop that grows", eventedClaim, memory("evented", "idle", 7200, 3.1, 0, 2500, 10000),
-			"FAIL  evented RSS per connection (idle, 0..10000): 3.1 KB, want ≤ 2 KB"},
-		{"one level", threadedClaim, memory("threaded", "idle", 9800, 27, 5000),
-			"SKIP  thread-per-connection RSS per connection (idle): needs idle rows of a thread-per-connection server with rss_peak_kb at 2 or more levels"},
-		{"other servers only", threadedClaim, memory("goroutine", "idle", 8000, 7.6, 0, 10000),
-			"SKIP  thread-per-connection RSS per connection (idle): needs idle rows of a thread-per-connection server with rss_peak_kb at 2 or more levels"},
+		{"thread per connection", threadMemory, memory("cthreads", "idle", 9800, 12.3, 0, 1000, 5000, 10000),
+			"PASS  cthreads memory per connection (idle, 0..10000): 12.3 KB ≥ 4 KB (a thread touches at least a page of its stack)"},
+		{"threads with flat memory", threadMemory, memory("cthreads", "idle", 9800, 0.2, 0, 1000, 5000, 10000),
+			"FAIL  cthreads memory per connection (idle, 0..10000): 0.2 KB, want ≥ 4 KB (a thread touches at least a page of its stack)"},
+		{"event loop", loopMemory(loopContender, idleSweeps), memory("evented", "idle", 7200, 0.4, 0, 2500, 10000),
+			"PASS  evented memory per connection (idle, 0..10000): 0.4 KB < 4 KB (no stack per connection)"},
+		{"event loop that grows a page", loopMemory(loopContender, idleSweeps), memory("evented", "idle", 7200, 4, 0, 2500, 10000),
+			"FAIL  evented memory per connection (idle, 0..10000): 4.0 KB, want < 4 KB (no stack per connection)"},
+		{"one level", threadMemory, memory("cthreads", "idle", 9800, 27, 5000),
+			"SKIP  cthreads memory per connection (idle): needs idle rows of cthreads at 2 or more levels, found 1"},
+		{"Apache under the 2008 floor", seed2008Memory, memory("apache-worker", "idle", 9000, 7, 0, 1000, 5000),
+			"FAIL  apache-worker memory per connection (idle, 0..5000): 7.0 KB, want ≥ 7.75 KB (the 2008 graph: 9 to 40 MB over 4000 connections)"},
 	} {
-		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
+		if got := one(t, tc.claim(run(tc.rows))).String(); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
 		}
 	}
@@ -83,48 +90,96 @@ func TestSlopeIsLeastSquares(t *testing.T) {
 	if got := slope([]float64{0, 1, 2}, []float64{1, 3, 2}); math.Abs(got-0.5) > 1e-12 {
 		t.Errorf("slope = %v, want 0.5", got)
 	}
-	// Repeats at the same level all count, and a row with no RSS sample is left out.
-	rows := memory("threaded", "hello", 10000, 20, 100, 100, 1100, 1100)
-	rows[1].RSSPeakKB += 1000 // one repeat at c=100 measured 1 MB more
-	rows = append(rows, row("threaded", "hello", 5000))
-	got := one(t, threadsRSSPerConn(cheapSweeps, 5)(rows))
-	if got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") || !strings.Contains(got.Claim, "100..1100") {
-		t.Errorf("got %s; want 19.5 KB over 100..1100 (unsampled c=5000 row left out)", got)
+	rows := memory("cthreads", "idle", 10000, 20, 100, 100, 1100, 1100)
+	rows[1].RSSPeakKB += 1000 // one repeat at 100 measured 1 MB more: every row counts
+	if got := one(t, threadMemory(run(rows))); got.Status != Pass || !strings.HasPrefix(got.Detail, "19.5 KB") {
+		t.Errorf("got %s; want 19.5 KB", got)
 	}
 }
 
-func helloRPS(server string, rps map[int]float64) []metrics.SummaryRow {
+// TestRolesNeverFallBack: a claim about the thread reference is not decided by a Go
+// stand-in when cthreads is missing (SKIP), and is N/A when the run left it out with a
+// reason; N/A is counted with neither.
+func TestRolesNeverFallBack(t *testing.T) {
+	rows := memory("threaded", "idle", 9800, 27, 0, 1000, 5000)
+	got := one(t, threadMemory(run(rows)))
+	if got.Status != Skip || !strings.Contains(got.Detail, "no idle rows of cthreads, the thread reference") {
+		t.Errorf("stand-in only: %s, want SKIP naming the role", got)
+	}
+	na := one(t, threadMemory(NewRun(rows, []metrics.LeftOut{{Server: "cthreads", Why: "gcc is not installed"}})))
+	if na.Status != NA || !strings.Contains(na.Detail, "left out of the run: gcc is not installed") {
+		t.Errorf("left out: %s, want N/A with the reason", na)
+	}
+	if c := Count([]Result{got, na}); c.Skip != 1 || c.NA != 1 || c.Pass+c.Fail != 0 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+func cpuRows(server string, us map[int]float64) []metrics.SummaryRow {
 	var out []metrics.SummaryRow
-	for c, x := range rps {
+	for c, x := range us {
 		r := row(server, "hello", c)
-		r.RPS = x
+		r.CPUUsPerReq, r.RPS, r.CtxVol, r.CtxInvol = x, 1e6/x, 900, 100
 		out = append(out, r)
 	}
 	return out
 }
 
-func TestTopHelloThroughput(t *testing.T) {
-	ev := helloRPS("evented", map[int]float64{10: 120000, 4000: 95000, 8000: 82000})
-	th := helloRPS("threaded", map[int]float64{10: 60000, 4000: 28000})
-	got := one(t, topThroughput(append(ev, th...)))
-	want := "PASS  evented/threads req/s at the top hello level (c=4000): 3.39× ≥ 1.2× (95000 vs 28000 req/s, threaded)"
-	if got.String() != want {
-		t.Errorf("highest common level:\n got %s\nwant %s", got, want)
+// TestCPUPerRequestNamesItsLevel: the claim reads the top level, and says so when it must
+// read another because a server has no row there; a top row that measured nothing is
+// UNRELIABLE, not a reason to move down.
+func TestCPUPerRequestNamesItsLevel(t *testing.T) {
+	ev := cpuRows("evented", map[int]float64{10: 3.8, 4000: 4.8, 8000: 6.5})
+	th := cpuRows("cthreads", map[int]float64{10: 5.7, 4000: 17.5, 8000: 18.7})
+	got := one(t, topCPUPerRequest(run(ev, th)))
+	if got.String() != "PASS  threads/loop CPU per request at the top hello level (c = 8000): 2.88× ≥ 2× (cthreads 18.7 µs vs evented 6.5 µs: 53k vs 154k req/s per CPU; cthreads 1.00 context switches per request)" {
+		t.Errorf("top level: %s", got)
 	}
-	th = helloRPS("threaded", map[int]float64{10: 60000, 4000: 90000})
-	for i := range ev { // helloRPS ranges over a map: find c=4000 by its level
-		ev[i].ClientBound = ev[i].Level() == 4000
+	short := th[:0:0]
+	for _, r := range th {
+		if r.Concurrency != 8000 {
+			short = append(short, r)
+		}
 	}
-	got = one(t, topThroughput(append(ev, th...)))
-	if got.Status != Fail || !strings.Contains(got.Detail, "1.06×, want ≥ 1.2×") || !strings.Contains(got.Detail, "client-bound") {
-		t.Errorf("threaded as fast as evented: %s", got)
+	got = one(t, topCPUPerRequest(run(ev, short)))
+	if !strings.Contains(got.Claim, "(c = 4000)") || !strings.Contains(got.Detail, "read at c = 4000, not at the top level c = 8000: cthreads has no row there") {
+		t.Errorf("cthreads without its top row: %s", got)
 	}
-	if got := one(t, topThroughput(ev)); got.Status != Skip {
-		t.Errorf("no threaded rows: %s, want SKIP", got)
+	for i := range ev {
+		if ev[i].Concurrency == 8000 {
+			ev[i].Requests, ev[i].RPS, ev[i].CPUUsPerReq = 0, 0, 0
+		}
+	}
+	if got = one(t, topCPUPerRequest(run(ev, th))); got.Status != Unreliable || !strings.Contains(got.Detail, "evented c = 8000: measured no request") {
+		t.Errorf("a top row with 0 req/s: %s, want UNRELIABLE", got)
 	}
 }
 
-func holRows(p99 map[string]float64) []metrics.SummaryRow {
+func TestRowProblems(t *testing.T) {
+	ok := row("cthreads", "hello", 4000)
+	ok.ConnsUp = 4000
+	for _, tc := range []struct {
+		name string
+		edit func(r *metrics.SummaryRow)
+		want string
+	}{
+		{"sound", func(*metrics.SummaryRow) {}, ""},
+		{"nothing measured", func(r *metrics.SummaryRow) { r.Requests = 0 }, "measured no request"},
+		{"failed requests", func(r *metrics.SummaryRow) { r.Errors = 20 }, "2.0 % of requests failed"},
+		{"connections not up", func(r *metrics.SummaryRow) { r.ConnsUp = 7 }, "7 of 4000 connections answered when the window began"},
+		{"background errors", func(r *metrics.SummaryRow) { *r = row("node", "hol", 2000); r.BgErrors = 2 }, "its background had 2 errors"},
+		{"background short", func(r *metrics.SummaryRow) { *r = row("node", "hol", 2000); r.BgRPS = 4 }, "its background completed 12 of 15 requests due (80 %)"},
+		{"background at 14 of 15", func(r *metrics.SummaryRow) { *r = row("node", "hol", 2000); r.BgRPS = 14.0 / 3 }, ""},
+	} {
+		r := ok
+		tc.edit(&r)
+		if got := rowProblem(r); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func holRowsWith(p99 map[string]float64) []metrics.SummaryRow {
 	var out []metrics.SummaryRow
 	for s, p := range p99 {
 		r := row(s, "hol", 2000)
@@ -134,59 +189,43 @@ func holRows(p99 map[string]float64) []metrics.SummaryRow {
 	return out
 }
 
-// TestHeadOfLineClaims: beside a /cpu?us=100000 background at one rate for every server,
-// the single loop's p99 is about one burn.
-func TestHeadOfLineClaims(t *testing.T) {
-	rows := holRows(map[string]float64{"evented": 102000, "threaded": 4600, "cthreads": 3600, "node": 101000})
-	if got := one(t, stallsBehindBurn("evented")(rows)); got.String() != "PASS  evented p99 behind a whole burn (hol, 2000 req/s offered): 1.02× the burn ≥ 0.8× the burn (102000 µs, the burn 100000 µs)" {
-		t.Errorf("evented: %s", got)
+// TestStallFollowsTheFormula: 50 ms burns at 5 a second take ρ = 0.25 of the time: the
+// threshold is B(1 − 0.01/0.25) less 10 % of B, 0.86 B = 43 ms.
+func TestStallFollowsTheFormula(t *testing.T) {
+	claim := stallsBehindBurn(nodeLoop)
+	got := one(t, claim(run(holRowsWith(map[string]float64{"node": 44000}))))
+	if got.String() != "PASS  node p99 behind the burns on its loop (hol, 2000 req/s offered): 0.88× the burn ≥ 0.86× the burn (44.0 ms; the burn 50 ms taking ρ = 0.25 of the time: B(1 − 0.01/ρ) less 10 % of B = 43.0 ms)" {
+		t.Errorf("44 ms: %s", got)
 	}
-	// A loop that offloads its CPU work (or a background with no CPU) does not stall.
-	quick := holRows(map[string]float64{"evented": 4900})
-	if got := one(t, stallsBehindBurn("evented")(quick)); got.Status != Fail {
-		t.Errorf("a loop that never waits a burn: %s", got)
+	if got := one(t, claim(run(holRowsWith(map[string]float64{"node": 42000})))); got.Status != Fail {
+		t.Errorf("42 ms: %s, want FAIL", got)
 	}
-	if got := one(t, stallsBehindBurn("node")(holRows(map[string]float64{"evented": 1}))); got.Status != Skip {
+	behind := holRowsWith(map[string]float64{"node": 900000})
+	behind[0].Requests = 5000 // of 6000 due: the loop was overloaded, not merely busy
+	if got := one(t, claim(run(behind))); got.Status != Unreliable || !strings.Contains(got.Detail, "the server fell behind: 5000 of 6000") {
+		t.Errorf("an overloaded loop: %s, want UNRELIABLE", got)
+	}
+	if got := one(t, claim(run(holRowsWith(map[string]float64{"evented": 1})))); got.Status != Skip {
 		t.Errorf("no node rows: %s, want SKIP", got)
 	}
 }
 
-// TestOffloadSpares: node's p99 beside the burns over node-offload's, at the same level.
-func TestOffloadSpares(t *testing.T) {
-	claim := offloadSpares("node", "node-offload")
-	got := one(t, claim(holRows(map[string]float64{"node": 101800, "node-offload": 4600})))
-	if got.String() != "PASS  node/node-offload p99 beside a CPU background (hol, 2000 req/s offered): 22.1× ≥ 10× (101.8 ms vs 4.6 ms, the burn 100 ms)" {
-		t.Errorf("22×: %s", got)
+func TestOffloadStaysUnderAFractionOfTheBurn(t *testing.T) {
+	claim := offloadSpares(nodeOffload)
+	got := one(t, claim(run(holRowsWith(map[string]float64{"node": 52000, "node-offload": 6000}))))
+	if got.String() != "PASS  node-offload p99 with its burns offloaded (hol, 2000 req/s offered): 0.12× the burn ≤ 0.25× the burn (6.0 ms, the burn 50 ms; node, the burns on its loop: 52.0 ms)" {
+		t.Errorf("6 ms: %s", got)
 	}
-	if got := one(t, claim(holRows(map[string]float64{"node": 6000, "node-offload": 5900}))); got.Status != Fail {
-		t.Errorf("offload no better: %s, want FAIL", got)
-	}
-	if got := one(t, claim(holRows(map[string]float64{"node": 101800}))); got.Status != Skip {
-		t.Errorf("no node-offload rows: %s, want SKIP", got)
-	}
-	other := holRows(map[string]float64{"node": 101800})
-	off := row("node-offload", "hol", 1000)
-	off.P99us = 4600
-	if got := one(t, claim(append(other, off))); got.Status != Skip {
-		t.Errorf("node-offload at another rate only: %s, want SKIP", got)
+	if got := one(t, claim(run(holRowsWith(map[string]float64{"node-offload": 30000})))); got.Status != Fail {
+		t.Errorf("30 ms, more than a quarter of the burn: %s, want FAIL", got)
 	}
 }
 
-func TestTopCPUPerRequest(t *testing.T) {
-	rows := append(helloRPS("evented", map[int]float64{10: 1, 4000: 1}), helloRPS("cthreads", map[int]float64{10: 1, 4000: 1})...)
-	for i := range rows {
-		rows[i].CPUUsPerReq = map[string]float64{"evented": 9.7, "cthreads": 16.8}[rows[i].Server]
-	}
-	if got := one(t, topCPUPerRequest(rows)); got.Status != Pass || !strings.HasPrefix(got.Detail, "1.73× ≥ 1.3×") {
-		t.Errorf("cthreads against evented: %s", got)
-	}
-}
-
-func ioThreads(server string, threads map[int]int) []metrics.SummaryRow {
+func ioRows(server string, threads map[int]int) []metrics.SummaryRow {
 	var out []metrics.SummaryRow
 	for c, n := range threads {
 		r := row(server, "io", c)
-		r.ThreadsPeak, r.FDsPeak = n, c+8 // every connection accepted
+		r.ThreadsPeak, r.FDsPeak, r.ConnsUp = n, c+8, c
 		out = append(out, r)
 	}
 	return out
@@ -198,111 +237,55 @@ func TestIOThreads(t *testing.T) {
 		rows  []metrics.SummaryRow
 		want  string
 	}{
-		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 100: 8, 4000: 7}),
+		{loopIOThreads, ioRows("evented", map[int]int{10: 7, 100: 8, 4000: 7}),
 			"PASS  evented threads at /io (io, c=10..4000): 8 threads ≤ 10 threads (the most, at c=100)"},
-		{eventedIOThreads, ioThreads("evented", map[int]int{10: 7, 4000: 40}),
+		{loopIOThreads, ioRows("evented", map[int]int{10: 7, 4000: 40}),
 			"FAIL  evented threads at /io (io, c=10..4000): 40 threads, want ≤ 10 threads (the most, at c=4000)"},
-		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 1008, 4000: 4008}),
-			"PASS  threaded: a thread per accepted connection at /io (io, c=10..4000): 1.00 threads per descriptor ≥ 0.85 threads per descriptor (4008 threads, 4008 descriptors at the tightest level, c=4000)"},
-		{threadedIOThreads, ioThreads("threaded", map[int]int{10: 18, 1000: 264, 4000: 264}), // a pool of 256
-			"FAIL  threaded: a thread per accepted connection at /io (io, c=10..4000): 0.07 threads per descriptor, want ≥ 0.85 threads per descriptor (264 threads, 4008 descriptors at the tightest level, c=4000)"},
-		{threadedIOThreads, ioThreads("evented", map[int]int{10: 7}),
-			"SKIP  a thread per accepted connection at /io (io): no io rows of a thread-per-connection server with threads_peak"},
 	} {
-		if got := one(t, tc.claim(tc.rows)).String(); got != tc.want {
+		if got := one(t, tc.claim(run(tc.rows))).String(); got != tc.want {
 			t.Errorf("\n got %s\nwant %s", got, tc.want)
 		}
+	}
+	pool := run(ioRows("cthreads", map[int]int{10: 11, 4000: 4002}), ioRows("threaded", map[int]int{10: 18, 1000: 264, 4000: 264}))
+	got := threadIOThreads(pool)
+	if len(got) != 2 || got[0].Status != Pass || got[1].String() != "FAIL  threaded: a thread per connection at /io (io, c=10..4000): 0.07 threads per connection, want ≥ 1 threads per connection (264 threads for 4000 connections up at the tightest level, c=4000)" {
+		t.Errorf("a pool of 256 threads: %v", got)
 	}
 }
 
 func TestRepeatsUseTheMedian(t *testing.T) {
-	rows := ioThreads("threaded", map[int]int{4000: 4008})
+	rows := ioRows("cthreads", map[int]int{4000: 4008})
 	for _, n := range []int{3, 4010} { // one repeat's sampler missed the peak
 		r := rows[0]
 		r.ThreadsPeak, r.Repeat = n, r.Repeat+1
 		rows = append(rows, r)
 	}
-	if got := one(t, threadedIOThreads(rows)); got.Status != Pass || !strings.Contains(got.Detail, "(4008 threads") {
+	if got := one(t, threadIOThreads(run(rows))); got.Status != Pass || !strings.Contains(got.Detail, "(4008 threads") {
 		t.Errorf("median of 4008, 3, 4010: %s", got)
 	}
 }
 
 func TestCheckRunsEveryClaim(t *testing.T) {
-	results := Check(nil)
-	pass, fail, skip := Count(results)
-	if len(results) != len(All()) || skip != len(results) || pass+fail != 0 {
-		t.Fatalf("empty run: %d results, %d PASS, %d FAIL, %d SKIP; want every claim SKIP", len(results), pass, fail, skip)
+	results := Check(Run{})
+	c := Count(results)
+	if len(results) != len(All()) || c.Skip != len(results) {
+		t.Fatalf("empty run: %d results, %+v; want every claim SKIP", len(results), c)
 	}
 }
 
 // TestClaimsFollowKindsNotNames: the default suite's scenarios renamed give the same
-// verdicts, named after the new scenarios; two idle scenarios give two idle claims.
+// verdicts, named after the new scenarios; an idle scenario named "hello" is still idle.
 func TestClaimsFollowKindsNotNames(t *testing.T) {
-	rows := append(memory("threaded", "idle", 9800, 27.3, 0, 1000, 5000), memory("threaded", "hello", 9000, 30, 10, 1000)...)
-	renamed := map[string]string{"idle": "c10k", "hello": "sweep"}
-	var other []metrics.SummaryRow
-	for _, r := range rows {
-		r.Scenario = renamed[r.Scenario]
-		other = append(other, r)
+	rows := memory("cthreads", "idle", 9800, 12, 0, 1000, 5000)
+	second := memory("cthreads", "idle", 5000, 13, 0, 2000)
+	for i := range rows {
+		rows[i].Scenario = "c10k"
 	}
-	second := memory("threaded", "idle", 5000, 31, 0, 2000)
 	for i := range second {
-		second[i].Scenario = "c10k-again"
+		second[i].Scenario = "hello"
 	}
-	got := threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn)(append(other, second...))
-	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(c10k-again, ") || got[0].Status != Pass {
+	got := threadMemory(run(rows, second))
+	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(hello, ") || got[1].Status != Pass {
 		t.Errorf("idle claims on renamed scenarios: %v", got)
-	}
-	if got := one(t, threadsRSSPerConn(cheapSweeps, 5)(other)); got.Status != Pass || !strings.Contains(got.Claim, "sweep") {
-		t.Errorf("hello claim on sweep: %s", got)
-	}
-	// An idle scenario named "hello" is still an idle scenario.
-	idleNamedHello := memory("threaded", "idle", 9800, 27.3, 0, 1000)
-	for i := range idleNamedHello {
-		idleNamedHello[i].Scenario = "hello"
-	}
-	if got := one(t, threadsRSSPerConn(cheapSweeps, 5)(idleNamedHello)); got.Status != Skip {
-		t.Errorf("an idle scenario named hello taken for a closed sweep: %s", got)
-	}
-}
-
-// TestClaimsHoldAgainstTheBestThreadServer: with a slow stand-in and a fast real thread
-// server in the run, the throughput claim is decided against the fast one, and the memory
-// claim against the leanest.
-func TestClaimsHoldAgainstTheBestThreadServer(t *testing.T) {
-	rows := helloRPS("evented", map[int]float64{10: 120000, 8000: 82000})
-	rows = append(rows, helloRPS("threaded", map[int]float64{10: 60000, 8000: 18000})...)
-	rows = append(rows, helloRPS("cthreads", map[int]float64{10: 98000, 8000: 75000})...)
-	got := one(t, topThroughput(rows))
-	if got.Status != Fail || !strings.Contains(got.Detail, "1.09×, want ≥ 1.2×") || !strings.Contains(got.Detail, "cthreads, the fastest of") {
-		t.Errorf("against the fastest thread server: %s", got)
-	}
-	mem := append(memory("threaded", "idle", 9800, 30, 0, 1000, 5000), memory("cthreads", "idle", 2000, 12, 0, 1000, 5000)...)
-	if got := one(t, threadsRSSPerConn(idleSweeps, ThreadedMinKBPerConn)(mem)); got.Status != Pass || !strings.HasPrefix(got.Detail, "12.0 KB") {
-		t.Errorf("against the leanest thread server: %s", got)
-	}
-}
-
-// TestUnreliableFigures: a claim read from rows where requests failed proves nothing.
-func TestUnreliableFigures(t *testing.T) {
-	rows := ioThreads("evented", map[int]int{10: 7, 4000: 7})
-	rows[1].Errors = 50 // 5 % of 1000
-	got := one(t, eventedIOThreads(rows))
-	if got.Status != Unreliable || !strings.Contains(got.Detail, "4.8 % of requests failed") {
-		t.Errorf("with 5 %% errors: %s", got)
-	}
-	if _, _, skip := Count([]Result{got}); skip != 1 {
-		t.Error("an unreliable result must count with the skipped")
-	}
-}
-
-func TestRealServerClaims(t *testing.T) {
-	mem := append(memory("apache-worker", "idle", 9000, 110, 0, 1000, 5000), memory("nginx", "idle", 3000, 0.5, 0, 1000, 5000)...)
-	if got := one(t, memoryRatio("apache-worker", "nginx", 10)(mem)); got.Status != Pass || !strings.Contains(got.Detail, "(110.0 KB vs 0.50 KB per connection)") {
-		t.Errorf("Apache worker against nginx: %s", got)
-	}
-	flat := append(memory("apache-worker", "idle", 9000, 2, 0, 1000, 5000), memory("nginx", "idle", 3000, 0.5, 0, 1000, 5000)...)
-	if got := one(t, memoryRatio("apache-worker", "nginx", 10)(flat)); got.Status != Fail {
-		t.Errorf("an Apache that costs 2 KB per connection: %s", got)
 	}
 }

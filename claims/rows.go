@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -10,14 +11,29 @@ import (
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
-// series is the rows of one server in one scenario that carry the figure a claim reads
-// (a row whose sampler recorded nothing is left out rather than read as 0).
+// figure is what a claim reads off a row, with its column's name; a row where it is 0
+// did not measure it.
+type figure struct {
+	name string
+	of   func(metrics.SummaryRow) float64
+}
+
+var (
+	rps     = figure{"rps", func(r metrics.SummaryRow) float64 { return r.RPS }}
+	p99     = figure{"p99_us", func(r metrics.SummaryRow) float64 { return r.P99us }}
+	memKB   = figure{"pss_peak_kb", func(r metrics.SummaryRow) float64 { return float64(r.MemoryKB()) }} // PSS where read, else RSS
+	threads = figure{"threads_peak", func(r metrics.SummaryRow) float64 { return float64(r.ThreadsPeak) }}
+	cpuReq  = figure{"cpu_us_per_req", func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }}
+)
+
+// series is every row of one server in one scenario, those that measured nothing too: a
+// claim that reads such a row says so (UNRELIABLE) instead of moving to another level.
 type series []metrics.SummaryRow
 
-func rowsOf(rows []metrics.SummaryRow, server, scenario string, has func(metrics.SummaryRow) float64) series {
+func rowsOf(rows []metrics.SummaryRow, server, scenario string, _ func(metrics.SummaryRow) float64) series {
 	var out series
 	for _, r := range rows {
-		if r.Server == server && r.Scenario == scenario && has(r) > 0 {
+		if r.Server == server && r.Scenario == scenario {
 			out = append(out, r)
 		}
 	}
@@ -36,12 +52,15 @@ func (s series) levels() []float64 {
 	return lv
 }
 
+// top is the highest level of s.
+func (s series) top() float64 { return s.levels()[len(s.levels())-1] }
+
 // at is the median of f over the rows at level (its repeats), NaN when there are none.
-func (s series) at(level float64, f func(metrics.SummaryRow) float64) float64 {
+func (s series) at(level float64, f figure) float64 {
 	var xs []float64
 	for _, r := range s {
 		if r.Level() == level {
-			xs = append(xs, f(r))
+			xs = append(xs, f.of(r))
 		}
 	}
 	return stats.Sample{Xs: xs}.Quantile(0.5)
@@ -58,26 +77,46 @@ func (s series) only(level float64) series {
 	return out
 }
 
-// clientBound reports whether a row at level was flagged client-bound.
-func (s series) clientBound(level float64) bool {
-	for _, r := range s {
-		if r.Level() == level && r.ClientBound {
-			return true
+// levelAt is the level a claim about several servers reads: the highest level every one
+// of them has a row at; note says so when that is not the highest level any of them ran
+// (the level the claim names), and which server lacks it.
+func levelAt(ss ...series) (level float64, note string, ok bool) {
+	var top float64
+	var all []float64
+	for i, s := range ss {
+		lv := s.levels()
+		top = max(top, lv[len(lv)-1])
+		if i == 0 {
+			all = lv
+			continue
 		}
+		all = slices.DeleteFunc(all, func(l float64) bool { return !slices.Contains(lv, l) })
 	}
-	return false
+	if len(all) == 0 {
+		return 0, "", false
+	}
+	level = all[len(all)-1]
+	if level != top {
+		var lacking string
+		var topText string
+		for _, s := range ss {
+			if !slices.Contains(s.levels(), top) && lacking == "" {
+				lacking = s[0].Server
+			} else if slices.Contains(s.levels(), top) {
+				topText = s.levelText(top)
+			}
+		}
+		note = fmt.Sprintf("; read at %s, not at the top level %s: %s has no row there", ss[0].levelText(level), topText, lacking)
+	}
+	return level, note, true
 }
 
-// topCommon is the highest level present in both a and b.
-func topCommon(a, b series) (float64, bool) {
-	bl := b.levels()
-	al := a.levels()
-	for i := len(al) - 1; i >= 0; i-- {
-		if slices.Contains(bl, al[i]) {
-			return al[i], true
-		}
+// levelText is how the level reads in a claim line: "c = 20", "2000 req/s offered".
+func (s series) levelText(level float64) string {
+	if at := s.only(level); len(at) > 0 {
+		return at[0].LevelText()
 	}
-	return 0, false
+	return strconv.FormatFloat(level, 'f', -1, 64)
 }
 
 // span is "lo..hi" of the levels, or the one level.
@@ -96,15 +135,15 @@ func slope(xs, ys []float64) float64 {
 	return beta
 }
 
-func rps(r metrics.SummaryRow) float64     { return r.RPS }
-func p99(r metrics.SummaryRow) float64     { return r.P99us }
-func rssKB(r metrics.SummaryRow) float64   { return float64(r.MemoryKB()) } // PSS where read
-func threads(r metrics.SummaryRow) float64 { return float64(r.ThreadsPeak) }
-
-// levelText is how the level reads in a claim line: "c = 20", "2000 req/s offered".
-func (s series) levelText(level float64) string {
-	if at := s.only(level); len(at) > 0 {
-		return at[0].LevelText()
+// perConn is the least-squares slope of memory against the level (connections) over
+// every row of s: the memory each connection costs. ok is false under 2 levels.
+func perConn(s series) (float64, bool) {
+	if len(s.levels()) < 2 {
+		return 0, false
 	}
-	return strconv.FormatFloat(level, 'f', -1, 64)
+	xs, ys := make([]float64, len(s)), make([]float64, len(s))
+	for i, r := range s {
+		xs[i], ys[i] = r.Level(), memKB.of(r)
+	}
+	return slope(xs, ys), true
 }

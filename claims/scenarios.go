@@ -24,9 +24,9 @@ var (
 	ioSweeps = selector{"closed sweep on /io", func(r metrics.SummaryRow) bool {
 		return r.Kind == metrics.KindClosed && !r.HasBackground() && pathOnly(r.Path) == "/io"
 	}}
-	// holScenarios: a load beside a background load (head-of-line blocking).
-	holScenarios = selector{"load with a background (head-of-line blocking)", func(r metrics.SummaryRow) bool {
-		return r.HasBackground()
+	// holScenarios: a load beside a background of burns (head-of-line blocking).
+	holScenarios = selector{"load beside a background of CPU burns (head-of-line blocking)", func(r metrics.SummaryRow) bool {
+		return r.HasBackground() && burnUs(r) > 0
 	}}
 )
 
@@ -49,8 +49,8 @@ func (sel selector) scenarios(rows []metrics.SummaryRow) []string {
 }
 
 // each runs one check per scenario sel picks, or gives one SKIP naming what is missing.
-func (sel selector) each(rows []metrics.SummaryRow, claim string, check func(scenario string) Result) []Result {
-	names := sel.scenarios(rows)
+func (sel selector) each(run Run, claim string, check func(scenario string) Result) []Result {
+	names := sel.scenarios(run.Rows)
 	if len(names) == 0 {
 		return []Result{skip(claim, "no %s scenario in the run", sel.what)}
 	}

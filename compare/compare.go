@@ -26,6 +26,9 @@ type Options struct {
 	// Kinds, when set, compares only rows of these kinds (CI compares failed requests
 	// outside open-model rows, whose steps past capacity fail by design).
 	Kinds []metrics.Kind
+	// LeftOut is the servers the new run left out and why (its run.json): a server with
+	// rows only in the base run is reported as left out, with the reason, or as missing.
+	LeftOut map[string]string
 }
 
 func (o Options) withDefaults() Options {
@@ -72,6 +75,9 @@ type Report struct {
 	OnlyBase, OnlyNew int      // keys present in one run only
 	RateUnmatched     []string // servers whose rate rows were left unmatched: step counts differ
 	Warnings          []string // how the two runs were made differently (window, warm-up, CPUs, GOMAXPROCS)
+	// Absent is each server with rows in the base run and none in the new one: "left out
+	// of the new run: REASON" (its run.json) or "missing from the new run".
+	Absent []string
 }
 
 // Regression is one worse-than-threshold cell, named by its row.
@@ -117,7 +123,7 @@ func Compare(base, cur []metrics.SummaryRow, opt Options) (*Report, error) {
 	bg, cg := groupRows(opt.keep(base)), groupRows(opt.keep(cur))
 	m := match(bg, cg)
 	rep := &Report{Options: opt, Matched: len(m.both), OnlyBase: m.onlyBase, OnlyNew: m.onlyNew,
-		RateUnmatched: m.rateUnmatchedSteps, Warnings: setupWarnings(base, cur)}
+		RateUnmatched: m.rateUnmatchedSteps, Warnings: setupWarnings(base, cur), Absent: absent(base, cur, opt.LeftOut)}
 	if opt.Mode.absolute() {
 		for _, k := range m.both {
 			rep.Rows = append(rep.Rows, opt.compareRow(k, bg.rows[k], cg.rows[k]))
@@ -196,6 +202,28 @@ func (o Options) References() []string {
 	for _, r := range strings.Split(o.Reference, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// absent says, for each server with rows in base and none in cur, whether cur's run left
+// it out with a reason or it is missing.
+func absent(base, cur []metrics.SummaryRow, leftOut map[string]string) []string {
+	have := map[string]bool{}
+	for _, r := range cur {
+		have[r.Server] = true
+	}
+	var out []string
+	for _, r := range base {
+		if have[r.Server] {
+			continue
+		}
+		have[r.Server] = true
+		if why, ok := leftOut[r.Server]; ok {
+			out = append(out, r.Server+" (left out of the new run: "+why+")")
+		} else {
+			out = append(out, r.Server+" (missing from the new run: no row, and its run.json gives no reason)")
 		}
 	}
 	return out

@@ -320,3 +320,22 @@ func TestNothingMeasuredIsAFailure(t *testing.T) {
 		t.Errorf("errors 0 → 0.5%%: %v, want none", regs)
 	}
 }
+
+// TestAbsentServersToldApart: a server the new run left out with a reason (its run.json)
+// is said to be left out, with the reason; one with no row and no reason is missing.
+func TestAbsentServersToldApart(t *testing.T) {
+	base := append(twoServers(), hello("cthreads", 10, 90000, 300, 5000), hello("nginx", 10, 150000, 200, 3000))
+	rep, err := Compare(base, twoServers(), Options{Reference: "threaded", LeftOut: map[string]string{"cthreads": "gcc is not installed"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"cthreads (left out of the new run: gcc is not installed)",
+		"nginx (missing from the new run: no row, and its run.json gives no reason)"}
+	if strings.Join(rep.Absent, "|") != strings.Join(want, "|") {
+		t.Errorf("absent %q, want %q", rep.Absent, want)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteMarkdown(&b, "a", "b"); err != nil || !strings.Contains(b.String(), "Servers only in the base run: cthreads (left out") {
+		t.Errorf("markdown: %v\n%s", err, b.String())
+	}
+}

@@ -22,6 +22,9 @@ func (r *Report) WriteMarkdown(w io.Writer, baseName, newName string) error {
 		fmt.Fprintf(bw, "; unmatched where the step counts differ: %s", strings.Join(r.RateUnmatched, ", "))
 	}
 	fmt.Fprint(bw, ".\n")
+	if len(r.Absent) > 0 {
+		fmt.Fprintf(bw, "\nServers only in the base run: %s.\n", strings.Join(r.Absent, "; "))
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(bw, "\n**Warning:** %s.\n", w)
 	}

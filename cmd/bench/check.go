@@ -1,41 +1,51 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/benchsuite/threads-vs-loop/claims"
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 const checkSynopsis = `check RUN_DIR [--strict]
 
-Checks a run (RUN_DIR/summary.csv, or a summary.csv named directly) against the claims
-the suite exists to show, one line per claim and scenario it applies to (chosen by kind,
-path and background, never by name), PASS or FAIL with its figure. "threads" is the
-best thread-per-connection server of the run (design threads: threaded, cthreads,
-apache-worker, …) for each claim, so a slow stand-in cannot make it:
-  - RSS per connection (PSS where read), the least-squares slope over each idle scenario
-    (idle_conns): the leanest threads server ≥ 10 KB, evented ≤ 2 KB, Apache worker ≥ 10×
-    nginx; and evented ≤ 2 KB over each closed sweep of /hello (concurrency; not the
-    threads: there the load connects faster than a thread server on one CPU accepts);
-  - at the top /hello level both ran, evented req/s ≥ 1.2× the fastest threads
-    server's, and the thriftiest threads server's CPU per request ≥ 1.3× evented's;
-  - head-of-line blocking (a closed load beside a /cpu?us=N background): the single
-    loop's p99 (evented, and Node's) ≥ 0.8× one burn of N µs;
-  - /io: evented uses ≤ 10 threads at every level; each threads server holds a thread per
-    connection it accepted (threads ≥ 0.85× its descriptors beyond 16 of its own).
-A threads server whose rows are unreliable is left out of a "best of" choice.
-Repeats are reduced to their median. A claim whose rows are missing is SKIP with the
-reason; one read from rows where over 1 % of requests failed, or that measured nothing,
-is UNRELIABLE. Neither fails the check unless --strict, which CI runs; --strict also
-fails a run with no rows.
+Checks a run (RUN_DIR/summary.csv, or a summary.csv named directly, with the run.json
+beside it when there is one) against the claims the suite exists to show, one line per
+claim and scenario it applies to (chosen by kind, path and background, never by name).
+Each claim holds named servers in roles (claims/roles.go): the thread reference is
+cthreads (C, a pthread per connection), the event-loop contender evented, the offload
+pairs node/node-offload and evented/evented-offload, the 2008 pair apache-worker and
+nginx. Every threshold follows from a principle written in claims/doc.go:
+  - memory per connection (PSS where read; the least-squares slope over each idle
+    scenario): the thread reference ≥ one page (4 KB: a thread touches a page of its
+    stack), evented and nginx < one page (no stack per connection; evented on /hello
+    sweeps too), Apache worker ≥ 7.75 KB (the 2008 graph: 9 to 40 MB over 4000);
+  - CPU per request at the top /hello level: the thread reference ≥ 2× evented's (a
+    trip through the scheduler per request), with its context switches per request;
+    at c = 4000, Apache worker ≥ 3.2× nginx's (the 2008 graphs: 9.0k vs 2.8k req/s);
+  - head-of-line blocking (an open load beside burns of B µs of CPU taking a share ρ):
+    a loop that runs the burns (evented, node) has p99 ≥ B(1 − 0.01/ρ) − 0.1 B; one that
+    offloads them (evented-offload, node-offload) has p99 ≤ B/4;
+  - /io: evented uses ≤ 10 threads at every level; every thread server holds a thread
+    per connection up (threads ≥ its connections answered).
+A claim whose role has no rows is SKIP; N/A when run.json says the run left that server
+out with a reason (printed, not counted). A claim read from a row that cannot carry it
+is UNRELIABLE: over 1 % of requests failed or none measured, connections not all
+answered, a background with errors or under 90 % of its due requests completed, or a
+head-of-line server that completed under 95 % of its foreground. Repeats are reduced to
+their median.
 
 Exit status: 0 no FAIL, 1 a FAIL (or a SKIP or UNRELIABLE with --strict), 2 a bad
 command line.`
 
 func runCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("check", checkSynopsis, stdout)
-	strict := fs.Bool("strict", false, "a SKIP (rows missing for a claim) fails the check too")
+	strict := fs.Bool("strict", false, "a SKIP or UNRELIABLE fails the check too")
 	pos, err := parseWithPositional(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -47,17 +57,36 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	results := claims.Check(rows)
+	leftOut, err := readLeftOut(pos[0])
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	results := claims.Check(claims.NewRun(rows, leftOut))
 	for _, r := range results {
 		fmt.Fprintln(stdout, r)
 	}
-	pass, fail, skip := claims.Count(results)
-	fmt.Fprintf(stdout, "\n%d claims: %d PASS, %d FAIL, %d SKIP or UNRELIABLE\n", len(results), pass, fail, skip)
+	c := claims.Count(results)
+	fmt.Fprintf(stdout, "\n%d claims: %d PASS, %d FAIL, %d SKIP or UNRELIABLE, %d N/A\n", len(results), c.Pass, c.Fail, c.Skip, c.NA)
+	counted := len(results) - c.NA
 	switch {
-	case fail > 0:
-		return fmt.Errorf("check: %d of %d claims failed", fail, len(results))
-	case *strict && skip > 0:
-		return fmt.Errorf("check: %d of %d claims skipped or unreliable (--strict)", skip, len(results))
+	case c.Fail > 0:
+		return fmt.Errorf("check: %d of %d claims failed", c.Fail, counted)
+	case *strict && c.Skip > 0:
+		return fmt.Errorf("check: %d of %d claims skipped or unreliable (--strict)", c.Skip, counted)
 	}
 	return nil
+}
+
+// readLeftOut is the servers run.json says the run left out, beside the run's summary.csv;
+// none for a run made before run.json.
+func readLeftOut(path string) ([]metrics.LeftOut, error) {
+	dir := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		dir = filepath.Dir(path)
+	}
+	m, err := metrics.ReadManifest(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return m.LeftOut, err
 }

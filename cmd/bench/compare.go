@@ -82,8 +82,13 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if *gate { // the gate is about the suite's own code: the Go models, held to the references
 		base, cur = goModelsAndReferences(base), goModelsAndReferences(cur)
 	}
+	leftOut, err := readLeftOut(pos[1])
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
 	regressions := 0
 	for i, opt := range opts {
+		opt.LeftOut = metrics.LeftOutByServer(leftOut)
 		rep, err := compare.Compare(base, cur, opt)
 		if err != nil {
 			return err

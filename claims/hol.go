@@ -1,0 +1,105 @@
+package claims
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// stallsBehindBurn: beside a background of burns of B µs taking a share ρ of the time,
+// a loop that runs the burns itself makes its p99 wait about B(1 − 0.01/ρ); the claim
+// asks for that less StallTolerance of B (doc.go).
+func stallsBehindBurn(ro role) Claim {
+	return func(run Run) []Result {
+		name := ro.server + " p99 behind the burns on its loop"
+		return holScenarios.each(run, name, func(scenario string) Result {
+			s, level, burn, res, ok := holRows(run, name, scenario, ro)
+			if !ok {
+				return res
+			}
+			rho := s.at(level, figure{"bg_rps", func(r metrics.SummaryRow) float64 { return r.BgRPS }}) * burn / 1e6
+			claim := fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
+			if rho <= 0.01+StallTolerance {
+				return skip(claim, "the background's burns took ρ = %.3f of the time: too little for a p99 to fall in one", rho)
+			}
+			want := 1 - 0.01/rho - StallTolerance
+			x := s.at(level, p99) / burn
+			extra := fmt.Sprintf(" (%.1f ms; the burn %.0f ms taking ρ = %.2f of the time: B(1 − 0.01/ρ) less %.0f %% of B = %.1f ms)",
+				x*burn/1000, burn/1000, rho, 100*StallTolerance, want*burn/1000)
+			res = verdict(claim, atLeast, x, want, "× the burn", 2, extra)
+			return keptUp(checked(res, p99, s.only(level)), s.only(level))
+		})
+	}
+}
+
+// offloadSpares: a loop that hands each burn to a pool of threads waits for its share of
+// the CPU, not for a burn: its p99 stays under OffloadMaxBurnShare of the burn.
+func offloadSpares(ro role) Claim {
+	return func(run Run) []Result {
+		name := ro.server + " p99 with its burns offloaded"
+		return holScenarios.each(run, name, func(scenario string) Result {
+			s, level, burn, res, ok := holRows(run, name, scenario, ro)
+			if !ok {
+				return res
+			}
+			x := s.at(level, p99) / burn
+			extra := fmt.Sprintf(" (%.1f ms, the burn %.0f ms", x*burn/1000, burn/1000)
+			if loop := rowsOf(run.Rows, offloadLoops[ro].server, scenario, nil).only(level); len(loop) > 0 {
+				extra += fmt.Sprintf("; %s, the burns on its loop: %.1f ms", loop[0].Server, loop.at(level, p99)/1000)
+			}
+			res = verdict(fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level)), atMost, x, OffloadMaxBurnShare, "× the burn", 2, extra+")")
+			return keptUp(checked(res, p99, s.only(level)), s.only(level))
+		})
+	}
+}
+
+// holRows is ro's rows in a head-of-line scenario, the level read (its top) and the
+// burn; ok is false with the SKIP or N/A when they are missing.
+func holRows(run Run, name, scenario string, ro role) (s series, level, burn float64, res Result, ok bool) {
+	ss, res, ok := cast(run, name+" ("+scenario+")", scenario, p99.of, ro)
+	if !ok {
+		return nil, 0, 0, res, false
+	}
+	s = ss[0]
+	level = s.top()
+	if burn = burnUs(s.only(level)[0]); burn <= 0 {
+		return nil, 0, 0, skip(name+" ("+scenario+")", "%s's background burns no CPU (bg_burn_us)", ro.server), false
+	}
+	return s, level, burn, Result{}, true
+}
+
+// keptUp marks res Unreliable when the server fell behind its foreground: a head-of-line
+// claim reads a busy loop, not an overloaded one.
+func keptUp(res Result, s series) Result {
+	if res.Status != Pass && res.Status != Fail {
+		return res
+	}
+	for _, r := range s {
+		if why := fellBehind(r); why != "" {
+			return unreliable(res, r.Server+" "+r.LevelText()+": "+why)
+		}
+	}
+	return res
+}
+
+// burnUs is the CPU time each background request of r burns: bg_burn_us, or for a row
+// written before that column, N of its /cpu?us=N path; 0 when it burns none.
+func burnUs(r metrics.SummaryRow) float64 {
+	if r.BgBurnUs > 0 {
+		return r.BgBurnUs
+	}
+	p, q, _ := strings.Cut(r.BgPath, "?")
+	if p != "/cpu" {
+		return 0
+	}
+	for _, kv := range strings.Split(q, "&") {
+		if v, ok := strings.CutPrefix(kv, "us="); ok {
+			if n, err := strconv.ParseFloat(v, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
+}
