@@ -17,7 +17,7 @@ func memoryClaim(ro role, sel selector, b bound, limit float64, why string) Clai
 		name := ro.server + " memory per connection"
 		return sel.each(run, name+" ("+sel.what+")", func(scenario string) Result {
 			claim := name + " (" + scenario + ")"
-			ss, res, ok := cast(run, claim, scenario, memKB.of, ro)
+			ss, res, ok := cast(run, claim, scenario, ro)
 			if !ok {
 				return res
 			}
@@ -49,7 +49,7 @@ var seed2008Memory = memoryClaim(apache2008, idleSweeps, atLeast, Seed2008Apache
 func topCPUPerRequest(run Run) []Result {
 	return cheapSweeps.each(run, "threads/loop CPU per request at the top /hello level", func(scenario string) Result {
 		claim := "threads/loop CPU per request at the top " + scenario + " level"
-		ss, res, ok := cast(run, claim, scenario, cpuReq.of, threadRef, loopContender)
+		ss, res, ok := cast(run, claim, scenario, threadRef, loopContender)
 		if !ok {
 			return res
 		}
@@ -88,7 +88,7 @@ func switchesPerRequest(s series) string {
 func seed2008CPU(run Run) []Result {
 	return cheapSweeps.each(run, "apache-worker/nginx CPU per request at 4000 connections", func(scenario string) Result {
 		claim := fmt.Sprintf("apache-worker/nginx CPU per request (%s, c = %d, the 2008 graphs' top level)", scenario, Seed2008Level)
-		ss, res, ok := cast(run, claim, scenario, cpuReq.of, apache2008, nginx2008)
+		ss, res, ok := cast(run, claim, scenario, apache2008, nginx2008)
 		if !ok {
 			return res
 		}
@@ -102,12 +102,12 @@ func seed2008CPU(run Run) []Result {
 	})
 }
 
-// loopIOThreads: waiting on /io costs the loop no threads: at most LoopMaxIOThreads at
-// every level.
+// loopIOThreads: waiting on /io costs the loop no threads: its threads at any level are
+// at most LoopIOThreadsGrowth more than at its lowest.
 func loopIOThreads(run Run) []Result {
 	return ioSweeps.each(run, "evented threads at /io", func(scenario string) Result {
 		claim := "evented threads at /io (" + scenario + ")"
-		ss, res, ok := cast(run, claim, scenario, threads.of, loopContender)
+		ss, res, ok := cast(run, claim, scenario, loopContender)
 		if !ok {
 			return res
 		}
@@ -118,8 +118,10 @@ func loopIOThreads(run Run) []Result {
 				peak, at = n, l
 			}
 		}
-		res = verdict(fmt.Sprintf("evented threads at /io (%s, c=%s)", scenario, span(s.levels())), atMost, peak, LoopMaxIOThreads, " threads", 0,
-			fmt.Sprintf(" (the most, at c=%s)", fmtNum(at)))
+		low := s.levels()[0]
+		base := s.at(low, threads)
+		res = verdict(fmt.Sprintf("evented threads at /io (%s, c=%s)", scenario, span(s.levels())), atMost, peak, base+LoopIOThreadsGrowth, " threads", 0,
+			fmt.Sprintf(" (the most, at c=%s; %.0f at c=%s)", fmtNum(at), base, fmtNum(low)))
 		return checked(res, threads, s)
 	})
 }
@@ -134,11 +136,11 @@ func threadIOThreads(run Run) []Result {
 	var out []Result
 	for _, sc := range names {
 		claim := "a thread per connection at /io (" + sc + ")"
-		if _, res, ok := cast(run, claim, sc, threads.of, threadRef); !ok {
+		if _, res, ok := cast(run, claim, sc, threadRef); !ok {
 			out = append(out, res)
 		}
 		for _, srv := range threadServers(run.Rows, sc) {
-			out = append(out, threadIOThreadsIn(rowsOf(run.Rows, srv, sc, nil), sc))
+			out = append(out, threadIOThreadsIn(rowsOf(run.Rows, srv, sc), sc))
 		}
 	}
 	return out

@@ -28,7 +28,7 @@ type Result struct {
 }
 
 // String is the report line, e.g.
-// "PASS  cthreads RSS per connection (idle, 0..10000): 12.3 KB ≥ 4 KB".
+// "PASS  cthreads memory per connection (idle, 0..10000): 12.3 KB ≥ 4 KB".
 func (r Result) String() string { return fmt.Sprintf("%s  %s: %s", r.Status, r.Claim, r.Detail) }
 
 // The thresholds of the claims, each from the principle doc.go states beside it.
@@ -38,13 +38,13 @@ const (
 	StallTolerance          = 0.10 // of a burn: how far a loop's p99 may fall under B(1 − 0.01/ρ)
 	OffloadMaxBurnShare     = 0.25 // an offloading loop's p99, as a share of one burn, at most
 	ThreadsPerConnMin       = 1.0  // a thread server's threads over its connections up, at /io
-	LoopMaxIOThreads        = 10   // a loop's threads at /io, at every level
+	LoopIOThreadsGrowth     = 2    // threads a loop's /io levels may add to its lowest's (a runtime thread for a blocking call)
 	Seed2008Level           = 4000 // the 2008 graphs' top level (connections)
 	Seed2008CPURatio        = 9.0 / 2.8
-	Seed2008ApacheKBPerConn = (40.0 - 9.0) * 1000 / 4000 // KB per connection (MB read as 1000 KB: the lower floor)
-	MaxFailedShare          = 0.01                       // failed requests a row may have
-	BackgroundMinShare      = 0.90                       // of its due requests a background must complete
-	ForegroundMinShare      = 0.95                       // of its due requests a head-of-line foreground must complete
+	Seed2008ApacheKBPerConn = (40.0 - 9.0) * 1000 / 4000   // KB per connection (MB read as 1000 KB: the lower floor)
+	MaxFailedShare          = 0.01                         // failed requests a row may have
+	BackgroundMinShare      = metrics.BackgroundShortShare // of its due requests a background must complete
+	ForegroundMinShare      = metrics.RateShortShare       // of its due requests (and sent) a head-of-line foreground must complete
 )
 
 // Run is what a claim reads: the rows, and the servers the run left out with a reason

@@ -15,7 +15,7 @@ var scenarioRows = map[string]metrics.SummaryRow{
 	"idle":  {Kind: metrics.KindIdle, Path: "/hello"},
 	"io":    {Kind: metrics.KindClosed, Path: "/io?ms=20"},
 	"hol": {Kind: metrics.KindOpen, Path: "/hello", OfferedRPS: 2000, BgPath: "/cpu?us=50000", BgOfferedRPS: 5,
-		BgBurnUs: 50000, BgRPS: 5, BgDue: 15, Due: 6000, DurationS: 3},
+		BgBurnUs: 50000, BgRPS: 5, BgDue: 15, BgP50us: 52000, Due: 6000, Sent: 6000, DurationS: 3},
 }
 
 func row(server, scenario string, level int) metrics.SummaryRow {
@@ -98,19 +98,25 @@ func TestSlopeIsLeastSquares(t *testing.T) {
 }
 
 // TestRolesNeverFallBack: a claim about the thread reference is not decided by a Go
-// stand-in when cthreads is missing (SKIP), and is N/A when the run left it out with a
-// reason; N/A is counted with neither.
+// stand-in when cthreads is missing (SKIP), and stays SKIP when the run left it out with a
+// reason (the verdict rests on it); a claim about an optional server left out with a
+// reason is N/A, counted with neither.
 func TestRolesNeverFallBack(t *testing.T) {
 	rows := memory("threaded", "idle", 9800, 27, 0, 1000, 5000)
 	got := one(t, threadMemory(run(rows)))
 	if got.Status != Skip || !strings.Contains(got.Detail, "no idle rows of cthreads, the thread reference") {
 		t.Errorf("stand-in only: %s, want SKIP naming the role", got)
 	}
-	na := one(t, threadMemory(NewRun(rows, []metrics.LeftOut{{Server: "cthreads", Why: "gcc is not installed"}})))
-	if na.Status != NA || !strings.Contains(na.Detail, "left out of the run: gcc is not installed") {
-		t.Errorf("left out: %s, want N/A with the reason", na)
+	gone := []metrics.LeftOut{{Server: "cthreads", Why: "gcc is not installed"}, {Server: "apache-worker", Why: "apache2 is not installed"}}
+	left := one(t, threadMemory(NewRun(rows, gone)))
+	if left.Status != Skip || !strings.Contains(left.Detail, "left out of the run (gcc is not installed): the claim rests on it") {
+		t.Errorf("thread reference left out: %s, want SKIP with the reason", left)
 	}
-	if c := Count([]Result{got, na}); c.Skip != 1 || c.NA != 1 || c.Pass+c.Fail != 0 {
+	na := one(t, seed2008Memory(NewRun(rows, gone)))
+	if na.Status != NA || !strings.Contains(na.Detail, "left out of the run: apache2 is not installed") {
+		t.Errorf("Apache left out: %s, want N/A with the reason", na)
+	}
+	if c := Count([]Result{got, left, na}); c.Skip != 2 || c.NA != 1 || c.Pass+c.Fail != 0 {
 		t.Errorf("counts %+v", c)
 	}
 }
@@ -208,6 +214,16 @@ func TestStallFollowsTheFormula(t *testing.T) {
 	if got := one(t, claim(run(holRowsWith(map[string]float64{"evented": 1})))); got.Status != Skip {
 		t.Errorf("no node rows: %s, want SKIP", got)
 	}
+	short := holRowsWith(map[string]float64{"node": 44000})
+	short[0].BgP50us = 20000 // 50 ms of CPU in 20 ms of wall time: the burns ran short
+	if got := one(t, claim(run(short))); got.Status != Unreliable || !strings.Contains(got.Detail, "its burns ran short") {
+		t.Errorf("short burns: %s, want UNRELIABLE", got)
+	}
+	late := holRowsWith(map[string]float64{"node": 44000})
+	late[0].Sent = 4000 // the client fell behind its schedule
+	if got := one(t, claim(run(late))); got.Status != Unreliable || !strings.Contains(got.Detail, "the client sent 4000 of 6000") {
+		t.Errorf("a late client: %s, want UNRELIABLE", got)
+	}
 }
 
 func TestOffloadStaysUnderAFractionOfTheBurn(t *testing.T) {
@@ -238,9 +254,9 @@ func TestIOThreads(t *testing.T) {
 		want  string
 	}{
 		{loopIOThreads, ioRows("evented", map[int]int{10: 7, 100: 8, 4000: 7}),
-			"PASS  evented threads at /io (io, c=10..4000): 8 threads ≤ 10 threads (the most, at c=100)"},
+			"PASS  evented threads at /io (io, c=10..4000): 8 threads ≤ 9 threads (the most, at c=100; 7 at c=10)"},
 		{loopIOThreads, ioRows("evented", map[int]int{10: 7, 4000: 40}),
-			"FAIL  evented threads at /io (io, c=10..4000): 40 threads, want ≤ 10 threads (the most, at c=4000)"},
+			"FAIL  evented threads at /io (io, c=10..4000): 40 threads, want ≤ 9 threads (the most, at c=4000; 7 at c=10)"},
 	} {
 		if got := one(t, tc.claim(run(tc.rows))).String(); got != tc.want {
 			t.Errorf("\n got %s\nwant %s", got, tc.want)

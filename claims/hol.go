@@ -21,15 +21,17 @@ func stallsBehindBurn(ro role) Claim {
 			}
 			rho := s.at(level, figure{"bg_rps", func(r metrics.SummaryRow) float64 { return r.BgRPS }}) * burn / 1e6
 			claim := fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
-			if rho <= 0.01+StallTolerance {
+			if why := holProblem(s.only(level), burn); why != "" {
+				return Result{Unreliable, claim, "unreliable: " + why}
+			}
+			if rho <= 0.01/(1-StallTolerance) { // the threshold below would be 0 or less
 				return skip(claim, "the background's burns took ρ = %.3f of the time: too little for a p99 to fall in one", rho)
 			}
 			want := 1 - 0.01/rho - StallTolerance
 			x := s.at(level, p99) / burn
 			extra := fmt.Sprintf(" (%.1f ms; the burn %.0f ms taking ρ = %.2f of the time: B(1 − 0.01/ρ) less %.0f %% of B = %.1f ms)",
 				x*burn/1000, burn/1000, rho, 100*StallTolerance, want*burn/1000)
-			res = verdict(claim, atLeast, x, want, "× the burn", 2, extra)
-			return keptUp(checked(res, p99, s.only(level)), s.only(level))
+			return verdict(claim, atLeast, x, want, "× the burn", 2, extra)
 		})
 	}
 }
@@ -44,13 +46,16 @@ func offloadSpares(ro role) Claim {
 			if !ok {
 				return res
 			}
+			claim := fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
+			if why := holProblem(s.only(level), burn); why != "" {
+				return Result{Unreliable, claim, "unreliable: " + why}
+			}
 			x := s.at(level, p99) / burn
 			extra := fmt.Sprintf(" (%.1f ms, the burn %.0f ms", x*burn/1000, burn/1000)
-			if loop := rowsOf(run.Rows, offloadLoops[ro].server, scenario, nil).only(level); len(loop) > 0 {
+			if loop := rowsOf(run.Rows, offloadLoops[ro].server, scenario).only(level); len(loop) > 0 {
 				extra += fmt.Sprintf("; %s, the burns on its loop: %.1f ms", loop[0].Server, loop.at(level, p99)/1000)
 			}
-			res = verdict(fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level)), atMost, x, OffloadMaxBurnShare, "× the burn", 2, extra+")")
-			return keptUp(checked(res, p99, s.only(level)), s.only(level))
+			return verdict(claim, atMost, x, OffloadMaxBurnShare, "× the burn", 2, extra+")")
 		})
 	}
 }
@@ -58,7 +63,7 @@ func offloadSpares(ro role) Claim {
 // holRows is ro's rows in a head-of-line scenario, the level read (its top) and the
 // burn; ok is false with the SKIP or N/A when they are missing.
 func holRows(run Run, name, scenario string, ro role) (s series, level, burn float64, res Result, ok bool) {
-	ss, res, ok := cast(run, name+" ("+scenario+")", scenario, p99.of, ro)
+	ss, res, ok := cast(run, name+" ("+scenario+")", scenario, ro)
 	if !ok {
 		return nil, 0, 0, res, false
 	}
@@ -70,18 +75,29 @@ func holRows(run Run, name, scenario string, ro role) (s series, level, burn flo
 	return s, level, burn, Result{}, true
 }
 
-// keptUp marks res Unreliable when the server fell behind its foreground: a head-of-line
-// claim reads a busy loop, not an overloaded one.
-func keptUp(res Result, s series) Result {
-	if res.Status != Pass && res.Status != Fail {
-		return res
+// holProblem says why a head-of-line row cannot carry a claim, "" when it can: a row
+// problem (rowProblem), no p99, the server fell behind its foreground, the client sent
+// late (its p99 then counts the client's delay), or the burns ran short: a burn of B µs
+// of CPU time takes at least B of wall time, so a background p50 under (1 −
+// StallTolerance) B says the server burned less than it was asked to.
+func holProblem(s series, burn float64) string {
+	if why := s.problem(p99); why != "" {
+		return why
 	}
 	for _, r := range s {
-		if why := fellBehind(r); why != "" {
-			return unreliable(res, r.Server+" "+r.LevelText()+": "+why)
+		why := fellBehind(r)
+		switch {
+		case why != "":
+		case r.Due > 0 && float64(r.Sent) < ForegroundMinShare*float64(r.Due):
+			why = fmt.Sprintf("the client sent %d of %d requests due in the window", r.Sent, r.Due)
+		case r.BgP50us > 0 && r.BgP50us < (1-StallTolerance)*burn:
+			why = fmt.Sprintf("its burns ran short: background p50 %.1f ms for burns of %.0f ms of CPU time", r.BgP50us/1000, burn/1000)
+		}
+		if why != "" {
+			return r.Server + " " + r.LevelText() + ": " + why
 		}
 	}
-	return res
+	return ""
 }
 
 // burnUs is the CPU time each background request of r burns: bg_burn_us, or for a row

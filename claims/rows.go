@@ -30,7 +30,7 @@ var (
 // claim that reads such a row says so (UNRELIABLE) instead of moving to another level.
 type series []metrics.SummaryRow
 
-func rowsOf(rows []metrics.SummaryRow, server, scenario string, _ func(metrics.SummaryRow) float64) series {
+func rowsOf(rows []metrics.SummaryRow, server, scenario string) series {
 	var out series
 	for _, r := range rows {
 		if r.Server == server && r.Scenario == scenario {

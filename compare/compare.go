@@ -29,6 +29,10 @@ type Options struct {
 	// LeftOut is the servers the new run left out and why (its run.json): a server with
 	// rows only in the base run is reported as left out, with the reason, or as missing.
 	LeftOut map[string]string
+	// Planned is the servers the new run planned (its run.json; nil when it has none): a
+	// server with rows only in the base run that the new run did not plan was not asked
+	// for (its suite or --models), which is not the same as missing.
+	Planned map[string]bool
 }
 
 func (o Options) withDefaults() Options {
@@ -123,7 +127,7 @@ func Compare(base, cur []metrics.SummaryRow, opt Options) (*Report, error) {
 	bg, cg := groupRows(opt.keep(base)), groupRows(opt.keep(cur))
 	m := match(bg, cg)
 	rep := &Report{Options: opt, Matched: len(m.both), OnlyBase: m.onlyBase, OnlyNew: m.onlyNew,
-		RateUnmatched: m.rateUnmatchedSteps, Warnings: setupWarnings(base, cur), Absent: absent(base, cur, opt.LeftOut)}
+		RateUnmatched: m.rateUnmatchedSteps, Warnings: setupWarnings(base, cur), Absent: absent(base, cur, opt.LeftOut, opt.Planned)}
 	if opt.Mode.absolute() {
 		for _, k := range m.both {
 			rep.Rows = append(rep.Rows, opt.compareRow(k, bg.rows[k], cg.rows[k]))
@@ -208,8 +212,8 @@ func (o Options) References() []string {
 }
 
 // absent says, for each server with rows in base and none in cur, whether cur's run left
-// it out with a reason or it is missing.
-func absent(base, cur []metrics.SummaryRow, leftOut map[string]string) []string {
+// it out with a reason, did not plan it, or planned it and has no row (missing).
+func absent(base, cur []metrics.SummaryRow, leftOut map[string]string, planned map[string]bool) []string {
 	have := map[string]bool{}
 	for _, r := range cur {
 		have[r.Server] = true
@@ -220,10 +224,14 @@ func absent(base, cur []metrics.SummaryRow, leftOut map[string]string) []string 
 			continue
 		}
 		have[r.Server] = true
-		if why, ok := leftOut[r.Server]; ok {
+		why, out1 := leftOut[r.Server]
+		switch {
+		case out1:
 			out = append(out, r.Server+" (left out of the new run: "+why+")")
-		} else {
-			out = append(out, r.Server+" (missing from the new run: no row, and its run.json gives no reason)")
+		case planned != nil && !planned[r.Server]:
+			out = append(out, r.Server+" (not planned in the new run: its suite or --models did not ask for it)")
+		default:
+			out = append(out, r.Server+" (missing from the new run: planned, or no run.json to say, and no row)")
 		}
 	}
 	return out

@@ -324,13 +324,16 @@ func TestNothingMeasuredIsAFailure(t *testing.T) {
 // TestAbsentServersToldApart: a server the new run left out with a reason (its run.json)
 // is said to be left out, with the reason; one with no row and no reason is missing.
 func TestAbsentServersToldApart(t *testing.T) {
-	base := append(twoServers(), hello("cthreads", 10, 90000, 300, 5000), hello("nginx", 10, 150000, 200, 3000))
-	rep, err := Compare(base, twoServers(), Options{Reference: "threaded", LeftOut: map[string]string{"cthreads": "gcc is not installed"}})
+	base := append(twoServers(), hello("cthreads", 10, 90000, 300, 5000), hello("nginx", 10, 150000, 200, 3000),
+		hello("node", 10, 50000, 300, 9000))
+	rep, err := Compare(base, twoServers(), Options{Reference: "threaded", LeftOut: map[string]string{"cthreads": "gcc is not installed"},
+		Planned: map[string]bool{"threaded": true, "evented": true, "nginx": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"cthreads (left out of the new run: gcc is not installed)",
-		"nginx (missing from the new run: no row, and its run.json gives no reason)"}
+		"nginx (missing from the new run: planned, or no run.json to say, and no row)",
+		"node (not planned in the new run: its suite or --models did not ask for it)"}
 	if strings.Join(rep.Absent, "|") != strings.Join(want, "|") {
 		t.Errorf("absent %q, want %q", rep.Absent, want)
 	}

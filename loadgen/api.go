@@ -39,11 +39,6 @@ type Config struct {
 	Grace time.Duration
 }
 
-// BackgroundShortShare: an open background load (hol) that completed less than this
-// share of the requests due in its window (Result.Requests against Result.Due) did not
-// deliver the load the claims about the foreground assume.
-const BackgroundShortShare = 0.90
-
 // ErrorCounts are failed requests by class.
 type ErrorCounts struct {
 	Connect int64 // could not connect

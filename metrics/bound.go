@@ -18,7 +18,7 @@ const (
 	BoundNeither Bound = "neither" // neither was: the load asked for was delivered and served
 )
 
-// The thresholds of Judge, in one place.
+// The thresholds of Judge and JudgeLoad, in one place (with starvedRunqShare).
 const (
 	// BoundCPUShare: a side that used this share of the CPUs it may run on (the server's
 	// CPU set, or the client's) was at its limit.
@@ -26,6 +26,10 @@ const (
 	// RateShortShare: an open-model load that sent less than this share of its offered
 	// rate fell behind.
 	RateShortShare = 0.95
+	// BackgroundShortShare: an open background load (hol's burns) that completed less
+	// than this share of the requests due in its window did not deliver the load the
+	// claims about the foreground assume.
+	BackgroundShortShare = 0.90
 )
 
 // Judge decides a point's bound from each side's CPU, as a share of the CPUs that side
@@ -56,19 +60,21 @@ type Load struct {
 // gets only part of its CPUs, so its own share stays low (about 0.5 beside one busy
 // loop) while it is the limit all the same.
 func JudgeLoad(l Load) Bound {
-	server := l.ServerShare >= BoundCPUShare || l.ServerHeldBack || Starved(l.ServerCPUsBusy, l.ServerRunqShare)
+	server := l.ServerShare >= BoundCPUShare || l.ServerHeldBack || Starved(l.ServerShare, l.ServerCPUsBusy, l.ServerRunqShare)
 	return boundOf(server, l.ClientShare >= BoundCPUShare)
 }
 
 // Starved reports whether a server was starved of CPU: its CPUs were busy (by anyone, it
-// or another program) at least BoundCPUShare of the time, and its threads waited
-// runnable at least 1 − BoundCPUShare of its CPUs' time. Then it had work it could not
-// run for want of CPU as often as a saturated server stands idle, while nothing left
-// its CPUs free: the CPU, not the load, limited it. Busy CPUs without waiting threads
+// or another program) at least BoundCPUShare of the time, its threads waited runnable at
+// least 1 − BoundCPUShare of its CPUs' time, and it wanted the CPU (ran, or waited to)
+// at least BoundCPUShare of the time (serverShare + runqShare): a saturated server's
+// demand, not a lightly loaded one's occasional wait beside a busy neighbour. Then it had
+// work it could not run for want of CPU as often as a saturated server stands idle,
+// while nothing left its CPUs free: the CPU, not the load, limited it. Busy CPUs without waiting threads
 // are another program's business (the server kept up); waiting without busy CPUs is the
 // server's own threads queueing behind one another in bursts, which its CPU share judges.
-func Starved(cpusBusy, runqShare float64) bool {
-	return cpusBusy >= BoundCPUShare && runqShare >= starvedRunqShare
+func Starved(serverShare, cpusBusy, runqShare float64) bool {
+	return cpusBusy >= BoundCPUShare && runqShare >= starvedRunqShare && serverShare+runqShare >= BoundCPUShare
 }
 
 // starvedRunqShare is 1 − BoundCPUShare, rounded to the 3 decimals of the CSV's

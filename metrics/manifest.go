@@ -54,6 +54,15 @@ type LeftOut struct {
 	Why    string `json:"why"`
 }
 
+// PlannedServers is the servers with a planned point in the run.
+func (m RunManifest) PlannedServers() map[string]bool {
+	out := map[string]bool{}
+	for _, p := range m.Planned {
+		out[p.Server] = true
+	}
+	return out
+}
+
 // LeftOutByServer is left-out servers as server → why.
 func LeftOutByServer(list []LeftOut) map[string]string {
 	out := make(map[string]string, len(list))

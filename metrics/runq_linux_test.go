@@ -116,7 +116,7 @@ func checkStarved(alone, shared Summary) string {
 		return ": a busy loop is on its CPU or waiting for it: its CPU and its wait do not add up to the window"
 	case shared.CPUPct/100 >= 0.8*BoundCPUShare:
 		return ": sharing its CPU, the burner used not well below BoundCPUShare of it"
-	case !Starved(shared.CPUsBusy, shared.RunqPct/100):
+	case !Starved(shared.CPUPct/100, shared.CPUsBusy, shared.RunqPct/100):
 		return ": sharing its CPU, the burner was not judged starved"
 	}
 	return ""

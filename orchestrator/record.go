@@ -145,7 +145,7 @@ func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct flo
 	load.ServerHeldBack = res.RateShort && res.WorkersExhausted
 	row.Bound = metrics.JudgeLoad(load)
 	row.ClientBound = row.Bound.ClientLimited()
-	if metrics.Starved(load.ServerCPUsBusy, load.ServerRunqShare) && row.ServerCPUShare < metrics.BoundCPUShare {
+	if metrics.Starved(load.ServerShare, load.ServerCPUsBusy, load.ServerRunqShare) && row.ServerCPUShare < metrics.BoundCPUShare {
 		notes = append(notes, fmt.Sprintf("server starved: its CPUs %.0f%% busy, its threads waited runnable %.0f%% of the time",
 			100*load.ServerCPUsBusy, 100*load.ServerRunqShare))
 	}

@@ -70,6 +70,7 @@ func TestSuiteRejectsBadBurnsAndReferences(t *testing.T) {
 		"rate_of, no reference": head + `"scenarios":[{"name":"h","kind":"open","path":"/hello","servers":["a"],"levels":[0.1],"rate_of":"reference"}]}`,
 		"share over 1":          head + `"reference":{"server":"a","path":"/hello","concurrency":4},"scenarios":[{"name":"h","kind":"open","path":"/hello","servers":["a"],"levels":[2],"rate_of":"reference"}]}`,
 		"unknown reference":     head + `"reference":{"server":"b","path":"/hello","concurrency":4},"scenarios":[]}`,
+		"external reference":    `{"duration":"1s","servers":[{"label":"a","external":"x.sh"}],"reference":{"server":"a","path":"/hello","concurrency":4},"scenarios":[]}`,
 	} {
 		if _, err := ParseSuite([]byte(in)); !errors.Is(err, ErrSuite) {
 			t.Errorf("%s: err = %v, want ErrSuite", name, err)

@@ -244,14 +244,14 @@ func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float6
 
 // backgroundNote says what the background load did. An open background (rate > 0) is
 // judged on the requests due in its window that completed (by its end plus the grace),
-// not on req/s against the rate: short when fewer than loadgen.BackgroundShortShare of
+// not on req/s against the rate: short when fewer than metrics.BackgroundShortShare of
 // them did. A closed one says its req/s.
 func backgroundNote(what string, res *loadgen.Result, rate float64) string {
 	if rate <= 0 || res.Due <= 0 {
 		return fmt.Sprintf("beside %s: %.0f req/s, p99 %v, %d errors", what, res.RPS(), res.Quantile(99), res.Errors.Total())
 	}
 	note := fmt.Sprintf("beside %s: %d of %d due completed, p99 %v, %d errors", what, res.Requests, res.Due, res.Quantile(99), res.Errors.Total())
-	if share := float64(res.Requests) / float64(res.Due); share < loadgen.BackgroundShortShare {
+	if share := float64(res.Requests) / float64(res.Due); share < metrics.BackgroundShortShare {
 		note += fmt.Sprintf(" (background short: %.0f %%)", 100*share)
 	}
 	return note

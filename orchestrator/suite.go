@@ -262,8 +262,8 @@ func (s *Suite) Validate() error {
 		}
 		labels[sv.Label] = true
 	}
-	if ref := s.Reference; ref != nil && (!labels[ref.Server] || !strings.HasPrefix(ref.Path, "/") || ref.Concurrency < 1) {
-		return bad("reference: needs a server of the suite, a path starting with / and concurrency ≥ 1")
+	if ref := s.Reference; ref != nil && (!labels[ref.Server] || s.server(ref.Server).Model == "" || !strings.HasPrefix(ref.Path, "/") || ref.Concurrency < 1) {
+		return bad("reference: needs a built-in model of the suite (there in every run), a path starting with / and concurrency ≥ 1")
 	}
 	for i := range s.Scenarios {
 		sc := &s.Scenarios[i]

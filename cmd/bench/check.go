@@ -31,13 +31,16 @@ nginx. Every threshold follows from a principle written in claims/doc.go:
   - head-of-line blocking (an open load beside burns of B µs of CPU taking a share ρ):
     a loop that runs the burns (evented, node) has p99 ≥ B(1 − 0.01/ρ) − 0.1 B; one that
     offloads them (evented-offload, node-offload) has p99 ≤ B/4;
-  - /io: evented uses ≤ 10 threads at every level; every thread server holds a thread
-    per connection up (threads ≥ its connections answered).
+  - /io: evented's threads do not grow with its connections (≤ 2 above its lowest
+    level's); every thread server holds a thread per connection up (threads ≥ its
+    connections answered).
 A claim whose role has no rows is SKIP; N/A when run.json says the run left that server
-out with a reason (printed, not counted). A claim read from a row that cannot carry it
+out with a reason (printed, not counted), except for the roles the verdict rests on
+(cthreads, evented, evented-offload), which stay SKIP. A claim read from a row that cannot carry it
 is UNRELIABLE: over 1 % of requests failed or none measured, connections not all
-answered, a background with errors or under 90 % of its due requests completed, or a
-head-of-line server that completed under 95 % of its foreground. Repeats are reduced to
+answered, a background with errors or under 90 % of its due requests completed, or, on a
+head-of-line row, a server that completed (or a client that sent) under 95 % of the
+foreground's due requests, or burns that ran short of their CPU time. Repeats are reduced to
 their median.
 
 Exit status: 0 no FAIL, 1 a FAIL (or a SKIP or UNRELIABLE with --strict), 2 a bad
@@ -57,11 +60,11 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	leftOut, err := readLeftOut(pos[0])
+	m, _, err := readManifestBeside(pos[0])
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	results := claims.Check(claims.NewRun(rows, leftOut))
+	results := claims.Check(claims.NewRun(rows, m.LeftOut))
 	for _, r := range results {
 		fmt.Fprintln(stdout, r)
 	}
@@ -77,16 +80,16 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// readLeftOut is the servers run.json says the run left out, beside the run's summary.csv;
-// none for a run made before run.json.
-func readLeftOut(path string) ([]metrics.LeftOut, error) {
+// readManifestBeside is the run.json of the run at path (its folder, or its summary.csv);
+// ok is false, with no error, for a run made before run.json.
+func readManifestBeside(path string) (m metrics.RunManifest, ok bool, err error) {
 	dir := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	m, err := metrics.ReadManifest(dir)
+	m, err = metrics.ReadManifest(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return metrics.RunManifest{}, false, nil
 	}
-	return m.LeftOut, err
+	return m, err == nil, err
 }

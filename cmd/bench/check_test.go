@@ -78,7 +78,11 @@ func TestCheckDoctoredRuns(t *testing.T) {
 				"SKIP  threads/loop CPU per request at the top hello level: no hello rows of cthreads"}, 1},
 		{"cthreads left out with a reason", func(r *metrics.SummaryRow) bool { return r.Server != "cthreads" },
 			[]metrics.LeftOut{{Server: "cthreads", Why: "gcc is not installed"}},
-			[]string{"N/A  cthreads memory per connection (idle): the thread reference (C, a pthread per connection), cthreads, was left out of the run: gcc is not installed"}, 0},
+			[]string{"SKIP  cthreads memory per connection (idle): the thread reference (C, a pthread per connection), cthreads, was left out of the run (gcc is not installed): the claim rests on it"}, 1},
+		{"Node left out with a reason", func(r *metrics.SummaryRow) bool { return r.Server != "node" && r.Server != "node-offload" },
+			[]metrics.LeftOut{{Server: "node", Why: "node is not installed"}, {Server: "node-offload", Why: "node is not installed"}},
+			[]string{"N/A  node p99 behind the burns on its loop (hol): Node's single loop, node, was left out of the run: node is not installed",
+				"N/A  node-offload p99 with its burns offloaded (hol): "}, 0},
 		{"connections not all answered", func(r *metrics.SummaryRow) bool {
 			if at("apache-worker", "io", 4000)(r) {
 				r.ConnsUp = 7
@@ -129,7 +133,7 @@ func fmtLevel(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func TestCheckMissingRowsSkip(t *testing.T) {
 	code, out, _ := bench("check", quickRun)
-	if code != 0 || !strings.Contains(out, "SKIP  ") {
+	if code != 0 || !strings.Contains(out, "SKIP  evented p99 behind the burns on its loop: no open load beside a background of CPU burns (head-of-line blocking) scenario in the run\n") {
 		t.Fatalf("exit %d; want 0 with claims SKIP:\n%s", code, out)
 	}
 	code, _, stderr := bench("check", "--strict", quickRun)

@@ -71,29 +71,38 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		}
 		opts = append(opts, opt)
 	}
-	base, err := readSummary(pos[0])
+	return compareRuns(pos[0], pos[1], opts, *gate, stdout, stderr)
+}
+
+// compareRuns compares the run at newPath with the one at basePath once per option set,
+// telling the servers the new run left out or did not plan (its run.json) from missing ones.
+func compareRuns(basePath, newPath string, opts []compare.Options, gate bool, stdout, stderr io.Writer) error {
+	base, err := readSummary(basePath)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
-	cur, err := readSummary(pos[1])
+	cur, err := readSummary(newPath)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
-	if *gate { // the gate is about the suite's own code: the Go models, held to the references
+	if gate { // the gate is about the suite's own code: the Go models, held to the references
 		base, cur = goModelsAndReferences(base), goModelsAndReferences(cur)
 	}
-	leftOut, err := readLeftOut(pos[1])
+	m, hasManifest, err := readManifestBeside(newPath)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
 	regressions := 0
 	for i, opt := range opts {
-		opt.LeftOut = metrics.LeftOutByServer(leftOut)
+		opt.LeftOut = metrics.LeftOutByServer(m.LeftOut)
+		if hasManifest {
+			opt.Planned = m.PlannedServers()
+		}
 		rep, err := compare.Compare(base, cur, opt)
 		if err != nil {
 			return err
 		}
-		if err := rep.WriteMarkdown(stdout, pos[0], pos[1]); err != nil {
+		if err := rep.WriteMarkdown(stdout, basePath, newPath); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
 		for _, w := range rep.Warnings {

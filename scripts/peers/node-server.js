@@ -125,6 +125,10 @@ if (offload) {
       if (job) w.postMessage(job); else pool.idle.push(w);
       cb();
     });
+    w.on('error', (e) => { // a worker that dies (while priming, say) would leave its burns waiting forever
+      console.error(`node-server: offload worker failed: ${e && e.stack || e}`);
+      process.exit(1);
+    });
     pool.workers.push(w);
     pool.idle.push(w);
   }
