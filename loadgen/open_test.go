@@ -62,14 +62,7 @@ func openConfig(url string) Config {
 // were counted or sent than were due, and so req/s is at most the offered rate.
 func checkOpenTotals(t *testing.T, res *Result) {
 	t.Helper()
-	var reqs, errs int64
-	for _, w := range res.Windows {
-		reqs += w.Requests
-		errs += w.Errors
-	}
-	if reqs != res.Requests || errs != res.Errors.Total() {
-		t.Errorf("windows add up to %d requests, %d errors; totals %d, %d", reqs, errs, res.Requests, res.Errors.Total())
-	}
+	checkWindowsAddUp(t, res)
 	if got, want := res.Latency.TotalCount(), res.Requests+res.Late+res.Errors.Total(); got != want {
 		t.Errorf("histogram holds %d latencies for %d requests, %d late, %d errors", got, res.Requests, res.Late, res.Errors.Total())
 	}

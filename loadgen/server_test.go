@@ -204,14 +204,7 @@ func withBody(status int, body string) string {
 // to the totals.
 func checkTotals(t *testing.T, res *Result) {
 	t.Helper()
-	var reqs, errs int64
-	for _, w := range res.Windows {
-		reqs += w.Requests
-		errs += w.Errors
-	}
-	if reqs != res.Requests || errs != res.Errors.Total() {
-		t.Errorf("windows add up to %d requests, %d errors; totals %d, %d", reqs, errs, res.Requests, res.Errors.Total())
-	}
+	checkWindowsAddUp(t, res)
 	recorded := res.Requests // the closed engine records successes only
 	if res.Engine != "closed" {
 		recorded += res.Errors.Total() // the open engine records failures too
@@ -221,5 +214,18 @@ func checkTotals(t *testing.T, res *Result) {
 	}
 	if got := res.SuccessLatency.TotalCount(); got != res.Requests {
 		t.Errorf("success histogram holds %d latencies for %d requests", got, res.Requests)
+	}
+}
+
+// checkWindowsAddUp: a result's one-second windows add up to its requests and errors.
+func checkWindowsAddUp(t *testing.T, res *Result) {
+	t.Helper()
+	var reqs, errs int64
+	for _, w := range res.Windows {
+		reqs += w.Requests
+		errs += w.Errors
+	}
+	if reqs != res.Requests || errs != res.Errors.Total() {
+		t.Errorf("windows add up to %d requests, %d errors; totals %d, %d", reqs, errs, res.Requests, res.Errors.Total())
 	}
 }

@@ -26,12 +26,8 @@ func readCPUStat(buf *[]byte) (cpuStat, error) {
 func parseCPUStat(b []byte) (cpuStat, error) {
 	var st cpuStat
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = nextLine(b)
 		if len(line) < 4 || !bytes.HasPrefix(line, []byte("cpu")) || line[3] < '0' || line[3] > '9' {
 			continue // the "cpu" line (the sum), and every other line
 		}

@@ -96,12 +96,8 @@ func readStatus(pid int32, buf *[]byte) (procStatus, error) {
 	var st procStatus
 	threads := false
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = nextLine(b)
 		switch {
 		case bytes.HasPrefix(line, []byte("VmPTE:")):
 			st.vmPTEKB, err = kbField(line[len("VmPTE:"):])
@@ -215,4 +211,13 @@ func (e *extraReadings) read(smp *Sample, members []*process.Process, buf *[]byt
 		e.sock.took(cost, interval)
 	}
 	smp.PSSKB, smp.SocketKB = e.pssKB, e.sockKB
+}
+
+// nextLine splits b at its first newline: the line before it and the rest after it (the
+// whole of b and nil when there is none).
+func nextLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
 }
