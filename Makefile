@@ -23,7 +23,7 @@ test-multihost:
 
 # The full suite (suites/default.json, about 17 minutes on 2 cores, progress on the
 # terminal) into results/<UTC time>/ and results/latest: scripts/run.sh raises the limits,
-# builds, runs `bench run`, then `bench plot`. bench-quick: fewer levels, 1 s windows, about 3 minutes.
+# builds, runs `bench run`, then `bench plot`. bench-quick: fewer levels, 1 s windows, 3–4 minutes.
 bench:
 	scripts/run.sh
 

@@ -69,8 +69,8 @@ func TestDefaultSuitePlan(t *testing.T) {
 			t.Fatalf("quick step with a %v window", st.Duration)
 		}
 	}
-	if qt > 3*time.Minute || len(quick) >= len(steps) { // planned; measured: see README
-		t.Errorf("quick: %d steps, %v planned; want fewer steps and under 3 minutes", len(quick), qt)
+	if qt > 4*time.Minute || len(quick) >= len(steps) { // planned; measured: see README
+		t.Errorf("quick: %d steps, %v planned; want fewer steps and under 4 minutes", len(quick), qt)
 	}
 }
 
