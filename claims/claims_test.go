@@ -163,7 +163,7 @@ func TestCPUPerRequestNamesItsLevel(t *testing.T) {
 
 func TestRowProblems(t *testing.T) {
 	ok := row("cthreads", "hello", 4000)
-	ok.ConnsUp = 4000
+	ok.ConnsUp, ok.HelloBytes = 4000, 134
 	for _, tc := range []struct {
 		name string
 		edit func(r *metrics.SummaryRow)
@@ -173,6 +173,8 @@ func TestRowProblems(t *testing.T) {
 		{"nothing measured", func(r *metrics.SummaryRow) { r.Requests = 0 }, "measured no request"},
 		{"failed requests", func(r *metrics.SummaryRow) { r.Errors = 20 }, "2.0 % of requests failed"},
 		{"connections not up", func(r *metrics.SummaryRow) { r.ConnsUp = 7 }, "7 of 4000 connections answered when the window began"},
+		{"no connection up", func(r *metrics.SummaryRow) { r.ConnsUp = 0 }, "0 of 4000 connections answered when the window began"},
+		{"a row from before conns_up", func(r *metrics.SummaryRow) { r.ConnsUp, r.HelloBytes = 0, 0 }, ""},
 		{"background errors", func(r *metrics.SummaryRow) { *r = row("node", "hol", 2000); r.BgErrors = 2 }, "its background had 2 errors"},
 		{"background short", func(r *metrics.SummaryRow) { *r = row("node", "hol", 2000); r.BgRPS = 4 }, "its background completed 12 of 15 requests due (80 %)"},
 		{"background at 14 of 15", func(r *metrics.SummaryRow) { *r = row("node", "hol", 2000); r.BgRPS = 14.0 / 3 }, ""},

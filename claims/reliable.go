@@ -17,7 +17,7 @@ func rowProblem(r metrics.SummaryRow) string {
 		return "measured no request"
 	case float64(r.Errors) > MaxFailedShare*float64(total):
 		return fmt.Sprintf("%.1f %% of requests failed", 100*float64(r.Errors)/float64(total))
-	case (r.Kind == metrics.KindClosed || r.Kind == metrics.KindIdle) && r.ConnsUp > 0 && r.ConnsUp < r.Concurrency:
+	case (r.Kind == metrics.KindClosed || r.Kind == metrics.KindIdle) && hasConnsUp(r) && r.ConnsUp < r.Concurrency:
 		return fmt.Sprintf("%d of %d connections answered when the window began", r.ConnsUp, r.Concurrency)
 	case r.HasBackground() && r.BgErrors > 0:
 		return fmt.Sprintf("its background had %d errors", r.BgErrors)
@@ -87,3 +87,8 @@ func unreliable(res Result, why string) Result {
 	res.Status, res.Detail = Unreliable, res.Detail+"; unreliable: "+why
 	return res
 }
+
+// hasConnsUp reports whether the row carries conns_up: it came with hello_bytes, which
+// every measured server has, so a row with neither predates both, and a row with
+// hello_bytes and conns_up 0 had no connection answered when its window began.
+func hasConnsUp(r metrics.SummaryRow) bool { return r.ConnsUp > 0 || r.HelloBytes > 0 }
