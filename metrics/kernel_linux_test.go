@@ -242,13 +242,16 @@ func TestSocketBuffersOfTheTree(t *testing.T) {
 	}
 	want := int64(conns * size / 1024)
 	var smp Sample
-	var mine int64
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); { // until all are accepted
+	var mine, last int64
+	// Until all are accepted and the full socket's queue has stopped growing (two readings
+	// alike), so that the reference read after it sees the same bytes.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		s.extra.sock = throttle{} // read at every tick, whatever the last reading cost
 		smp, mine = tickOnce(t, s), inodeBytes(t, os.Getpid())
-		if smp.SocketRead && smp.SocketKB >= want && mine >= 256<<10 {
+		if smp.SocketRead && smp.SocketKB >= want && mine >= 256<<10 && smp.SocketKB == last {
 			break
 		}
+		last = smp.SocketKB
 		runtime.Gosched()
 	}
 	ref := inodeBytes(t, pid) / 1024
