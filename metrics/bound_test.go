@@ -77,7 +77,7 @@ func TestJudgeLoad(t *testing.T) {
 	}{
 		{Load{ServerShare: 0.8, ServerCPUsBusy: 0.90, ServerRunqShare: 0.1}, BoundServer}, // all three at their edges
 		{Load{ServerShare: 0.5, ServerCPUsBusy: 0.98, ServerRunqShare: 0.47}, BoundServer},
-		{Load{ServerShare: 0.3, ServerCPUsBusy: 1, ServerRunqShare: 0.2}, BoundNeither}, // light load beside a busy neighbour
+		{Load{ServerShare: 0.3, ServerCPUsBusy: 1, ServerRunqShare: 0.2}, BoundNeither},  // light load beside a busy neighbour
 		{Load{ServerShare: 0.79, ServerCPUsBusy: 1, ServerRunqShare: 0.1}, BoundNeither}, // wanted the CPU under 90 % of the time
 		{Load{ServerShare: 0.5, ServerCPUsBusy: 0.8999, ServerRunqShare: 0.5}, BoundNeither},
 		{Load{ServerShare: 0.5, ServerCPUsBusy: 1, ServerRunqShare: 0.0999}, BoundNeither},
