@@ -112,7 +112,9 @@ func TestRunPeerOnServerHost(t *testing.T) {
 	}
 	nginx, _ := filepath.Abs("../../scripts/peers/nginx.sh")
 	suitePath := filepath.Join(dir, "suite.json")
-	suite := fmt.Sprintf(`{"duration": "300ms", "warmup": "100ms",
+	// A window long enough for bench sample, started over the session as the step begins
+	// (a race-built binary on a loaded machine), to take its samples in it.
+	suite := fmt.Sprintf(`{"duration": "1s", "warmup": "500ms",
 	  "servers": [{"label": "nginx", "external": %q, "requires": ["nginx"]},
 	              {"label": "ghost", "external": %q, "optional": true}],
 	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["nginx", "ghost"], "levels": [2]}]}`, nginx, ghost)
