@@ -15,15 +15,11 @@ func stallsBehindBurn(ro role) Claim {
 	return func(run Run) []Result {
 		name := ro.server + " p99 behind the burns on its loop"
 		return holScenarios.each(run, name, func(scenario string) Result {
-			s, level, burn, res, ok := holRows(run, name, scenario, ro)
+			s, level, burn, claim, res, ok := holRows(run, name, scenario, ro)
 			if !ok {
 				return res
 			}
 			rho := s.at(level, figure{"bg_rps", func(r metrics.SummaryRow) float64 { return r.BgRPS }}) * burn / 1e6
-			claim := fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
-			if why := holProblem(s.only(level), burn); why != "" {
-				return Result{Unreliable, claim, "unreliable: " + why}
-			}
 			if rho <= 0.01/(1-StallTolerance) { // the threshold below would be 0 or less
 				return skip(claim, "the background's burns took ρ = %.3f of the time: too little for a p99 to fall in one", rho)
 			}
@@ -42,13 +38,9 @@ func offloadSpares(ro role) Claim {
 	return func(run Run) []Result {
 		name := ro.server + " p99 with its burns offloaded"
 		return holScenarios.each(run, name, func(scenario string) Result {
-			s, level, burn, res, ok := holRows(run, name, scenario, ro)
+			s, level, burn, claim, res, ok := holRows(run, name, scenario, ro)
 			if !ok {
 				return res
-			}
-			claim := fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
-			if why := holProblem(s.only(level), burn); why != "" {
-				return Result{Unreliable, claim, "unreliable: " + why}
 			}
 			x := s.at(level, p99) / burn
 			extra := fmt.Sprintf(" (%.1f ms, the burn %.0f ms", x*burn/1000, burn/1000)
@@ -60,19 +52,24 @@ func offloadSpares(ro role) Claim {
 	}
 }
 
-// holRows is ro's rows in a head-of-line scenario, the level read (its top) and the
-// burn; ok is false with the SKIP or N/A when they are missing.
-func holRows(run Run, name, scenario string, ro role) (s series, level, burn float64, res Result, ok bool) {
+// holRows is ro's rows in a head-of-line scenario, the level read (its top), the burn
+// and the claim's name at that level; ok is false with the SKIP or N/A when they are
+// missing, or the UNRELIABLE when a row at that level cannot carry a claim (holProblem).
+func holRows(run Run, name, scenario string, ro role) (s series, level, burn float64, claim string, res Result, ok bool) {
 	ss, res, ok := cast(run, name+" ("+scenario+")", scenario, ro)
 	if !ok {
-		return nil, 0, 0, res, false
+		return nil, 0, 0, "", res, false
 	}
 	s = ss[0]
 	level = s.top()
 	if burn = burnUs(s.only(level)[0]); burn <= 0 {
-		return nil, 0, 0, skip(name+" ("+scenario+")", "%s's background burns no CPU (bg_burn_us)", ro.server), false
+		return nil, 0, 0, "", skip(name+" ("+scenario+")", "%s's background burns no CPU (bg_burn_us)", ro.server), false
 	}
-	return s, level, burn, Result{}, true
+	claim = fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
+	if why := holProblem(s.only(level), burn); why != "" {
+		return nil, 0, 0, "", Result{Unreliable, claim, "unreliable: " + why}, false
+	}
+	return s, level, burn, claim, Result{}, true
 }
 
 // holProblem says why a head-of-line row cannot carry a claim, "" when it can: a row
