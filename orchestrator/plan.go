@@ -62,9 +62,14 @@ type Step struct {
 	Estimate time.Duration // planned wall time, for the ETA
 }
 
-// Plan expands a suite into its steps, in run order: repeat, scenario, server, level.
-// Servers left out (optional ones whose commands are missing) are returned with the reason,
-// sorted by label.
+// Plan expands a suite into its steps, in run order. Scenarios run in the suite's order;
+// a point measured several times (repeats) is measured in interleaved rounds, so that a
+// slow minute of the machine spreads over every server instead of landing on one: in a
+// scenario that restarts the server per step, round by round at each level (every server
+// at c=10, then every server at c=10 again, then c=100 …); in one that keeps a server
+// for the whole scenario, round by round over the servers (each server's levels, then
+// each server's again). Servers left out (optional ones whose commands are missing) are
+// returned with the reason, sorted by label.
 func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 	t := planTimes(s, o)
 	for label, why := range o.Unavailable {
@@ -73,33 +78,34 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 		}
 	}
 	sort.Slice(leftOut, func(i, j int) bool { return leftOut[i].Server < leftOut[j].Server })
-	for rep := 1; rep <= max(1, s.Repeats); rep++ {
-		for _, sc := range s.Scenarios {
-			levels := sc.Levels
-			if o.Quick && len(sc.QuickLevels) > 0 {
-				levels = sc.QuickLevels
+	for _, sc := range s.Scenarios {
+		levels := sc.Levels
+		if o.Quick && len(sc.QuickLevels) > 0 {
+			levels = sc.QuickLevels
+		}
+		add := func(label string, rep, i int) {
+			if rep > 1 && len(s.RepeatOnly) > 0 && !slices.Contains(s.RepeatOnly, label) {
+				return
 			}
-			for _, label := range sc.Servers {
-				spec := s.server(label)
-				if extra := sc.ServerArgs[label]; len(extra) > 0 {
-					spec.Args = append(slices.Clone(spec.Args), extra...)
-				}
-				why, missing := o.Unavailable[label]
-				if missing && spec.Optional || o.Quick && slices.Contains(s.Quick.LeaveOut, label) {
-					continue
-				}
-				for i, level := range levels {
-					st := t.step(spec, sc, rep, level, i, o)
-					if sc.RateOf == RateOfReference {
-						st.Reference = s.referenceProbe(t.warmup)
+			if st, ok := t.planStep(s, sc, label, rep, levels[i], i, o); ok {
+				steps = append(steps, st)
+			}
+		}
+		rounds := s.rounds(sc, o.Quick)
+		if sc.Restart == RestartScenario {
+			for rep := 1; rep <= rounds; rep++ {
+				for _, label := range sc.Servers {
+					for i := range levels {
+						add(label, rep, i)
 					}
-					if missing {
-						st.Skip = "skipped: " + why
-					} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
-						st.Skip = fmt.Sprintf("skipped: %s does not serve %s", label, ep)
-					}
-					st.Estimate = st.estimate()
-					steps = append(steps, st)
+				}
+			}
+			continue
+		}
+		for i := range levels {
+			for rep := 1; rep <= rounds; rep++ {
+				for _, label := range sc.Servers {
+					add(label, rep, i)
 				}
 			}
 		}
@@ -115,6 +121,42 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 	}
 	setPeerLoads(steps)
 	return steps, leftOut
+}
+
+// rounds is how many times each point of sc is measured: the scenario's repeats, else
+// --quick's, else the suite's (at least 1).
+func (s *Suite) rounds(sc Scenario, quick bool) int {
+	switch {
+	case sc.Repeats > 0:
+		return sc.Repeats
+	case quick && s.Quick.Repeats > 0:
+		return s.Quick.Repeats
+	}
+	return max(1, s.Repeats)
+}
+
+// planStep is the step of server label at the i-th level of sc in round rep, or false
+// when the run leaves the server out of it.
+func (t stepTimes) planStep(s *Suite, sc Scenario, label string, rep int, level float64, i int, o PlanOptions) (Step, bool) {
+	spec := s.server(label)
+	if extra := sc.ServerArgs[label]; len(extra) > 0 {
+		spec.Args = append(slices.Clone(spec.Args), extra...)
+	}
+	why, missing := o.Unavailable[label]
+	if missing && spec.Optional || o.Quick && slices.Contains(s.Quick.LeaveOut, label) {
+		return Step{}, false
+	}
+	st := t.step(spec, sc, rep, level, i, o)
+	if sc.RateOf == RateOfReference {
+		st.Reference = s.referenceProbe(t.warmup)
+	}
+	if missing {
+		st.Skip = "skipped: " + why
+	} else if ep := unserved(sc, o.Endpoints, label); ep != "" && st.Skip == "" {
+		st.Skip = fmt.Sprintf("skipped: %s does not serve %s", label, ep)
+	}
+	st.Estimate = st.estimate()
+	return st, true
 }
 
 // stepTimes are a plan's warm-up, window and warm-up per 1000 loaded connections.

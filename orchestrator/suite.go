@@ -35,7 +35,12 @@ type Suite struct {
 	// warmup_per_1000_conns replaces it.
 	WarmupPer1000 Duration     `json:"warmup_per_1000_conns"`
 	Duration      Duration     `json:"duration"` // each measured window
-	Repeats       int          `json:"repeats"`  // rounds of the whole suite (0 = 1)
+	// Repeats is how many times every point is measured (0 = 1), in interleaved rounds
+	// (Plan), so a slow minute of the machine spreads over every server.
+	Repeats int `json:"repeats"`
+	// RepeatOnly, when set, names the servers that are repeated; the others are measured
+	// once (a suite that cannot afford every server's repeats repeats the gated ones).
+	RepeatOnly []string `json:"repeat_only"`
 	Quick         QuickConfig  `json:"quick"`    // what --quick changes
 	Servers       []ServerSpec `json:"servers"`
 	Scenarios     []Scenario   `json:"scenarios"`
@@ -85,6 +90,7 @@ type QuickConfig struct {
 	Warmup   Duration `json:"warmup"`
 	Duration Duration `json:"duration"`
 	LeaveOut []string `json:"leave_out"` // servers the quick version does not run
+	Repeats  int      `json:"repeats"`   // rounds under --quick (0: the suite's)
 }
 
 // ServerSpec is one server under test: a model of `bench serve`, or an external server
@@ -137,6 +143,9 @@ type Scenario struct {
 	Levels      []float64    `json:"levels"`
 	QuickLevels []float64    `json:"quick_levels"` // levels under --quick (default: Levels)
 	Restart     string       `json:"restart"`      // step (default) or scenario
+	// Repeats overrides the suite's repeats for this scenario (0: the suite's): a figure
+	// whose spread is already small (idle memory) need not be measured again.
+	Repeats int `json:"repeats"`
 	// QuickDuration is this scenario's window under --quick (a command-line --duration
 	// wins): a tail percentile needs enough of the rare events behind it (hol's burns).
 	QuickDuration Duration `json:"quick_duration"`
@@ -262,6 +271,14 @@ func (s *Suite) Validate() error {
 		}
 		labels[sv.Label] = true
 	}
+	if s.Repeats < 0 || s.Quick.Repeats < 0 {
+		return bad("repeats must be 0 or more")
+	}
+	for _, label := range s.RepeatOnly {
+		if !labels[label] {
+			return bad("repeat_only: no server %q", label)
+		}
+	}
 	if ref := s.Reference; ref != nil && (!labels[ref.Server] || s.server(ref.Server).Model == "" || !strings.HasPrefix(ref.Path, "/") || ref.Concurrency < 1) {
 		return bad("reference: needs a built-in model of the suite (there in every run), a path starting with / and concurrency ≥ 1")
 	}
@@ -290,6 +307,8 @@ func (sc *Scenario) validate(labels map[string]bool) error {
 		return fmt.Errorf("restart must be %s or %s", RestartStep, RestartScenario)
 	case len(sc.Levels) == 0 || len(sc.Servers) == 0:
 		return errors.New("needs servers and levels")
+	case sc.Repeats < 0:
+		return errors.New("repeats must be 0 or more")
 	case sc.Kind == metrics.KindIdle && sc.Active < 1:
 		return errors.New("an idle scenario needs active ≥ 1")
 	case sc.Kind == metrics.KindOpen && sc.Capacity != nil && sc.Capacity.Concurrency < 1:

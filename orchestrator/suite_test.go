@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -347,8 +348,45 @@ func TestSuiteWarmupPerConnections(t *testing.T) {
 	for _, st := range steps {
 		got = append(got, st.Warmup)
 	}
-	want := []time.Duration{1002 * time.Millisecond, 1800 * time.Millisecond, time.Second, 4 * time.Second, 1002 * time.Millisecond}
+	want := []time.Duration{1002 * time.Millisecond, time.Second, 1800 * time.Millisecond, 4 * time.Second, 1002 * time.Millisecond} // level by level
 	if !slices.Equal(got, want) {
 		t.Fatalf("warm-ups %v, want %v", got, want)
+	}
+}
+
+// TestPlanInterleavesRounds: repeats are measured in rounds, level by level across the
+// servers where each step restarts the server, server by server where a server stays for
+// the scenario; repeat_only limits the rounds after the first to its servers, a
+// scenario's repeats override the suite's, and --quick takes the quick repeats.
+func TestPlanInterleavesRounds(t *testing.T) {
+	s, err := ParseSuite([]byte(`{"duration":"1s","repeats":2,"repeat_only":["a","b"],"quick":{"repeats":3},
+		"servers":[{"label":"a","model":"goroutine"},{"label":"b","model":"evented"},{"label":"c","model":"threaded"}],
+		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a","b","c"],"levels":[10,100]},
+		{"name":"o","kind":"open","path":"/hello","restart":"scenario","servers":["a","c"],"levels":[5,6]},
+		{"name":"i","kind":"idle","path":"/hello","active":1,"repeats":1,"servers":["a","b"],"levels":[0]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := func(quick bool) []string {
+		steps, _ := Plan(s, PlanOptions{Quick: quick})
+		var out []string
+		for _, st := range steps {
+			out = append(out, fmt.Sprintf("%s:%s:%g:%d", st.Scenario.Name, st.Server.Label, st.Level, st.Repeat))
+		}
+		return out
+	}
+	want := []string{"h:a:10:1", "h:b:10:1", "h:c:10:1", "h:a:10:2", "h:b:10:2",
+		"h:a:100:1", "h:b:100:1", "h:c:100:1", "h:a:100:2", "h:b:100:2",
+		"o:a:5:1", "o:a:6:1", "o:c:5:1", "o:c:6:1", "o:a:5:2", "o:a:6:2",
+		"i:a:0:1", "i:b:0:1"}
+	if got := order(false); !slices.Equal(got, want) {
+		t.Errorf("steps\n%v\nwant\n%v", got, want)
+	}
+	if got := order(true); len(got) != 2*7+8+2 {
+		t.Errorf("--quick: %d steps (%v), want three rounds of a and b", len(got), got)
+	}
+	if _, err := ParseSuite([]byte(`{"duration":"1s","repeat_only":["x"],"servers":[{"label":"a","model":"goroutine"}],
+		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1]}]}`)); !errors.Is(err, ErrSuite) {
+		t.Errorf("repeat_only naming no server: %v, want ErrSuite", err)
 	}
 }

@@ -158,6 +158,7 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	p := newPanel(s.xLabel, s.yLabel)
 	xr, yr, marks := newRange(), newRange(), map[mark]bool{}
 	keys, levelSet := map[string]*series{}, map[float64]bool{}
+	whiskers := false
 	var keyOrder []string
 	for _, ln := range s.lines {
 		servers, pts := bySeries(ctx.aggs, s.scenario, s.logX || s.logY, ln.y)
@@ -168,6 +169,11 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 			for _, pt := range pts[srv] {
 				xr.add(pt.X)
 				yr.add(pt.Y)
+				if pt.Hi > pt.Lo && pt.Lo > 0 {
+					yr.add(pt.Lo)
+					yr.add(pt.Hi)
+					whiskers = true
+				}
 				marks[pt.Mark] = true
 				levelSet[pt.X] = true
 			}
@@ -189,6 +195,10 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	}
 	ctx.addServerKeys(fig, keyOrder, keys)
 	addKeys(fig, s.lines, marks)
+	if whiskers {
+		fig.legend.Add("bars: lowest to highest")
+		fig.legend.Add("of the repeats (median drawn)")
+	}
 	fig.panels = append(fig.panels, p)
 	return fig, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -139,6 +140,18 @@ type Agg struct {
 	KernelKB         float64 // kernel memory estimate (page tables, kernel stacks, socket buffers)
 	BgRPS            float64 // the background load, if any
 	BgP50us, BgP99us float64
+	// Each is every repeat of the point as an Agg of its own, for the spread of any figure
+	// (Spread); nil for an Agg made from a single row.
+	Each []Agg
+}
+
+// Spread is the lowest and highest of f over a's repeats (f(a) twice when it has one).
+func (a Agg) Spread(f func(Agg) float64) (lo, hi float64) {
+	lo, hi = f(a), f(a)
+	for _, e := range a.Each {
+		lo, hi = math.Min(lo, f(e)), math.Max(hi, f(e))
+	}
+	return lo, hi
 }
 
 // Aggregate groups rows by server, scenario and level and takes the median of each
@@ -179,6 +192,11 @@ func Aggregate(rows []metrics.SummaryRow) []Agg {
 		a.BgRPS = med(func(r metrics.SummaryRow) float64 { return r.BgRPS })
 		a.BgP50us = med(func(r metrics.SummaryRow) float64 { return r.BgP50us })
 		a.BgP99us = med(func(r metrics.SummaryRow) float64 { return r.BgP99us })
+		if len(g) > 1 {
+			for _, r := range g {
+				a.Each = append(a.Each, Aggregate([]metrics.SummaryRow{r})[0])
+			}
+		}
 		out = append(out, a)
 	}
 	sortAggs(out, scenarioRanks(rows))
@@ -239,7 +257,8 @@ func bySeries(aggs []Agg, scenario string, positive bool, f func(Agg) float64) (
 		if _, ok := pts[a.Server]; !ok {
 			servers = append(servers, a.Server)
 		}
-		pts[a.Server] = append(pts[a.Server], point{X: a.Level, Y: y, Mark: markOf(a.Bound)})
+		lo, hi := a.Spread(f)
+		pts[a.Server] = append(pts[a.Server], point{X: a.Level, Y: y, Mark: markOf(a.Bound), Lo: lo, Hi: hi})
 	}
 	return orderServers(servers), pts
 }

@@ -33,6 +33,16 @@ func TestAggregateTakesTheMedianOverRepeats(t *testing.T) {
 	if a := got["even/hello/100"]; a.RPS != 25 || a.Repeats != 4 || a.ClientBound {
 		t.Errorf("even repeats: %+v, want the mean of the middle two (25)", a)
 	}
+	if lo, hi := got["even/hello/100"].Spread(func(a Agg) float64 { return a.P99us }); lo != 1 || hi != 10 {
+		t.Errorf("even p99 spread %v–%v, want 1–10 (the lowest and highest repeat)", lo, hi)
+	}
+	_, pts := bySeries(Aggregate(rows), "hello", true, func(a Agg) float64 { return a.RPS })
+	if p := pts["odd"][0]; p.Y != 20 || p.Lo != 10 || p.Hi != 30 {
+		t.Errorf("odd's point %+v, want 20 with a bar from 10 to 30", p)
+	}
+	if a := got["odd/idle/5000"]; len(a.Each) != 0 {
+		t.Errorf("a point measured once has no repeats to spread: %+v", a.Each)
+	}
 	if a, b := got["odd/idle/5000"], got["odd/idle/0"]; a.RPS != 7 || b.RPS != 8 {
 		t.Errorf("idle rows must be keyed by idle_conns: %v", got)
 	}

@@ -204,15 +204,33 @@ func writeNotes(w io.Writer, rows []metrics.SummaryRow) {
 
 func writeTable(w io.Writer, aggs []Agg) {
 	fmt.Fprintf(w, "## Summary (median over repeats)\n\n")
-	fmt.Fprintf(w, "| server | scenario | level | req/s | p50 ms | p99 ms | RSS peak MB | threads | server CPU %% | client CPU %% | errors | repeats |\n")
-	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(w, "With repeats, ±x %% is half the range (lowest to highest repeat) over the median.\n\n")
+	fmt.Fprintf(w, "| server | scenario | level | req/s | p50 ms | p99 ms | CPU µs/req | RSS peak MB | threads | server CPU %% | client CPU %% | errors | repeats |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, a := range aggs {
 		mark := map[metrics.Bound]string{metrics.BoundClient: " *", metrics.BoundBoth: " **"}[a.Bound]
-		fmt.Fprintf(w, "| %s | %s | %s | %.0f%s | %s | %s | %.1f | %.0f | %.0f | %.0f | %.0f | %d |\n",
-			md(a.Server), md(a.Scenario), plain(a.Level), a.RPS, mark,
-			plain(roundSig(a.P50us/1000, 3)), plain(roundSig(a.P99us/1000, 3)),
+		fmt.Fprintf(w, "| %s | %s | %s | %.0f%s%s | %s | %s%s | %s%s | %.1f | %.0f | %.0f | %.0f | %.0f | %d |\n",
+			md(a.Server), md(a.Scenario), plain(a.Level), a.RPS, mark, spreadText(a, aggRPS),
+			plain(roundSig(a.P50us/1000, 3)), plain(roundSig(a.P99us/1000, 3)), spreadText(a, aggP99),
+			plain(roundSig(a.CPUUsPerReq, 3)), spreadText(a, aggCPUReq),
 			a.RSSPeakKB/1024, a.ThreadsPeak, a.ServerCPUPct, a.ClientCPUPct, a.Errors, a.Repeats)
 	}
+}
+
+var (
+	aggRPS    = func(a Agg) float64 { return a.RPS }
+	aggP99    = func(a Agg) float64 { return a.P99us }
+	aggCPUReq = func(a Agg) float64 { return a.CPUUsPerReq }
+)
+
+// spreadText is " ±x%": half the range of f over a's repeats, over its median; empty
+// for a point measured once or a figure that is 0.
+func spreadText(a Agg, f func(Agg) float64) string {
+	lo, hi := a.Spread(f)
+	if len(a.Each) < 2 || f(a) <= 0 {
+		return ""
+	}
+	return " ±" + plain(roundSig(50*(hi-lo)/f(a), 2)) + "%"
 }
 
 // md makes s safe inside a Markdown table cell or line.

@@ -13,6 +13,9 @@ import (
 type point struct {
 	X, Y float64
 	Mark mark
+	// Lo and Hi are the lowest and highest Y over the point's repeats, drawn as a whisker
+	// through the marker; equal to Y (no whisker) for a point measured once.
+	Lo, Hi float64
 }
 
 // series is one server's line in a chart: a polyline through its points with the
@@ -70,7 +73,14 @@ func (s *series) Plot(c draw.Canvas, p *plot.Plot) {
 	if !s.markers {
 		return
 	}
+	whisker := draw.LineStyle{Color: s.glyph(0).Color, Width: vg.Points(1.2)}
 	for i, pt := range s.pts {
+		if pt.Hi > pt.Lo && pt.Lo > 0 {
+			x, lo, hi := line[i].X, trY(pt.Lo), trY(pt.Hi)
+			tick := markerRadius * 0.9
+			c.StrokeLines(whisker, c.ClipLinesXY([]vg.Point{{X: x, Y: lo}, {X: x, Y: hi}},
+				[]vg.Point{{X: x - tick, Y: lo}, {X: x + tick, Y: lo}}, []vg.Point{{X: x - tick, Y: hi}, {X: x + tick, Y: hi}})...)
+		}
 		c.DrawGlyph(s.glyph(pt.Mark), line[i])
 	}
 }
@@ -90,6 +100,9 @@ func (s *series) DataRange() (xmin, xmax, ymin, ymax float64) {
 	for _, pt := range s.pts {
 		xmin, xmax = math.Min(xmin, pt.X), math.Max(xmax, pt.X)
 		ymin, ymax = math.Min(ymin, pt.Y), math.Max(ymax, pt.Y)
+		if pt.Hi > pt.Lo && pt.Lo > 0 {
+			ymin, ymax = math.Min(ymin, pt.Lo), math.Max(ymax, pt.Hi)
+		}
 	}
 	return xmin, xmax, ymin, ymax
 }
