@@ -182,8 +182,12 @@ func planTimes(s *Suite, o PlanOptions) stepTimes {
 // step is the i-th level of spec in scenario sc, shaped and timed.
 func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i int, o PlanOptions) Step {
 	duration := t.duration
-	if o.Quick && sc.QuickDuration > 0 && o.Duration == 0 {
+	switch {
+	case o.Duration > 0:
+	case o.Quick && sc.QuickDuration > 0:
 		duration = time.Duration(sc.QuickDuration)
+	case !o.Quick && sc.Duration > 0:
+		duration = time.Duration(sc.Duration)
 	}
 	st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: t.warmup, Duration: duration,
 		Restart: i == 0 || sc.Restart != RestartScenario}

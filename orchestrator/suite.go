@@ -146,6 +146,9 @@ type Scenario struct {
 	// Repeats overrides the suite's repeats for this scenario (0: the suite's): a figure
 	// whose spread is already small (idle memory) need not be measured again.
 	Repeats int `json:"repeats"`
+	// Duration is this scenario's window (0: the suite's; --quick's and a command-line
+	// --duration win): an open scenario's tail needs longer than a closed point's median.
+	Duration Duration `json:"duration"`
 	// QuickDuration is this scenario's window under --quick (a command-line --duration
 	// wins): a tail percentile needs enough of the rare events behind it (hol's burns).
 	QuickDuration Duration `json:"quick_duration"`

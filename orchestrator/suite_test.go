@@ -59,8 +59,8 @@ func TestDefaultSuitePlan(t *testing.T) {
 			t.Errorf("no step %s", real)
 		}
 	}
-	if total > 18*time.Minute {
-		t.Errorf("default suite planned at %v, over the 20-minute budget's margin", total)
+	if total > 23*time.Minute { // a run took 1.2x its plan: 23 min planned leaves room for installs in 30
+		t.Errorf("default suite planned at %v, over the 30-minute budget's margin", total)
 	}
 	quick, _ := Plan(s, PlanOptions{Quick: true, FDLimit: 20000})
 	var qt time.Duration
@@ -70,8 +70,8 @@ func TestDefaultSuitePlan(t *testing.T) {
 			t.Fatalf("quick step with a %v window", st.Duration)
 		}
 	}
-	if qt > 4*time.Minute || len(quick) >= len(steps) { // planned; measured: see README
-		t.Errorf("quick: %d steps, %v planned; want fewer steps and under 4 minutes", len(quick), qt)
+	if qt > 7*time.Minute || len(quick) >= len(steps) { // planned; measured: see README. CI runs it within 20 minutes
+		t.Errorf("quick: %d steps, %v planned; want fewer steps and under 7 minutes", len(quick), qt)
 	}
 }
 
@@ -145,15 +145,15 @@ func TestPlanOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps, _ := Plan(s, PlanOptions{Quick: true, Warmup: 7 * time.Millisecond, Duration: 9 * time.Millisecond})
-	if len(steps) != 3+2 {
-		t.Fatalf("%d steps, want evented's 3 quick hello and 2 quick rate levels", len(steps))
+	if len(steps) != 3*3+2 {
+		t.Fatalf("%d steps, want evented's 3 quick hello levels 3 times each and 2 quick rate levels once", len(steps))
 	}
 	for _, st := range steps {
 		if st.Server.Label != "evented" || st.Warmup != 7*time.Millisecond || st.Duration != 9*time.Millisecond {
 			t.Fatalf("step %+v", st)
 		}
 	}
-	if steps[3].CapDuration != 9*time.Millisecond {
+	if steps[9].CapDuration != 9*time.Millisecond {
 		t.Fatalf("quick capacity probe %v, want the window's length", steps[3].CapDuration)
 	}
 }
