@@ -80,8 +80,9 @@ type SummaryRow struct {
 	// offered rate by construction.
 	Due  int64 `csv:"due"`
 	Sent int64 `csv:"sent"`
-	// ReferenceRPS is the run's reference probe (the same server, request and client
-	// for every row of the run) when the offered rate is a share of it; 0 otherwise.
+	// ReferenceRPS is the closed probe an open row's offered rate is a share of: the
+	// run's reference probe (the same server, request and client for every row of the
+	// run: hol), or the server's own capacity probe (rate); 0 otherwise.
 	ReferenceRPS float64 `csv:"reference_rps"`
 	// ServerRunqShare is the time the server's threads waited runnable on a run queue
 	// (/proc/PID/task/TID/schedstat), as a share of its CPUs' time: a server starved of

@@ -47,6 +47,9 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 	if m.offered > 0 {
 		row.OfferedRPS = math.Round(m.offered)
 	}
+	if m.capacity > 0 {
+		row.ReferenceRPS = math.Round(m.capacity)
+	}
 	srv := r.fillServer(row, m)
 	res := m.res
 	if res == nil {

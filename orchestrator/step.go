@@ -27,6 +27,7 @@ type measurement struct {
 	err           error           // why there is no result (or a partial one)
 	notes         []string
 	offered       float64 // open: the rate asked for
+	capacity      float64 // open: the server's capacity the rate is a share of (0: none probed)
 	idleUp        int     // idle: connections actually held
 	srv, cli      []metrics.Sample
 	from, to      time.Time // the measured window, as the engine reports it
@@ -149,6 +150,7 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 			return 0, release, fmt.Errorf("capacity probe: %w", err)
 		}
 		m.notes = append(m.notes, fmt.Sprintf("%.2g × capacity %.0f req/s (%s)", st.Fraction, capacity.rps, capacity.note))
+		m.capacity = capacity.rps
 		return st.Fraction * capacity.rps, release, nil
 	}
 	if st.Scenario.Kind == metrics.KindIdle && st.Idle > 0 {

@@ -33,18 +33,18 @@ type Suite struct {
 	// server on one CPU) holds them all when the window begins. Idle connections are
 	// answered before the load starts and need none. A server's own
 	// warmup_per_1000_conns replaces it.
-	WarmupPer1000 Duration     `json:"warmup_per_1000_conns"`
-	Duration      Duration     `json:"duration"` // each measured window
+	WarmupPer1000 Duration `json:"warmup_per_1000_conns"`
+	Duration      Duration `json:"duration"` // each measured window
 	// Repeats is how many times every point is measured (0 = 1), in interleaved rounds
 	// (Plan), so a slow minute of the machine spreads over every server.
 	Repeats int `json:"repeats"`
 	// RepeatOnly, when set, names the servers that are repeated; the others are measured
 	// once (a suite that cannot afford every server's repeats repeats the gated ones).
-	RepeatOnly []string `json:"repeat_only"`
-	Quick         QuickConfig  `json:"quick"`    // what --quick changes
-	Servers       []ServerSpec `json:"servers"`
-	Scenarios     []Scenario   `json:"scenarios"`
-	Hosts         *Hosts       `json:"hosts"` // where the servers and the load run (nil: all here)
+	RepeatOnly []string     `json:"repeat_only"`
+	Quick      QuickConfig  `json:"quick"` // what --quick changes
+	Servers    []ServerSpec `json:"servers"`
+	Scenarios  []Scenario   `json:"scenarios"`
+	Hosts      *Hosts       `json:"hosts"` // where the servers and the load run (nil: all here)
 	// Reference is the run's reference probe, measured once as the run begins: a scenario
 	// with rate_of "reference" offers its levels as shares of what it measured, so its
 	// load follows this machine's speed and is the same for every server of the run.

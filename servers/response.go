@@ -15,6 +15,7 @@ const InlineBodyMax = 16 << 10
 // it. Route errors (404, 405, a bad parameter) keep the connection open.
 func AppendResponse(out []byte, req *http1.Request, job workload.Job, body []byte) (buf, large []byte) {
 	countResponse()
+	slowdown()
 	h := http1.Head{Status: job.Status, KeepAlive: req.KeepAlive, Minor: req.Minor}
 	switch {
 	case job.Status != 200:

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/benchsuite/threads-vs-loop/compare"
@@ -34,10 +33,15 @@ every Go model shares still shows. A ratio regresses when the server loses groun
 compared by difference (a rise of over 1 point is a regression); a latency or memory
 that falls to 0 measured nothing and is a regression too.
 
---gate is what CI runs, on the Go models' rows: req/s and RSS ratios against nginx (or
-cthreads) with a 40 % threshold (a whole machine 2-3× slower moves no ratio; every Go model 2× slower moves
-them all), and the share of failed requests, absolute (closed and idle rows: open-model
-steps past the capacity fail by design). The runs' windows, warm-up, CPUs
+--gate is what CI runs: each Go model's cost against the references of the same run
+(nginx, cthreads: code the suite does not touch), aggregated over levels by a geometric
+mean: server CPU per request on closed rows, req/s where the server was the limit,
+memory with idle connections, hol's p99 over one burn, and the open model's capacity. It
+fails when a figure costs more than compare.GateThreshold over the baseline (a whole
+machine 2-3x slower moves no ratio; a model 15 % slower moves its own), when a point both
+runs' suites planned was not measured or held fewer idle connections than asked, or when
+the share of failed requests rose (closed and idle rows). Compare like with like: a quick
+run against the quick baseline (results/baseline-quick). The runs' windows, warm-up, CPUs
 and GOMAXPROCS are compared too, with a warning on stderr where they differ.
 
 Exit status: 0 no regression, 1 a regression (listed at the end) or nothing in common,
@@ -50,7 +54,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	mode := fs.String("mode", "both", "both: absolute figures and within-run ratios; abs: absolute only; ratios: within-run ratios only (for CI across machines)")
 	ref := fs.String("ref", compare.DefaultReference, "the server every within-run ratio is taken against")
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance level of the U test on repeated rows")
-	gate := fs.Bool("gate", false, "CI's comparison: req/s and RSS ratios against nginx/cthreads at 40%, and the share of failed requests (no other flag with it)")
+	gate := fs.Bool("gate", false, "CI's comparison: each Go model's costs against nginx/cthreads, aggregated over levels, planned points measured, failed requests (no other flag with it)")
 	pos, err := parseWithPositional(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -63,7 +67,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		if fs.NFlag() > 1 {
 			return usageError{"compare: --gate takes no other flag"}
 		}
-		opts = gateOptions()
+		return gateRuns(pos[0], pos[1], stdout, stderr)
 	} else {
 		opt, err := compareOptions(*threshold, *metricList, *mode, *ref, *alpha)
 		if err != nil {
@@ -71,12 +75,12 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		}
 		opts = append(opts, opt)
 	}
-	return compareRuns(pos[0], pos[1], opts, *gate, stdout, stderr)
+	return compareRuns(pos[0], pos[1], opts, stdout, stderr)
 }
 
 // compareRuns compares the run at newPath with the one at basePath once per option set,
 // telling the servers the new run left out or did not plan (its run.json) from missing ones.
-func compareRuns(basePath, newPath string, opts []compare.Options, gate bool, stdout, stderr io.Writer) error {
+func compareRuns(basePath, newPath string, opts []compare.Options, stdout, stderr io.Writer) error {
 	base, err := readSummary(basePath)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
@@ -84,9 +88,6 @@ func compareRuns(basePath, newPath string, opts []compare.Options, gate bool, st
 	cur, err := readSummary(newPath)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
-	}
-	if gate { // the gate is about the suite's own code: the Go models, held to the references
-		base, cur = goModelsAndReferences(base), goModelsAndReferences(cur)
 	}
 	m, hasManifest, err := readManifestBeside(newPath)
 	if err != nil {
@@ -118,35 +119,46 @@ func compareRuns(basePath, newPath string, opts []compare.Options, gate bool, st
 	return nil
 }
 
-// gateOptions are CI's comparisons (--gate): within-run ratios against servers the code
-// under test does not touch, and failed requests by their share.
-func gateOptions() []compare.Options {
-	ratioMetrics, _ := compare.ParseMetrics("rps,rss_peak_kb")
-	errorMetrics, _ := compare.ParseMetrics("errors")
-	return []compare.Options{
-		{Mode: compare.Ratios, Metrics: ratioMetrics, Reference: compare.DefaultReference, Threshold: GateThreshold},
-		{Mode: compare.Absolute, Metrics: errorMetrics, Threshold: GateThreshold,
-			Kinds: []metrics.Kind{metrics.KindClosed, metrics.KindIdle}},
+// gateRuns is --gate: compare.Gate on the Go models, then the share of failed
+// requests on closed and idle rows.
+func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
+	base, err := readSummary(basePath)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
 	}
-}
-
-// goModelsAndReferences keeps the rows of the suite's Go models (gomaxprocs > 0) and of the
-// reference servers: a real server's own figures (Apache growing its children over a
-// shorter warm-up in a quick run) are not the code under test.
-func goModelsAndReferences(rows []metrics.SummaryRow) []metrics.SummaryRow {
-	refs := compare.Options{Reference: compare.DefaultReference}.References()
-	var out []metrics.SummaryRow
-	for _, r := range rows {
-		if r.GoMaxProcs > 0 || slices.Contains(refs, r.Server) {
-			out = append(out, r)
+	cur, err := readSummary(newPath)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	opt := compare.GateOptions{}
+	for _, side := range []struct {
+		path string
+		plan *[]metrics.PlannedPoint
+	}{{basePath, &opt.BasePlan}, {newPath, &opt.NewPlan}} {
+		m, ok, err := readManifestBeside(side.path)
+		if err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+		if ok {
+			*side.plan = m.Planned
+			if side.path == newPath {
+				opt.LeftOut = metrics.LeftOutByServer(m.LeftOut)
+			}
 		}
 	}
-	return out
+	rep := compare.Gate(base, cur, opt)
+	if err := rep.WriteMarkdown(stdout, basePath, newPath); err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(stderr, "bench compare: warning: %s\n", w)
+	}
+	if rep.Failed() {
+		return fmt.Errorf("compare: the gate failed (%d point(s) not as planned, %d with more failed requests, figures beyond their limits in the table)",
+			len(rep.Missing), len(rep.Failures))
+	}
+	return nil
 }
-
-// GateThreshold is --gate's ratio threshold: above the 31 % that req/s ratios moved
-// between two quiet quick runs here, below the 50 % of a regression that halves a model.
-const GateThreshold = 0.40
 
 func compareOptions(threshold, metricList, mode, ref string, alpha float64) (compare.Options, error) {
 	var opt compare.Options

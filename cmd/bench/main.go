@@ -22,6 +22,7 @@ commands:
   run       the orchestrated suite: start each server, load it, sample it, write CSV
   plot      draw the charts and report.md of a run folder from its CSV
   compare   compare two summary.csv files; exit 1 on a regression
+  export    write a run as Go benchmark lines (benchstat) or github-action-benchmark JSON
   check     check a run's figures against the claims the suite exists to show
   sample    sample a process tree, JSON lines (a multi-host run's remote sampler)
   version   print the build's hash (a multi-host run compares it on each host)
@@ -38,6 +39,7 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error
 	"run":     runRun,
 	"plot":    runPlot,
 	"compare": runCompare,
+	"export":  runExport,
 	"check":   runCheck,
 	"sample":  runSample,
 	"version": runVersion,

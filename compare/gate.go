@@ -1,0 +1,424 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/aclements/go-moremath/stats"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// GateThreshold is the gate's limit on a Go model's cost, aggregated over levels: a
+// figure 10 % costlier than the baseline's, as a ratio to the references of the same
+// run, fails. Measured between two quiet quick runs (README, "The CI gate"): the
+// aggregated figures moved 1.6 % (evented), 2.5 % (goroutine) and up to 6.4 % (threaded,
+// whose thread-per-connection levels vary most, as cthreads' do); 10 % sits above that
+// and below the 15 % regression the gate must catch.
+const GateThreshold = 0.10
+
+// CapacityThreshold is the limit on the open model's capacity, a ratio to the
+// references' capacity. The rate scenario's request is 100 µs of CPU that each server
+// calibrates as it starts, so the capacity is mostly that calibration: between two
+// quiet quick runs a model's ratio moved up to 14 % (one start each side). A model's own
+// cost per request is a tenth of that request, so a 15 % regression in it moves the
+// capacity by about 1.5 % (CPU per request is the figure that catches it); what the
+// capacity catches is a change in how a server runs its burns (an offload pool that no
+// longer takes them, a core lost), which moves it by a quarter or more.
+const CapacityThreshold = 0.25
+
+// HolMaxRise is the most hol's p99 may rise, in burns (the background's CPU time per
+// request), before the gate fails: what hol shows is whether a request waited behind a
+// burn, and a rise under a quarter of one is not that (the same quarter as the offload
+// claim's B/4). A p99 that is a burn because the loop stalls stays a burn on any machine;
+// an offloaded one is the server's own few milliseconds, which a machine twice as slow
+// doubles without reaching a quarter burn.
+const HolMaxRise = 0.25
+
+// GateOptions configure Gate.
+type GateOptions struct {
+	Threshold  float64  // 0: GateThreshold
+	References []string // servers the suite's code does not touch (nil: DefaultReference)
+	// BasePlan and NewPlan are the points each run's suite planned (run.json); nil: the
+	// points its rows name.
+	BasePlan, NewPlan []metrics.PlannedPoint
+	LeftOut           map[string]string // servers the new run left out, and why
+}
+
+// GateFigure is one Go model's figure, aggregated over the levels both runs measured.
+type GateFigure struct {
+	Model, Figure string
+	Points        int     // levels aggregated
+	Base, New     float64 // geometric means of the figure (a ratio to the references, or its own)
+	Cost          float64 // geometric mean over the levels of new/base, oriented so > 1 is worse
+	Rise          bool    // judged by the rise new − base (Cost holds it), not the ratio
+	Limit         float64 // Cost fails above 1+Limit, or above Limit for a rise
+	Worst         string  // the level that moved most, for the report
+	Fail          bool
+}
+
+// GateReport is the outcome of Gate.
+type GateReport struct {
+	Threshold float64
+	Figures   []GateFigure
+	Missing   []string // points both runs planned that the new run did not measure, or held fewer idle connections at
+	Warnings  []string // how the two runs were made differently (window, warm-up, CPUs, GOMAXPROCS)
+	Failures  []string // points of a Go model or a reference whose share of failed requests rose by over ErrorsAbsolute
+}
+
+// Failed reports whether the gate fails.
+func (g *GateReport) Failed() bool {
+	if len(g.Missing) > 0 || len(g.Failures) > 0 {
+		return true
+	}
+	for _, f := range g.Figures {
+		if f.Fail {
+			return true
+		}
+	}
+	return false
+}
+
+// gateFigure is what the gate reads off a model's rows at one point: its value (higher
+// better or not) and whether it is taken as a ratio to the references.
+type gateFigure struct {
+	name      string
+	applies   func(metrics.SummaryRow) bool
+	value     func(metrics.SummaryRow) float64
+	higher    bool    // higher is better
+	relative  bool    // divided by the references' value at the same point
+	perServer bool    // one value per server and scenario (not per level): a capacity
+	threshold float64 // this figure's limit instead of GateOptions.Threshold
+	// maxRise, when set, judges the figure by its rise (new − base, averaged over the
+	// levels) instead of the ratio: a figure whose scale is fixed by the load itself.
+	maxRise float64
+	usable  func(model []metrics.SummaryRow) bool
+}
+
+var gateFigures = []gateFigure{
+	{name: "CPU per request", applies: closedForeground, value: func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }, relative: true},
+	{name: "req/s where the server was the limit", applies: closedForeground, value: func(r metrics.SummaryRow) float64 { return r.RPS },
+		higher: true, relative: true, usable: serverBound},
+	{name: "memory with idle connections", applies: func(r metrics.SummaryRow) bool { return r.Kind == metrics.KindIdle },
+		value: func(r metrics.SummaryRow) float64 { return float64(r.MemoryKB()) }, relative: true},
+	{name: "p99 beside the burns, in burns", applies: func(r metrics.SummaryRow) bool {
+		return r.Kind == metrics.KindOpen && r.HasBackground() && r.BgBurnUs > 0
+	},
+		value: func(r metrics.SummaryRow) float64 { return r.P99us / r.BgBurnUs }, maxRise: HolMaxRise},
+	{name: "capacity (open model)", applies: func(r metrics.SummaryRow) bool { return r.Kind == metrics.KindOpen && !r.HasBackground() },
+		value: metrics.SummaryRow.CapacityRPS, higher: true, relative: true, perServer: true, threshold: CapacityThreshold},
+}
+
+func closedForeground(r metrics.SummaryRow) bool {
+	return r.Kind == metrics.KindClosed && !r.HasBackground()
+}
+
+// serverBound: every repeat of the point was limited by the server alone, so its req/s
+// is the server's, not the load generator's.
+func serverBound(rows []metrics.SummaryRow) bool {
+	for _, r := range rows {
+		if r.Bound != metrics.BoundServer {
+			return false
+		}
+	}
+	return len(rows) > 0
+}
+
+// gatePoint names a point across runs: what was asked, not what came out (an idle
+// level not held is the level asked).
+type gatePoint struct {
+	Server, Path string
+	Kind         metrics.Kind
+	Level        float64
+}
+
+func pointOf(r metrics.SummaryRow) gatePoint {
+	return gatePoint{r.Server, r.Path, r.Kind, r.AskedLevel()}
+}
+
+func (p gatePoint) String() string {
+	return fmt.Sprintf("%s %s %s %s", p.Server, p.Kind, p.Path, levelText(p.Kind, p.Level))
+}
+
+func levelText(k metrics.Kind, level float64) string {
+	n := fmt.Sprint(level)
+	switch k {
+	case metrics.KindIdle:
+		return "idle=" + n
+	case metrics.KindOpen:
+		return n + "×"
+	}
+	return "c=" + n
+}
+
+// Gate compares the Go models (gomaxprocs > 0) of cur against base on what their code
+// costs, each figure as a ratio to the references measured in the same run where it
+// has one, aggregated over levels by a geometric mean so that no single noisy level
+// decides: a run on a machine 2x slower moves no ratio, a model 15 % slower moves its
+// own. Points both runs planned that cur did not measure, or where it held fewer idle
+// connections than asked, fail it too.
+func Gate(base, cur []metrics.SummaryRow, opt GateOptions) *GateReport {
+	if opt.Threshold == 0 {
+		opt.Threshold = GateThreshold
+	}
+	if opt.References == nil {
+		opt.References = Options{}.withDefaults().References()
+	}
+	rep := &GateReport{Threshold: opt.Threshold, Missing: missingPoints(base, cur, opt), Warnings: setupWarnings(base, cur)}
+	bp, cp := byPoint(base), byPoint(cur)
+	rep.Failures = failedMore(bp, cp, opt.References)
+	for _, model := range goModels(base, cur) {
+		for _, f := range gateFigures {
+			if g, ok := gateOne(model, f, bp, cp, opt); ok {
+				rep.Figures = append(rep.Figures, g)
+			}
+		}
+	}
+	return rep
+}
+
+// byPoint groups a run's measured rows by point.
+func byPoint(rows []metrics.SummaryRow) map[gatePoint][]metrics.SummaryRow {
+	out := map[gatePoint][]metrics.SummaryRow{}
+	for _, r := range rows {
+		if r.Requests > 0 {
+			out[pointOf(r)] = append(out[pointOf(r)], r)
+		}
+	}
+	return out
+}
+
+// goModels is the Go models with rows in both runs, sorted.
+func goModels(base, cur []metrics.SummaryRow) []string {
+	in := func(rows []metrics.SummaryRow) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range rows {
+			if r.GoMaxProcs > 0 {
+				m[r.Server] = true
+			}
+		}
+		return m
+	}
+	b, c := in(base), in(cur)
+	var out []string
+	for s := range b {
+		if c[s] {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// gateOne aggregates figure f of model over every point both runs measured: the
+// geometric means of both runs and of the cost new/base (oriented so above 1 is worse),
+// or, for a figure judged by its rise, the arithmetic means and the mean rise.
+func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryRow, opt GateOptions) (GateFigure, bool) {
+	g := GateFigure{Model: model, Figure: f.name, Rise: f.maxRise > 0, Limit: opt.Threshold}
+	switch {
+	case g.Rise:
+		g.Limit = f.maxRise
+	case f.threshold > 0:
+		g.Limit = f.threshold
+	}
+	mean := func(x float64) float64 { return math.Log(x) } // averaged in this space
+	back := math.Exp
+	if g.Rise {
+		mean, back = func(x float64) float64 { return x }, func(x float64) float64 { return x }
+	}
+	var sumB, sumN, worst float64
+	for _, p := range gatePoints(model, f, bp, cp) {
+		b, okb := f.at(p, bp, cp, opt.References)
+		c, okc := f.at(p, cp, bp, opt.References)
+		if !okb || !okc {
+			continue
+		}
+		g.Points++
+		sumB, sumN = sumB+mean(b), sumN+mean(c)
+		if d := mean(c) - mean(b); math.Abs(d) > math.Abs(worst) {
+			worst, g.Worst = d, levelText(p.Kind, p.Level)
+		}
+	}
+	if g.Points == 0 {
+		return g, false
+	}
+	n := float64(g.Points)
+	g.Base, g.New = back(sumB/n), back(sumN/n)
+	if g.Rise {
+		g.Cost = g.New - g.Base
+		g.Fail = g.Cost > g.Limit
+		return g, true
+	}
+	g.Cost = g.New / g.Base // the geometric mean of the per-level ratios
+	if f.higher {
+		g.Cost = g.Base / g.New
+	}
+	g.Fail = g.Cost > 1+g.Limit
+	return g, true
+}
+
+// gatePoints is the points of model that f applies to, in both runs, sorted; a
+// per-server figure keeps one point per path.
+func gatePoints(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryRow) []gatePoint {
+	seen := map[gatePoint]bool{}
+	var out []gatePoint
+	for p, rows := range bp {
+		if p.Server != model || !f.applies(rows[0]) || cp[p] == nil {
+			continue
+		}
+		if f.perServer {
+			p.Level = 0
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b gatePoint) int {
+		if a.Path != b.Path {
+			return map[bool]int{true: -1, false: 1}[a.Path < b.Path]
+		}
+		return int(math.Copysign(1, a.Level-b.Level))
+	})
+	return out
+}
+
+// at is f at point p of run: the median over its repeats, over the geometric mean of
+// the references' medians there when f is relative; false when it cannot be read. The
+// references are those of the model's own design (its design column: a thread model
+// against the C thread server, a loop against nginx), which share what the machine does
+// to that design (the cost of a context switch, of an epoll wait) and so cancel it; all of
+// them when none shares it. Only references measured at p in both runs count, so that
+// both sides divide by the same servers.
+func (f gateFigure) at(p gatePoint, run, other map[gatePoint][]metrics.SummaryRow, refs []string) (float64, bool) {
+	rows := f.rowsAt(run, p)
+	if len(rows) == 0 || f.usable != nil && (!f.usable(rows) || !f.usable(f.rowsAt(other, p))) {
+		return 0, false
+	}
+	v := f.median(rows)
+	if !f.relative {
+		return v, v > 0
+	}
+	var logRef float64
+	n := 0
+	for _, sameDesign := range []bool{true, false} {
+		for _, ref := range refs {
+			q := p
+			q.Server = ref
+			here, there := f.rowsAt(run, q), f.rowsAt(other, q)
+			a, b := f.median(here), f.median(there)
+			if a > 0 && b > 0 && (!sameDesign || here[0].Design == rows[0].Design) {
+				logRef += math.Log(a)
+				n++
+			}
+		}
+		if n > 0 {
+			break
+		}
+	}
+	if n == 0 || v <= 0 {
+		return 0, false
+	}
+	return v / math.Exp(logRef/float64(n)), true
+}
+
+// rowsAt is run's rows at p: at its level, or at every level of its path for a
+// per-server figure.
+func (f gateFigure) rowsAt(run map[gatePoint][]metrics.SummaryRow, p gatePoint) []metrics.SummaryRow {
+	if !f.perServer {
+		return run[p]
+	}
+	var out []metrics.SummaryRow
+	for q, rows := range run {
+		if q.Server == p.Server && q.Path == p.Path && q.Kind == p.Kind {
+			out = append(out, rows...)
+		}
+	}
+	return out
+}
+
+// median is f's median over rows (0 for none).
+func (f gateFigure) median(rows []metrics.SummaryRow) float64 {
+	xs := make([]float64, 0, len(rows))
+	for _, r := range rows {
+		if v := f.value(r); v > 0 && !math.IsInf(v, 0) {
+			xs = append(xs, v)
+		}
+	}
+	if len(xs) == 0 {
+		return 0
+	}
+	return stats.Sample{Xs: xs}.Quantile(0.5)
+}
+
+// missingPoints is every point both runs planned (their run.json, else their rows) that
+// the new run did not measure, or where it held fewer idle connections than asked,
+// each with its reason. A server the new run left out (with a reason) is not missing.
+func missingPoints(base, cur []metrics.SummaryRow, opt GateOptions) []string {
+	bp, cp := plannedPoints(opt.BasePlan, base), plannedPoints(opt.NewPlan, cur)
+	measured, held := map[gatePoint]bool{}, map[gatePoint]string{}
+	for _, r := range cur {
+		p := pointOf(r)
+		if r.Requests > 0 || r.Due > 0 {
+			measured[p] = true
+		}
+		if r.Kind == metrics.KindIdle && float64(r.IdleConns) < p.Level {
+			held[p] = fmt.Sprintf("held %d of %v idle connections", r.IdleConns, p.Level)
+		}
+	}
+	var out []string
+	for p := range bp {
+		if !cp[p] {
+			continue
+		}
+		if _, left := opt.LeftOut[p.Server]; left {
+			continue
+		}
+		switch {
+		case !measured[p]:
+			out = append(out, p.String()+": planned by both runs, not measured by the new one")
+		case held[p] != "":
+			out = append(out, p.String()+": "+held[p])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// failedMore is every closed or idle point of a Go model or a reference whose share of
+// failed requests (median over repeats) rose by more than ErrorsAbsolute. Open points
+// past the capacity fail by design.
+func failedMore(bp, cp map[gatePoint][]metrics.SummaryRow, refs []string) []string {
+	share := gateFigure{value: func(r metrics.SummaryRow) float64 { return errorShare(r) + 1 }} // +1: a share of 0 is a value
+	var out []string
+	for p, rows := range cp {
+		if p.Kind == metrics.KindOpen || bp[p] == nil || rows[0].GoMaxProcs == 0 && !slices.Contains(refs, p.Server) {
+			continue
+		}
+		if b, c := share.median(bp[p])-1, share.median(rows)-1; c-b > ErrorsAbsolute {
+			out = append(out, fmt.Sprintf("%s: failed requests %.2f%% → %.2f%%", p, 100*b, 100*c))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// plannedPoints is the points of plan that were to be measured (not skipped), or, with
+// no plan, the points rows name.
+func plannedPoints(plan []metrics.PlannedPoint, rows []metrics.SummaryRow) map[gatePoint]bool {
+	out := map[gatePoint]bool{}
+	if plan == nil {
+		for _, r := range rows {
+			out[pointOf(r)] = true
+		}
+		return out
+	}
+	for _, p := range plan {
+		if p.Skip == "" {
+			out[gatePoint{p.Server, p.Path, p.Kind, p.Level}] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,52 @@
+package compare
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// WriteMarkdown writes the gate's verdict: one line per Go model and figure (the
+// geometric means of both runs, the cost, the level that moved most), then the points
+// the new run did not measure.
+func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error {
+	verdict := "PASS"
+	if g.Failed() {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "# Gate: %s against %s — %s\n\n", newName, baseName, verdict)
+	fmt.Fprintf(w, "Each Go model's figures as ratios to the references measured in the same run "+
+		"(req/s only where the server was the limit in every repeat of both runs; hol's p99 over one burn, "+
+		"judged by its rise in burns), each level's median over its repeats, aggregated over levels by a "+
+		"geometric mean. Cost is new over base, oriented so that above 1 is worse; a figure fails above its limit "+
+		"(compare.GateThreshold, CapacityThreshold and HolMaxRise say why each is what it is).\n\n")
+	fmt.Fprintf(w, "| model | figure | levels | base | new | cost | limit | most moved | verdict |\n|---|---|--:|--:|--:|--:|--:|---|---|\n")
+	for _, f := range g.Figures {
+		v := "ok"
+		if f.Fail {
+			v = "**FAIL**"
+		}
+		cost, limit := strconv.FormatFloat(f.Cost, 'f', 3, 64), strconv.FormatFloat(1+f.Limit, 'f', 2, 64)
+		if f.Rise {
+			cost, limit = strconv.FormatFloat(f.Cost, 'f', 3, 64)+" (rise)", "+"+sig(f.Limit)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", f.Model, f.Figure, f.Points,
+			sig(f.Base), sig(f.New), cost, limit, f.Worst, v)
+	}
+	if len(g.Missing) > 0 {
+		fmt.Fprintf(w, "\nPlanned by both runs, not as planned in the new one (each fails the gate):\n\n")
+		for _, m := range g.Missing {
+			fmt.Fprintf(w, "- %s\n", m)
+		}
+	}
+	if len(g.Failures) > 0 {
+		fmt.Fprintf(w, "\nMore failed requests (each fails the gate):\n\n")
+		for _, m := range g.Failures {
+			fmt.Fprintf(w, "- %s\n", m)
+		}
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func sig(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }

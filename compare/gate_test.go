@@ -1,0 +1,102 @@
+package compare
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
+)
+
+// gateRun is a run of two Go models and nginx on /hello at four levels, each point 3
+// times, and a hol row per model: cpu is each server's CPU per request, the same at
+// every level unless at says otherwise.
+func gateRun(cpu map[string]float64, at map[int]float64, holP99 float64) []metrics.SummaryRow {
+	var rows []metrics.SummaryRow
+	for _, c := range []int{10, 100, 1000, 4000} {
+		for rep := 1; rep <= 3; rep++ {
+			for _, s := range []string{"evented", "threaded", "nginx"} {
+				procs := 1
+				if s == "nginx" {
+					procs = 0
+				}
+				v := cpu[s]
+				if f, ok := at[c]; ok && s == "evented" {
+					v *= f
+				}
+				rows = append(rows, metrics.SummaryRow{Server: s, Scenario: "hello", Kind: metrics.KindClosed, Path: "/hello",
+					Concurrency: c, Repeat: rep, GoMaxProcs: procs, Requests: 1000, RPS: 1e6 / v, CPUUsPerReq: v, Bound: metrics.BoundServer})
+			}
+		}
+	}
+	for _, s := range []string{"evented", "threaded"} {
+		rows = append(rows, metrics.SummaryRow{Server: s, Scenario: "hol", Kind: metrics.KindOpen, Path: "/hello", GoMaxProcs: 1,
+			Requests: 100, OfferedRPS: 20, ReferenceRPS: 2000, BgPath: "/cpu?us=50000", BgBurnUs: 50000, P99us: holP99})
+	}
+	return rows
+}
+
+func figure(rep *GateReport, model, name string) GateFigure {
+	for _, f := range rep.Figures {
+		if f.Model == model && strings.HasPrefix(f.Figure, name) {
+			return f
+		}
+	}
+	return GateFigure{}
+}
+
+// TestGateAggregatesOverLevels: a model 15 % costlier at every level fails; one level
+// 20 % off among four moves the geometric mean by under 5 % and passes; a machine
+// twice as slow (the reference too) passes; a hol p99 that rises by half a burn fails,
+// one that doubles from a tenth of a burn passes.
+func TestGateAggregatesOverLevels(t *testing.T) {
+	cpu := map[string]float64{"evented": 4, "threaded": 10, "nginx": 5}
+	base := gateRun(cpu, nil, 5000)
+	scaled := func(f map[string]float64) map[string]float64 {
+		out := map[string]float64{}
+		for s, v := range cpu {
+			out[s] = v * f[s]
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name       string
+		cur        []metrics.SummaryRow
+		cost       float64 // evented's CPU per request
+		fail, hold bool    // the gate fails; the hol figure fails
+	}{
+		{"the same", gateRun(cpu, nil, 5000), 1, false, false},
+		{"evented 15 % costlier", gateRun(scaled(map[string]float64{"evented": 1.15, "threaded": 1, "nginx": 1}), nil, 5000), 1.15, true, false},
+		{"one level 20 % off", gateRun(cpu, map[int]float64{100: 1.2}, 5000), 1.0466, false, false},
+		{"a machine twice as slow", gateRun(scaled(map[string]float64{"evented": 2, "threaded": 2, "nginx": 2}), nil, 10000), 1, false, false},
+		{"hol half a burn later", gateRun(cpu, nil, 30000), 1, true, true},
+	} {
+		rep := Gate(base, tc.cur, GateOptions{})
+		f := figure(rep, "evented", "CPU per request")
+		if f.Points != 4 || f.Cost < tc.cost-0.001 || f.Cost > tc.cost+0.001 || rep.Failed() != tc.fail {
+			t.Errorf("%s: evented CPU per request %+v, gate failed %v; want cost %.4f over 4 levels, failed %v", tc.name, f, rep.Failed(), tc.cost, tc.fail)
+		}
+		if h := figure(rep, "threaded", "p99 beside"); h.Points != 1 || h.Fail != tc.hold {
+			t.Errorf("%s: threaded hol %+v, want fail %v", tc.name, h, tc.hold)
+		}
+	}
+}
+
+// TestGateReqPerSecondOnlyWhereTheServerLimits: a point the client limited in any repeat
+// of either run is not read for req/s (its figure is the load generator's), and CPU per
+// request still is.
+func TestGateReqPerSecondOnlyWhereTheServerLimits(t *testing.T) {
+	cpu := map[string]float64{"evented": 4, "threaded": 10, "nginx": 5}
+	base, cur := gateRun(cpu, nil, 5000), gateRun(cpu, nil, 5000)
+	for i := range cur {
+		if cur[i].Server == "evented" && cur[i].Concurrency == 10 && cur[i].Repeat == 2 {
+			cur[i].Bound = metrics.BoundClient
+		}
+	}
+	rep := Gate(base, cur, GateOptions{})
+	if f := figure(rep, "evented", "req/s"); f.Points != 3 {
+		t.Errorf("evented req/s over %d levels, want 3 (c=10 was client-bound once)", f.Points)
+	}
+	if f := figure(rep, "evented", "CPU per request"); f.Points != 4 {
+		t.Errorf("evented CPU per request over %d levels, want all 4", f.Points)
+	}
+}
