@@ -95,12 +95,17 @@ type gateFigure struct {
 	// levels) instead of the ratio: a figure whose scale is fixed by the load itself.
 	maxRise float64
 	usable  func(model []metrics.SummaryRow) bool
+	// also is read into the same aggregate: req/s where the server was the limit is the
+	// server's CPU share over its CPU per request, so it enters beside it, as a cost
+	// (its inverse), and the two cannot disagree on a model because one has fewer levels.
+	also []gateFigure
 }
 
 var gateFigures = []gateFigure{
-	{name: "CPU per request", applies: closedForeground, value: func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }, relative: true},
-	{name: "req/s where the server was the limit", applies: closedForeground, value: func(r metrics.SummaryRow) float64 { return r.RPS },
-		higher: true, relative: true, usable: serverBound},
+	{name: "cost per request (CPU per request; 1/req/s where the server was the limit)", applies: closedForeground,
+		value: func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }, relative: true,
+		also: []gateFigure{{name: "req/s where the server was the limit", applies: closedForeground,
+			value: func(r metrics.SummaryRow) float64 { return r.RPS }, higher: true, relative: true, usable: serverBound}}},
 	{name: "memory with idle connections", applies: func(r metrics.SummaryRow) bool { return r.Kind == metrics.KindIdle },
 		value: func(r metrics.SummaryRow) float64 { return float64(r.MemoryKB()) }, relative: true},
 	{name: "p99 beside the burns, in burns", applies: func(r metrics.SummaryRow) bool {
@@ -212,9 +217,10 @@ func goModels(base, cur []metrics.SummaryRow) []string {
 	return out
 }
 
-// gateOne aggregates figure f of model over every point both runs measured: the
-// geometric means of both runs and of the cost new/base (oriented so above 1 is worse),
-// or, for a figure judged by its rise, the arithmetic means and the mean rise.
+// gateOne aggregates figure f (with the figures it reads beside it) of model over every
+// point both runs measured: each value oriented as a cost (a higher-is-better one
+// inverted), the geometric means of both runs and their ratio, the cost (above 1 is
+// worse); or, for a figure judged by its rise, the arithmetic means and the mean rise.
 func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryRow, opt GateOptions) (GateFigure, bool) {
 	g := GateFigure{Model: model, Figure: f.name, Rise: f.maxRise > 0, Limit: opt.Threshold}
 	switch {
@@ -229,16 +235,24 @@ func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryR
 		mean, back = func(x float64) float64 { return x }, func(x float64) float64 { return x }
 	}
 	var sumB, sumN, worst float64
-	for _, p := range gatePoints(model, f, bp, cp) {
-		b, okb := f.at(p, bp, cp, opt.References)
-		c, okc := f.at(p, cp, bp, opt.References)
-		if !okb || !okc {
-			continue
-		}
-		g.Points++
-		sumB, sumN = sumB+mean(b), sumN+mean(c)
-		if d := mean(c) - mean(b); math.Abs(d) > math.Abs(worst) {
-			worst, g.Worst = d, levelText(p.Kind, p.Level)
+	for _, part := range append([]gateFigure{f}, f.also...) {
+		for _, p := range gatePoints(model, part, bp, cp) {
+			b, okb := part.at(p, bp, cp, opt.References)
+			c, okc := part.at(p, cp, bp, opt.References)
+			if !okb || !okc {
+				continue
+			}
+			if part.higher {
+				b, c = 1/b, 1/c
+			}
+			g.Points++
+			sumB, sumN = sumB+mean(b), sumN+mean(c)
+			if d := mean(c) - mean(b); math.Abs(d) > math.Abs(worst) {
+				worst, g.Worst = d, levelText(p.Kind, p.Level)
+				if len(f.also) > 0 {
+					g.Worst += " (" + part.name + ")"
+				}
+			}
 		}
 	}
 	if g.Points == 0 {
@@ -251,10 +265,7 @@ func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryR
 		g.Fail = g.Cost > g.Limit
 		return g, true
 	}
-	g.Cost = g.New / g.Base // the geometric mean of the per-level ratios
-	if f.higher {
-		g.Cost = g.Base / g.New
-	}
+	g.Cost = g.New / g.Base // the geometric mean of the per-point ratios
 	g.Fail = g.Cost > 1+g.Limit
 	return g, true
 }

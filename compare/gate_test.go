@@ -44,8 +44,9 @@ func figure(rep *GateReport, model, name string) GateFigure {
 	return GateFigure{}
 }
 
-// TestGateAggregatesOverLevels: a model 15 % costlier at every level fails; one level
-// 20 % off among four moves the geometric mean by under 5 % and passes; a machine
+// TestGateAggregatesOverLevels: a model 15 % costlier at every level fails (its CPU per
+// request and its req/s, read as one cost); one level 20 % off among four moves the
+// geometric mean by under 5 % and passes; a machine
 // twice as slow (the reference too) passes; a hol p99 that rises by half a burn fails,
 // one that doubles from a tenth of a burn passes.
 func TestGateAggregatesOverLevels(t *testing.T) {
@@ -71,9 +72,9 @@ func TestGateAggregatesOverLevels(t *testing.T) {
 		{"hol half a burn later", gateRun(cpu, nil, 30000), 1, true, true},
 	} {
 		rep := Gate(base, tc.cur, GateOptions{})
-		f := figure(rep, "evented", "CPU per request")
-		if f.Points != 4 || f.Cost < tc.cost-0.001 || f.Cost > tc.cost+0.001 || rep.Failed() != tc.fail {
-			t.Errorf("%s: evented CPU per request %+v, gate failed %v; want cost %.4f over 4 levels, failed %v", tc.name, f, rep.Failed(), tc.cost, tc.fail)
+		f := figure(rep, "evented", "cost per request")
+		if f.Points != 8 || f.Cost < tc.cost-0.001 || f.Cost > tc.cost+0.001 || rep.Failed() != tc.fail {
+			t.Errorf("%s: evented cost per request %+v, gate failed %v; want cost %.4f over 4 levels read twice, failed %v", tc.name, f, rep.Failed(), tc.cost, tc.fail)
 		}
 		if h := figure(rep, "threaded", "p99 beside"); h.Points != 1 || h.Fail != tc.hold {
 			t.Errorf("%s: threaded hol %+v, want fail %v", tc.name, h, tc.hold)
@@ -82,21 +83,19 @@ func TestGateAggregatesOverLevels(t *testing.T) {
 }
 
 // TestGateReqPerSecondOnlyWhereTheServerLimits: a point the client limited in any repeat
-// of either run is not read for req/s (its figure is the load generator's), and CPU per
-// request still is.
+// of either run is not read for req/s (its figure is the load generator's), while its
+// CPU per request still is: the cost per request reads 4 levels of CPU and 3 of req/s.
 func TestGateReqPerSecondOnlyWhereTheServerLimits(t *testing.T) {
 	cpu := map[string]float64{"evented": 4, "threaded": 10, "nginx": 5}
 	base, cur := gateRun(cpu, nil, 5000), gateRun(cpu, nil, 5000)
 	for i := range cur {
 		if cur[i].Server == "evented" && cur[i].Concurrency == 10 && cur[i].Repeat == 2 {
 			cur[i].Bound = metrics.BoundClient
+			cur[i].RPS /= 2 // the client's figure: not read
 		}
 	}
 	rep := Gate(base, cur, GateOptions{})
-	if f := figure(rep, "evented", "req/s"); f.Points != 3 {
-		t.Errorf("evented req/s over %d levels, want 3 (c=10 was client-bound once)", f.Points)
-	}
-	if f := figure(rep, "evented", "CPU per request"); f.Points != 4 {
-		t.Errorf("evented CPU per request over %d levels, want all 4", f.Points)
+	if f := figure(rep, "evented", "cost per request"); f.Points != 4+3 || f.Cost != 1 {
+		t.Errorf("evented %+v: want 7 points (c=10's req/s left out) and no change", f)
 	}
 }

@@ -50,8 +50,8 @@ func TestGateDoctoredRuns(t *testing.T) {
 	}{
 		{"the baseline itself", rows, 0, "PASS"},
 		{"the whole machine at half speed", slower(rows, func(metrics.SummaryRow) bool { return true }, 2), 0, "PASS"},
-		{"goroutine 15 % slower", slower(rows, one, 1.15), 1, "| goroutine | CPU per request |"},
-		{"every Go model 15 % slower", slower(rows, isGo, 1.15), 1, "| threaded | CPU per request |"},
+		{"goroutine 15 % slower", slower(rows, one, 1.15), 1, "| goroutine | cost per request"},
+		{"every Go model 15 % slower", slower(rows, isGo, 1.15), 1, "| threaded | cost per request"},
 		{"a planned point with no row", dropped, 1, "evented closed /hello c=1000: planned by both runs, not measured"},
 		{"an idle level not held", notHeld, 1, "threaded idle /hello idle=5000: held 4100 of 5000 idle connections"},
 	} {
