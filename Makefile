@@ -21,9 +21,9 @@ test-multihost:
 	$(GO) build -o $(BIN) ./cmd/bench
 	timeout 600 scripts/multihost-test.sh $(BIN)
 
-# The full suite (suites/default.json, about 17 minutes on 2 cores, progress on the
+# The full suite (suites/default.json, about 22 minutes on 2 cores, progress on the
 # terminal) into results/<UTC time>/ and results/latest: scripts/run.sh raises the limits,
-# builds, runs `bench run`, then `bench plot`. bench-quick: fewer levels, 1 s windows, 3–4 minutes.
+# builds, runs `bench run`, then `bench plot`. bench-quick: fewer levels, 1 s windows, 5–6 minutes.
 bench:
 	scripts/run.sh
 

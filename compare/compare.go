@@ -59,6 +59,7 @@ type Cell struct {
 	Delta      float64 // (New-Base)/Base; NaN when Base is 0
 	P          float64 // U-test p-value when Tested
 	Tested     bool    // a U test decided significance (enough repeats on both sides)
+	Alpha      float64 // the level it was tested at
 	Regression bool    // worse by more than the threshold (and significant, when Tested)
 	Vanished   bool    // a lower-is-better figure fell to 0: nothing was measured, a failure
 }
@@ -165,9 +166,15 @@ func values(rows []metrics.SummaryRow, m Metric) []float64 {
 	return out
 }
 
-// compareCell compares one metric's samples. With too few repeats for the U test to reach
-// alpha (fewer than 4 a side at 0.05), the bare delta of the medians decides, so that a
-// run of 2 or 3 repeats still catches a regression.
+// FewRepeatsAlpha is the U test's level where Alpha is out of its reach: with 3 repeats
+// against 3 (the suite's), two fully separated samples give p = 0.1 and nothing less.
+const FewRepeatsAlpha = 0.1
+
+// compareCell compares one metric's samples. A change beyond the threshold is a
+// regression when the U test finds it significant, at Alpha, or at FewRepeatsAlpha when
+// Alpha is out of its reach (3 against 3); with fewer repeats still (2, or 1) the bare
+// delta of the medians decides. A change the test cannot tell from the repeats' spread
+// is within the noise and said so.
 func (o Options) compareCell(m Metric, base, cur []float64) Cell {
 	c := Cell{Metric: m.Name, N1: len(base), N2: len(cur), P: 1,
 		Base: stats.Sample{Xs: base}.Quantile(0.5), New: stats.Sample{Xs: cur}.Quantile(0.5)}
@@ -185,10 +192,14 @@ func (o Options) compareCell(m Metric, base, cur []float64) Cell {
 		c.Vanished, c.Regression = true, true
 		return c
 	}
-	if c.N1 >= 2 && c.N2 >= 2 && m.Absolute == 0 && canReach(c.N1, c.N2, o.Alpha) {
+	c.Alpha = o.Alpha
+	if !canReach(c.N1, c.N2, c.Alpha) && canReach(c.N1, c.N2, FewRepeatsAlpha) {
+		c.Alpha = FewRepeatsAlpha // 3 against 3: the smallest p the test can give is 0.1
+	}
+	if c.N1 >= 2 && c.N2 >= 2 && m.Absolute == 0 && canReach(c.N1, c.N2, c.Alpha) {
 		c.Tested, c.P = true, uTest(base, cur)
 	}
-	c.Regression = worse && (!c.Tested || c.P <= o.Alpha)
+	c.Regression = worse && (!c.Tested || c.P <= c.Alpha)
 	return c
 }
 

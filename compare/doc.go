@@ -5,6 +5,12 @@
 // figures do not travel between machines, it also compares ratios measured within each run
 // (each server against a reference server at the same scenario and level).
 //
+// Gate (gate.go) is CI's policy: each Go model's costs (CPU per request, req/s where the
+// server was the limit, idle memory, hol's p99 in burns, open capacity) as ratios to the
+// references of its design measured in the same run, aggregated over levels by a
+// geometric mean and held to limits written beside their measurement; points both runs
+// planned and the new one did not measure fail it.
+//
 // Rate rows are matched by their step index within server × rate × repeat, not by the
 // offered rate, since each server's offered rates are a share of its own capacity; a
 // server whose step count differs between the runs leaves its rate rows unmatched.

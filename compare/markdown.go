@@ -30,7 +30,8 @@ func (r *Report) WriteMarkdown(w io.Writer, baseName, newName string) error {
 	}
 	fmt.Fprintf(bw, "\nA regression is a change for the worse beyond %s (req/s down; latency, memory, threads up).", threshold(r.Threshold))
 	fmt.Fprintf(bw, " Cells are medians over repeats; with at least 4 repeats a side a change must also pass a"+
-		" Mann–Whitney U test at p ≤ %g, with fewer the bare delta decides.\n", r.Alpha)
+		" Mann–Whitney U test at p ≤ %g, with 3 against 3 at p ≤ %g (the least p it can give), with fewer the bare"+
+		" delta decides; a change the test does not find is within the noise of the repeats.\n", r.Alpha, FewRepeatsAlpha)
 	if r.Mode.absolute() {
 		fmt.Fprint(bw, "\n## Absolute figures\n\n")
 		r.table(bw, r.Rows, false, "server", "a row marked † was client-bound on one side: its req/s is the load generator's limit")
@@ -72,7 +73,7 @@ func (r *Report) table(w io.Writer, rows []Row, ratio bool, first, footnote stri
 		}
 		cells := []string{row.Server, row.Scenario, level}
 		for _, m := range r.Metrics {
-			cells = append(cells, cellText(row, m.Name, r.Alpha, ratio))
+			cells = append(cells, cellText(row, m.Name, ratio))
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
@@ -81,15 +82,15 @@ func (r *Report) table(w io.Writer, rows []Row, ratio bool, first, footnote stri
 	}
 }
 
-func cellText(row Row, metric string, alpha float64, ratio bool) string {
+func cellText(row Row, metric string, ratio bool) string {
 	for _, c := range row.Cells {
 		if c.Metric != metric {
 			continue
 		}
 		s := fmt.Sprintf("%s → %s (%s", format(c.Base, ratio), format(c.New, ratio), pct(c.Delta))
 		switch {
-		case c.Tested && c.P > alpha:
-			s += fmt.Sprintf(", p=%.2g, not significant", c.P)
+		case c.Tested && c.P > c.Alpha:
+			s += fmt.Sprintf(", p=%.2g, within the noise", c.P)
 		case c.Tested:
 			s += fmt.Sprintf(", p=%.2g", c.P)
 		case c.N1 > 1 || c.N2 > 1:

@@ -1,6 +1,7 @@
 // Package orchestrator runs a benchmark suite end to end: it reads a suite file
 // (suites/*.json: servers, scenarios, levels), plans the steps (one per server × scenario
-// × level × repeat, clamped to the open-file limit), and for each step starts the server
+// × level × repeat, clamped to the open-file limit; repeats in interleaved rounds, see
+// Plan), and for each step starts the server
 // as a child (`bench serve`, or an external script such as scripts/peers/nginx.sh), pins
 // it to the server CPUs, waits until it answers GET /hello, drives it with the load
 // generator (package loadgen, behind the Engine interface), samples the server's process

@@ -22,7 +22,9 @@ repeat, since each server's offered rates are a share of its own capacity.
 
 A regression is a change for the worse beyond the threshold: req/s down, latency, memory,
 threads or CPU up. Each cell is the median over repeats; with at least 4 repeats a side a
-change must also pass a Mann–Whitney U test at --alpha, with fewer the delta decides.
+change must also pass a Mann–Whitney U test at --alpha, with 3 against 3 at 0.1 (the
+least p the test can give there), with fewer the delta decides. A change the test does
+not find is reported as within the noise of the repeats.
 
 --mode ratios compares only figures measured within each run (each server over --ref at
 the same scenario and level, e.g. evented/nginx req/s per hello level), which travel

@@ -24,9 +24,9 @@ on stdout:
               bench export results/baseline > old.txt
               bench export results/latest > new.txt
               benchstat old.txt new.txt
-            A line reads BenchmarkHello/server=evented/c=1000 <requests> 8.1 cpu-µs/req
-            118494 req/s 0.91 p99-ms 12.3 rss-MB; benchstat -col /server sets the servers
-            side by side.
+            A line reads BenchmarkHello/server=evented/c=1000 <requests> 8.1e-06 cpu-sec/req
+            118494 req/s 0.00091 p99-sec 12897484 mem-B (PSS, else RSS); benchstat
+            -col /server sets the servers side by side.
   smaller   github-action-benchmark's customSmallerIsBetter JSON: each point's median
             CPU per request, p99 and memory, with the spread of its repeats.
   bigger    github-action-benchmark's customBiggerIsBetter JSON: each point's median req/s.
@@ -57,7 +57,8 @@ func runExport(args []string, stdout, _ io.Writer) error {
 }
 
 // benchName is a row's benchmark name: Benchmark<Scenario>/server=<label>/<level>, the
-// level as c=N, idle=N or load=<offered req/s>.
+// level as its suite names it (metrics.SummaryRow.AskedLevel), so that two runs match:
+// c=N, idle=N (asked), or load=<share of the probe the rate was sized from>.
 func benchName(server, scenario string, kind metrics.Kind, level float64) string {
 	sc := []rune(scenario)
 	sc[0] = unicode.ToUpper(sc[0])
@@ -71,20 +72,21 @@ func benchName(server, scenario string, kind metrics.Kind, level float64) string
 	return "Benchmark" + clean(string(sc)) + "/server=" + clean(server) + "/" + key + "=" + strconv.FormatFloat(level, 'f', -1, 64)
 }
 
-// writeGoBench writes the configuration lines benchstat keeps (host CPUs, pinning), then
-// a line per measured row.
+// writeGoBench writes the configuration lines benchstat keeps (host CPUs, pinning: the
+// same in two runs to be compared, or benchstat sets them in separate tables), then a
+// line per measured row, in the units benchstat scales (sec, B).
 func writeGoBench(w io.Writer, rows []metrics.SummaryRow) error {
-	fmt.Fprintf(w, "goos: linux\npkg: threads-vs-loop\nhost-cpus: %d\nserver-cpus: %s\nclient-cpus: %s\nrun: %s\n",
-		rows[0].HostCPUs, rows[0].ServerCPUs, rows[0].ClientCPUs, rows[0].RunID)
+	fmt.Fprintf(w, "goos: linux\npkg: threads-vs-loop\nhost-cpus: %d\nserver-cpus: %s\nclient-cpus: %s\n",
+		rows[0].HostCPUs, rows[0].ServerCPUs, rows[0].ClientCPUs)
 	for _, r := range rows {
 		if r.Requests <= 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%d", benchName(r.Server, r.Scenario, r.Kind, r.Level()), r.Requests)
+		fmt.Fprintf(w, "%s\t%d", benchName(r.Server, r.Scenario, r.Kind, r.AskedLevel()), r.Requests)
 		for _, v := range []struct {
 			x    float64
 			unit string
-		}{{r.CPUUsPerReq, "cpu-µs/req"}, {r.RPS, "req/s"}, {r.P99us / 1000, "p99-ms"}, {float64(r.MemoryKB()) / 1024, "rss-MB"}} {
+		}{{r.CPUUsPerReq / 1e6, "cpu-sec/req"}, {r.RPS, "req/s"}, {r.P99us / 1e6, "p99-sec"}, {float64(r.MemoryKB()) * 1024, "mem-B"}} {
 			if v.x > 0 {
 				fmt.Fprintf(w, "\t%s %s", strconv.FormatFloat(v.x, 'g', 5, 64), v.unit)
 			}

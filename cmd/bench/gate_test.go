@@ -55,7 +55,7 @@ func TestGateDoctoredRuns(t *testing.T) {
 		{"a planned point with no row", dropped, 1, "evented closed /hello c=1000: planned by both runs, not measured"},
 		{"an idle level not held", notHeld, 1, "threaded idle /hello idle=5000: held 4100 of 5000 idle connections"},
 	} {
-		dir := filepath.Join(t.TempDir(), "run")
+		dir := t.TempDir()
 		writeRows(t, filepath.Join(dir, "summary.csv"), tc.rows)
 		if err := os.WriteFile(filepath.Join(dir, "run.json"), manifest, 0o644); err != nil {
 			t.Fatal(err)

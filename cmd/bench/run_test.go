@@ -58,7 +58,7 @@ func TestRunDryRunPlansTheQuickSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := stdout.String()
-	if !strings.Contains(out, "6 steps (hello 6)") || !strings.Contains(out, "threaded        hello  c=4000") {
+	if !strings.Contains(out, "18 steps (hello 18)") || !strings.Contains(out, "threaded        hello  c=4000") { // 3 levels, 3 rounds
 		t.Fatalf("dry run:\n%s", out)
 	}
 }
