@@ -46,7 +46,8 @@ ensure_nginx() {
   fi
   if [ -n "$nginx_pid" ]; then echo "nginx is gone; starting it again" >&2; kill "$nginx_pid" 2>/dev/null || true; fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  nginx_pid=$("$here/scripts/peers/nginx.sh" "$port" 0)
+  # The peer prints its master's PID, then its settings line: the PID is the first line.
+  nginx_pid=$("$here/scripts/peers/nginx.sh" "$port" 0 | sed -n 1p)
   url="http://127.0.0.1:$port/"
 }
 ensure_nginx

@@ -48,7 +48,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 start_server() {
   port=$(free_port)
   case $1 in
-    nginx) pid=$("$here/scripts/peers/nginx.sh" "$port" 0) ;;
+    nginx) pid=$("$here/scripts/peers/nginx.sh" "$port" 0 | sed -n 1p) ;; # its PID, then its settings line
     cthreads) taskset -c 0 "$work/cthreads" "$port" & pid=$! ;;
     threaded-netpoll) taskset -c 0 "$here/bin/bench" serve --model threaded --wait netpoll --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
     threaded-pool) taskset -c 0 "$here/bin/bench" serve --model threaded --pool 4100 --addr "127.0.0.1:$port" >/dev/null & pid=$! ;;
