@@ -32,7 +32,7 @@ bench-quick:
 
 # The quick suite on a slower machine, emulated (not part of CI): a busy loop pinned beside
 # the server (CPU 0) and another beside the client (CPU 1) leave each side about half its
-# CPU, then bench check --strict on the run (scripts/slow-machine.sh; about 4 minutes).
+# CPU, then bench check --strict on the run (scripts/slow-machine.sh; about 6 minutes).
 bench-slow:
 	scripts/slow-machine.sh
 

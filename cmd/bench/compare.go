@@ -83,13 +83,9 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 // compareRuns compares the run at newPath with the one at basePath once per option set,
 // telling the servers the new run left out or did not plan (its run.json) from missing ones.
 func compareRuns(basePath, newPath string, opts []compare.Options, stdout, stderr io.Writer) error {
-	base, err := readSummary(basePath)
+	base, cur, err := readRuns(basePath, newPath)
 	if err != nil {
-		return fmt.Errorf("compare: %w", err)
-	}
-	cur, err := readSummary(newPath)
-	if err != nil {
-		return fmt.Errorf("compare: %w", err)
+		return err
 	}
 	m, hasManifest, err := readManifestBeside(newPath)
 	if err != nil {
@@ -121,16 +117,23 @@ func compareRuns(basePath, newPath string, opts []compare.Options, stdout, stder
 	return nil
 }
 
-// gateRuns is --gate: compare.Gate on the Go models, then the share of failed
-// requests on closed and idle rows.
-func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
-	base, err := readSummary(basePath)
-	if err != nil {
-		return fmt.Errorf("compare: %w", err)
+// readRuns reads the base and the new run's rows.
+func readRuns(basePath, newPath string) (base, cur []metrics.SummaryRow, err error) {
+	if base, err = readSummary(basePath); err == nil {
+		cur, err = readSummary(newPath)
 	}
-	cur, err := readSummary(newPath)
 	if err != nil {
-		return fmt.Errorf("compare: %w", err)
+		return nil, nil, fmt.Errorf("compare: %w", err)
+	}
+	return base, cur, nil
+}
+
+// gateRuns is --gate: compare.Gate (the Go models' costs, the planned points, the
+// share of failed requests).
+func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
+	base, cur, err := readRuns(basePath, newPath)
+	if err != nil {
+		return err
 	}
 	opt := compare.GateOptions{}
 	for _, side := range []struct {
