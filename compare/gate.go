@@ -404,13 +404,14 @@ func missingPoints(base, cur []metrics.SummaryRow, opt GateOptions) []string {
 // failed requests (median over repeats) rose by more than ErrorsAbsolute. Open points
 // past the capacity fail by design.
 func failedMore(bp, cp map[gatePoint][]metrics.SummaryRow, refs []string) []string {
-	share := gateFigure{value: func(r metrics.SummaryRow) float64 { return errorShare(r) + 1 }} // +1: a share of 0 is a value
+	errs, _ := lookup("errors")
+	share := func(rows []metrics.SummaryRow) float64 { return stats.Sample{Xs: values(rows, errs)}.Quantile(0.5) }
 	var out []string
 	for p, rows := range cp {
 		if p.Kind == metrics.KindOpen || bp[p] == nil || rows[0].GoMaxProcs == 0 && !slices.Contains(refs, p.Server) {
 			continue
 		}
-		if b, c := share.median(bp[p])-1, share.median(rows)-1; c-b > ErrorsAbsolute {
+		if b, c := share(bp[p]), share(rows); c-b > errs.Absolute {
 			out = append(out, fmt.Sprintf("%s: failed requests %.2f%% → %.2f%%", p, 100*b, 100*c))
 		}
 	}
