@@ -24,8 +24,7 @@ func (r SummaryRow) AskedLevel() float64 {
 		return float64(r.IdleConns)
 	case KindOpen:
 		if c := r.probeRPS(); c > 0 && r.OfferedRPS > 0 {
-			f, _ := strconv.ParseFloat(strconv.FormatFloat(r.OfferedRPS/c, 'g', 3, 64), 64)
-			return f
+			return shareOf(r.OfferedRPS, c)
 		}
 		return r.OfferedRPS
 	}
@@ -57,4 +56,21 @@ func (r SummaryRow) probeRPS() float64 {
 		return 0
 	}
 	return c
+}
+
+// shareOf is offered/probe as the suite wrote it: the coarsest rounding (1 to 6
+// significant digits) that the columns' own rounding to whole req/s cannot tell from the
+// quotient. 150 req/s of a 15050 req/s probe is 0.00997 to 3 digits, but 0.01 within
+// that rounding; 1250 of 10000 stays 0.125.
+func shareOf(offered, probe float64) float64 {
+	raw := offered / probe
+	tolerance := 0.5/offered + 0.5/probe // relative
+	for digits := 1; digits < 6; digits++ {
+		f, _ := strconv.ParseFloat(strconv.FormatFloat(raw, 'g', digits, 64), 64)
+		if math.Abs(f-raw) <= tolerance*raw {
+			return f
+		}
+	}
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(raw, 'g', 6, 64), 64)
+	return f
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -66,16 +65,13 @@ func TestRenamedScenariosGiveTheSameRunAndCharts(t *testing.T) {
 	}
 }
 
-// idleAsked is the idle connections a row's step asked for: its idle_conns, or, when fewer
-// came up on a loaded machine, what its note says was asked.
-func idleAsked(r metrics.SummaryRow) int {
-	var up, asked int
-	if i := strings.Index(r.Note, "only "); i >= 0 {
-		if n, _ := fmt.Sscanf(r.Note[i:], "only %d of %d idle connections up", &up, &asked); n == 2 {
-			return asked
-		}
+// idleAsked is the idle connections a row's step asked for (its idle_conns, or what its
+// note says was asked when fewer came up); 0 for a row that is not idle.
+func idleAsked(r metrics.SummaryRow) float64 {
+	if r.Kind != metrics.KindIdle {
+		return 0
 	}
-	return r.IdleConns
+	return r.AskedLevel()
 }
 
 func writeRenamedSuite(t *testing.T, from, to string) {
