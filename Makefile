@@ -5,7 +5,7 @@ BIN := bin/bench
 .PHONY: build test test-multihost bench bench-quick bench-slow peers fuzz clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/bench
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/bench
 
 # vet, the macOS cross-build (plot, compare, check and the goroutine and threaded models
 # must build off Linux), then every test under the race detector.
@@ -18,7 +18,7 @@ test:
 # otherwise): sshd in each (openssh-server installed if missing), a server and two client
 # namespaces, checked against the server's own count; bounded to 10 minutes.
 test-multihost:
-	$(GO) build -o $(BIN) ./cmd/bench
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/bench
 	timeout 600 scripts/multihost-test.sh $(BIN)
 
 # The full suite (suites/default.json, about 22 minutes on 2 cores, progress on the

@@ -22,6 +22,17 @@ type RunManifest struct {
 	Starts  []ServerStart  `json:"starts"`
 	// Reference is the run's reference probe, when a scenario's rate is a share of it.
 	Reference *ReferenceProbe `json:"reference,omitempty"`
+	// Build is the bench build that made the run, when go build stamped its revision.
+	Build *Build `json:"build,omitempty"`
+}
+
+// Build is the source a bench binary was built from, as go build stamps it from git
+// (vcs.revision, vcs.modified): the CI gate rebuilds a committed baseline's revision to
+// measure it again beside the code under test, on the same machine.
+type Build struct {
+	Revision string `json:"revision"`
+	Modified bool   `json:"modified"` // the tree had changes the revision does not hold
+	Go       string `json:"go"`
 }
 
 // ReferenceProbe is what a run's reference probe measured: the req/s of one server on one

@@ -45,7 +45,10 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		row.IdleConns = m.idleUp
 	}
 	if m.offered > 0 {
-		row.OfferedRPS = math.Round(m.offered)
+		// To the hundredth, not the whole req/s: a window that completed every request
+		// due reads its true offered rate, and rounding down would put it above (1980.25
+		// completed of 1980.5 offered, written 1980).
+		row.OfferedRPS = math.Round(m.offered*100) / 100
 	}
 	if m.capacity > 0 {
 		row.ReferenceRPS = math.Round(m.capacity)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -130,12 +131,34 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 // planned is run.json as the run begins: every planned point and the servers left out.
 func planned(cfg Config) metrics.RunManifest {
-	m := metrics.RunManifest{LeftOut: cfg.LeftOut, Planned: make([]metrics.PlannedPoint, len(cfg.Steps))}
+	m := metrics.RunManifest{LeftOut: cfg.LeftOut, Planned: make([]metrics.PlannedPoint, len(cfg.Steps)), Build: thisBuild()}
 	for i, st := range cfg.Steps {
 		m.Planned[i] = metrics.PlannedPoint{Server: st.Server.Label, Scenario: st.Scenario.Name,
 			Kind: st.Scenario.Kind, Path: st.Scenario.Path, Level: st.Level, Repeat: st.Repeat, Skip: st.Skip}
 	}
 	return m
+}
+
+// thisBuild is this binary's source revision, or nil when it was built without one (go
+// test, or go build outside a git checkout).
+func thisBuild() *metrics.Build {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil
+	}
+	b := metrics.Build{Go: info.GoVersion}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	if b.Revision == "" {
+		return nil
+	}
+	return &b
 }
 
 // openOutputs creates the run folder and opens its two CSV files for appending.

@@ -347,3 +347,14 @@ func TestExternalServerTree(t *testing.T) {
 	}
 	assertAllStopped(t, tree)
 }
+
+// An open row's offered rate is written to the hundredth: a window that completed every
+// request due must not read above its offered rate (1980.25 of 1980.5, once written 1980).
+func TestOpenRowKeepsOfferedRateUnrounded(t *testing.T) {
+	r := &runner{}
+	var out stepResult
+	r.fill(&out, Step{Scenario: Scenario{Kind: metrics.KindOpen}}, measurement{offered: 1980.5, capacity: 3961.3})
+	if out.row.OfferedRPS != 1980.5 {
+		t.Errorf("offered_rps %v, want 1980.5", out.row.OfferedRPS)
+	}
+}

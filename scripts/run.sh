@@ -26,7 +26,7 @@ if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
     echo "bench: could not install ${missing[*]}; the run leaves those servers out" >&2
 fi
 export PATH="$PATH:/usr/sbin"   # apache2 lives there
-"${GO:-go}" build -o bin/bench ./cmd/bench
+"${GO:-go}" build -buildvcs=auto -o bin/bench ./cmd/bench # run.json records the revision
 
 run=results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$run"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# scripts/gate.sh NEW_RUN [BASELINE]: the CI gate, like with like on one machine.
+#
+# BASELINE (default results/baseline-quick) is a committed quick run; its run.json names
+# the revision that measured it. Ratios to references measured in the same run cancel what
+# a machine does to every server, but not all it does to one design: on two machines other
+# than the baseline's, unchanged code moved threaded's cost per request by 0.87x and
+# 1.15x, and goroutine's by 1.11x (README, "The CI gate"), more than the 10 % limit that
+# catches a 15 % regression. So the gate does not compare figures from two machines: it
+# checks that revision out beside this one (git worktree), measures it here with its own
+# quick suite on the gated servers, and gates NEW_RUN against that. The committed
+# figures are then compared for information only.
+#
+# Needs git history holding the revision (a full clone); a baseline without a clean
+# revision, or a clone without it, is an error: the gate does not fall back to figures
+# from another machine.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+new=${1:?usage: scripts/gate.sh NEW_RUN [BASELINE]}
+baseline=${2:-results/baseline-quick}
+# The servers the gate reads: the Go models and the references (the suite's repeat_only).
+models=${GATED:-threaded,evented,evented-offload,goroutine,cthreads,nginx}
+cd "$here"
+[ -f "$new/summary.csv" ] || { echo "gate: $new has no summary.csv" >&2; exit 2; }
+manifest="$baseline/run.json"
+[ -f "$manifest" ] || { echo "gate: $manifest is missing" >&2; exit 2; }
+rev=$(sed -n 's/.*"revision": *"\([0-9a-f]*\)".*/\1/p' "$manifest" | head -1)
+if [ -z "$rev" ] || grep -q '"modified": *true' "$manifest"; then
+  echo "gate: $manifest names no clean revision (re-measure the baseline on a clean checkout built by make)" >&2
+  exit 2
+fi
+if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
+  git fetch --quiet --unshallow 2>/dev/null || git fetch --quiet origin "$rev" 2>/dev/null || true
+fi
+git cat-file -e "$rev^{commit}" 2>/dev/null ||
+  { echo "gate: revision $rev of $baseline is not in this clone's history" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/bench-gate.XXXXXX)
+cleanup() { git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+git worktree add --quiet --detach "$work/base" "$rev"
+export PATH="$PATH:/usr/sbin" # nginx lives there
+(cd "$work/base" && "${GO:-go}" build -buildvcs=auto -o bin/bench ./cmd/bench)
+out="$here/results/gate-base-$(date -u +%Y%m%dT%H%M%SZ)"
+echo "== the baseline's revision ${rev:0:12}, measured here: $models (quick) → $out"
+(cd "$work/base" && bin/bench run --quick --models "$models" --out "$out")
+echo "== bench compare --gate $out $new"
+bin/bench compare --gate "$out" "$new"
+echo "== for information: $new against the committed figures of $baseline (another machine)"
+bin/bench compare --gate "$baseline" "$new" >/dev/null 2>&1 &&
+  echo "within the gate's limits on the committed figures too" ||
+  echo "beyond the gate's limits on the committed figures (bench compare --gate $baseline $new says where): measured on another machine, not a verdict"
