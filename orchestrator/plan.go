@@ -27,6 +27,7 @@ const defaultCapacityDuration = 2 * time.Second
 type PlanOptions struct {
 	Quick            bool              // shorter windows and each scenario's quick levels
 	Warmup, Duration time.Duration     // overrides of the suite's (0: keep)
+	Repeats          int               // rounds of every scenario, overriding the suite's (0: keep)
 	FDLimit          int               // open-file limit of client and servers (0: none)
 	Unavailable      map[string]string // servers whose commands are missing, with the reason
 	// Endpoints lists, for an external server, the endpoints it declares (SCRIPT
@@ -92,6 +93,9 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 			}
 		}
 		rounds := s.rounds(sc, o.Quick)
+		if o.Repeats > 0 {
+			rounds = o.Repeats
+		}
 		if sc.Restart == RestartScenario {
 			for rep := 1; rep <= rounds; rep++ {
 				for _, label := range sc.Servers {

@@ -357,7 +357,8 @@ func TestSuiteWarmupPerConnections(t *testing.T) {
 // TestPlanInterleavesRounds: repeats are measured in rounds, level by level across the
 // servers where each step restarts the server, server by server where a server stays for
 // the scenario; repeat_only limits the rounds after the first to its servers, a
-// scenario's repeats override the suite's, and --quick takes the quick repeats.
+// scenario's repeats override the suite's, --quick takes the quick repeats, and
+// --repeats overrides them all.
 func TestPlanInterleavesRounds(t *testing.T) {
 	s, err := ParseSuite([]byte(`{"duration":"1s","repeats":2,"repeat_only":["a","b"],"quick":{"repeats":3},
 		"servers":[{"label":"a","model":"goroutine"},{"label":"b","model":"evented"},{"label":"c","model":"threaded"}],
@@ -367,8 +368,12 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	order := func(quick bool) []string {
-		steps, _ := Plan(s, PlanOptions{Quick: quick})
+	order := func(quick bool, repeats ...int) []string {
+		o := PlanOptions{Quick: quick}
+		if len(repeats) > 0 {
+			o.Repeats = repeats[0]
+		}
+		steps, _ := Plan(s, o)
 		var out []string
 		for _, st := range steps {
 			out = append(out, fmt.Sprintf("%s:%s:%g:%d", st.Scenario.Name, st.Server.Label, st.Level, st.Repeat))
@@ -384,6 +389,9 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	}
 	if got := order(true); len(got) != 2*7+8+2 {
 		t.Errorf("--quick: %d steps (%v), want three rounds of a and b", len(got), got)
+	}
+	if got := order(true, 1); len(got) != 6+4+2 {
+		t.Errorf("--repeats 1: %d steps (%v), want one round of every scenario", len(got), got)
 	}
 	if _, err := ParseSuite([]byte(`{"duration":"1s","repeat_only":["x"],"servers":[{"label":"a","model":"goroutine"}],
 		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1]}]}`)); !errors.Is(err, ErrSuite) {

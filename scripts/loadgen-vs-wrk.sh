@@ -11,10 +11,12 @@
 #   DURATION  each measured run, default 5s (each client also gets a 1 s warm-up)
 #   LEVELS    concurrent connections, default "10 100 1000"
 #   ROUNDS    default 3
-# CLIENTS="wrk closed" leaves vegeta out. MIN_RATIO=0.8 makes the script a gate (CI's): it
+# CLIENTS="wrk closed" leaves vegeta out. The suite's engines load with --ramp, as every
+# bench run does (RAMP= leaves it out). MIN_RATIO=0.8 makes the script a gate (CI's): it
 # exits 1 when the closed engine's median req/s is under that share of wrk's at any
-# level, so a regression of the suite's own client fails CI even on a slower machine (both
-# clients meet the same nginx on the same machine, side by side).
+# level, or when any run failed (a check with a missing round is not a check), so a
+# regression of the suite's own client fails CI even on a slower machine (both clients
+# meet the same nginx on the same machine, side by side).
 # Needs wrk and nginx-light (installed from Debian's packages when missing, as root).
 # Every run is bounded by `timeout`; nginx is stopped on exit, however the script ends.
 set -euo pipefail
@@ -22,6 +24,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 duration=${1:-5s}
 levels=${2:-"10 100 1000"}
 rounds=${3:-3}
+ramp=${RAMP---ramp} # as every bench run loads; RAMP= runs without it
 out=${4:-}
 secs=${duration%s}
 ulimit -n "$(ulimit -Hn)"
@@ -73,7 +76,7 @@ run_wrk() {
 
 # run_bench ENGINE C -> "rps,p50_us,p99_us,cpu"
 run_bench() {
-  timeout "$limit" "$work/bench" load --engine "$1" --url "$url" -c "$2" --cpus 1 \
+  timeout "$limit" "$work/bench" load --engine "$1" --url "$url" -c "$2" --cpus 1 $ramp \
     --duration "$duration" --warmup 1s --json > "$work/load.json" 2> "$work/load.err" || true
   python3 - "$work/load.json" <<'PY'
 import json, sys
@@ -104,11 +107,12 @@ echo
 python3 - "$work/out.csv" "${MIN_RATIO:-0}" <<'PY'
 import csv, statistics, sys
 from collections import defaultdict
-rps, cost = defaultdict(list), defaultdict(list)
+rps, cost, failed = defaultdict(list), defaultdict(list), []
 for r in csv.DictReader(open(sys.argv[1])):
     key, v = (r["client"], int(r["concurrency"])), float(r["rps"] or 0)
     if v == 0:
-        continue  # a failed run (the server was gone), not a measurement
+        failed.append(f"{key[0]} at c = {key[1]} (round {r['round']})")
+        continue  # a failed run: no measurement, and a failed check below
     rps[key].append(v)
     if v > 0 and r["client_cpu_pct"]:
         cost[key].append(float(r["client_cpu_pct"]) / 100 / v * 1e6)  # client CPU µs per request
@@ -124,6 +128,11 @@ for c in levels:
           f" {u['wrk']:>7.1f} {u['closed']:>7.1f} {u['vegeta']:>7.1f}")
 gate = float(sys.argv[2])
 bad = [c for c in levels if gate > 0 and not (med(rps[("closed", c)]) >= gate * med(rps[("wrk", c)]))]
+if failed:
+    print("failed runs (no req/s): " + ", ".join(failed))
+if gate > 0 and failed:
+    print("FAIL: a run failed; a check with a missing round is not a check")
+    sys.exit(1)
 if bad:
     print(f"FAIL: the closed engine drives under {gate:.2f}× wrk's req/s at c = {bad}")
     sys.exit(1)

@@ -94,11 +94,12 @@ func writeRenamedSuite(t *testing.T, from, to string) {
 	}
 }
 
-// runQuickSuite runs bench run --quick with two models and short windows, and reads its rows.
+// runQuickSuite runs bench run --quick with two models, short windows and one round, and
+// reads its rows.
 func runQuickSuite(t *testing.T, suite, out string) []metrics.SummaryRow {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "run", "--suite", suite, "--out", out, "--quick", "--models", "evented,goroutine",
-		"--warmup", "100ms", "--duration", "300ms")
+		"--warmup", "100ms", "--duration", "300ms", "--repeats", "1")
 	cmd.Env = append(os.Environ(), "BENCH_AS_MAIN=1")
 	log, err := cmd.CombinedOutput()
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 )
 
 const runSynopsis = `run [--suite suites/default.json] [--out DIR] [--quick] [--models LIST]
-           [--scenarios LIST] [--duration D] [--warmup D] [--server-cpus LIST] [--client-cpus LIST]
+           [--scenarios LIST] [--duration D] [--warmup D] [--repeats N] [--server-cpus LIST] [--client-cpus LIST]
            [--server-host DEST[=CPUS]] [--client-hosts DEST[=CPUS][,...]] [--ssh-config FILE]
 
 Runs a suite (a JSON file: servers, scenarios, levels). Each step starts the server as a
@@ -50,6 +50,7 @@ The suite's "hosts" section says the same.`
 type runFlags struct {
 	suite, out, models, scenarios, serverCPUs, clientCPUs string
 	quick, dryRun                                         bool
+	repeats                                               int
 	duration, warmup                                      time.Duration
 	hosts                                                 hostFlags
 	multi                                                 *multiHost // the connected hosts; nil: everything here
@@ -65,6 +66,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.scenarios, "scenarios", "", "run only these scenarios (e.g. hello,idle)")
 	fs.DurationVar(&f.duration, "duration", 0, "measured window of every step (default: the suite's)")
 	fs.DurationVar(&f.warmup, "warmup", 0, "warm-up before every window, discarded (default: the suite's)")
+	fs.IntVar(&f.repeats, "repeats", 0, "rounds of every scenario's points, overriding the suite's (default: the suite's; 1 for a first look)")
 	fs.StringVar(&f.serverCPUs, "server-cpus", "", "CPUs the servers are pinned to (default: the first CPU this process may use)")
 	fs.StringVar(&f.clientCPUs, "client-cpus", "", "CPUs this process, the load generator, is pinned to (default: the others)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the planned steps and exit")
@@ -82,8 +84,8 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err := suite.Select(splitList(f.models), splitList(f.scenarios)); err != nil {
 		return usageError{"run: " + err.Error()}
 	}
-	if f.duration < 0 || f.warmup < 0 {
-		return usageError{"run: --duration and --warmup must not be negative"}
+	if f.duration < 0 || f.warmup < 0 || f.repeats < 0 {
+		return usageError{"run: --duration, --warmup and --repeats must not be negative"}
 	}
 	server, client, cpuNote, err := splitCPUs(f.serverCPUs, f.clientCPUs)
 	if err != nil {
@@ -115,7 +117,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	steps, leftOut := orchestrator.Plan(suite, orchestrator.PlanOptions{Quick: f.quick, Warmup: f.warmup,
-		Duration: f.duration, FDLimit: int(min(fdLimit, 1<<30)), Unavailable: unavailable, Endpoints: endpoints})
+		Duration: f.duration, Repeats: f.repeats, FDLimit: int(min(fdLimit, 1<<30)), Unavailable: unavailable, Endpoints: endpoints})
 	if f.dryRun {
 		printPlan(stdout, steps, leftOut)
 		return nil
