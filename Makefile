@@ -21,9 +21,10 @@ test-multihost:
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/bench
 	timeout 600 scripts/multihost-test.sh $(BIN)
 
-# The full suite (suites/default.json, about 22 minutes on 2 cores, progress on the
-# terminal) into results/<UTC time>/ and results/latest: scripts/run.sh raises the limits,
-# builds, runs `bench run`, then `bench plot`. bench-quick: fewer levels, 1 s windows, 5–6 minutes.
+# The full suite (suites/default.json, progress on the terminal) into results/<UTC time>/
+# and results/latest: scripts/run.sh raises the limits, builds, runs `bench run`, then
+# `bench plot`. bench-quick: fewer levels, 1 s windows. Their run times: README, "The two
+# commands".
 bench:
 	scripts/run.sh
 
@@ -32,7 +33,7 @@ bench-quick:
 
 # The quick suite on a slower machine, emulated (not part of CI): a busy loop pinned beside
 # the server (CPU 0) and another beside the client (CPU 1) leave each side about half its
-# CPU, then bench check --strict on the run (scripts/slow-machine.sh; about 6 minutes).
+# CPU, then bench check --strict on the run (scripts/slow-machine.sh).
 bench-slow:
 	scripts/slow-machine.sh
 

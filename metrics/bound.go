@@ -3,7 +3,7 @@ package metrics
 import (
 	"math"
 
-	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+	"github.com/benchsuite/threads-vs-loop/internal/cpulist"
 )
 
 // Bound says which side limited a measured point. A chart never passes off the client's
@@ -113,7 +113,7 @@ func Combine(bounds ...Bound) Bound {
 // cpuCount is how many CPUs a CPU list such as "0", "1-3" or "0,2" names (0 if empty or
 // not a list).
 func cpuCount(list string) int {
-	cpus, _ := affinity.Parse(list)
+	cpus, _ := cpulist.Parse(list)
 	return len(cpus)
 }
 

@@ -1,43 +1,23 @@
-// Package metrics measures a server and records what was measured: the CSV schema of
-// summary.csv and timeseries.csv (declared once, in schema.go), a writer that flushes
-// every row as it is written, and the process-tree sampler (sampler.go): RSS, threads,
-// descriptors and CPU of a process and all its descendants (nginx's master and workers),
-// read at 10 Hz (RSS through gopsutil's process package), plus context switches summed
-// over every thread on demand (switches.go). What gopsutil lacks or does too slowly (the
-// tree scan, the descriptor count, the thread list, /proc/PID/status, and the CPU: a
-// process's own and its reaped children's, its start time) is read from /proc by hand
-// (procfs.go, kernel.go). A process forked between two scans of the tree has its CPU
-// counted from its start, and one that ran and ended between two readings through its
-// parent's reaped-children time. run.json's format (manifest.go) is here too.
-//
-// Memory beyond RSS (kernel.go, sockets_linux.go): each sample also holds the tree's page
-// tables (VmPTE), its kernel stacks (threads × THREAD_SIZE, 16 KiB on amd64), the bytes
-// queued in its TCP connections (sock_diag, the sockets on its listening ports) and its
-// PSS (smaps_rollup, shared pages divided among the processes mapping them). Summary's
-// KernelPeakKB is the peak of the first three's sum, with its parts at that sample.
-// Not counted anywhere: a thread's task_struct (~6 KB) and a connection's socket
-// structures (~3.5 KB), listed in kernel.go and sockets_linux.go. PSS and sockets cost more
-// to read and are read at most every tick, at a rate that keeps each under 0.5% of a
-// core (extraBudget); samples in between carry the last reading.
-//
-// Context switches (switches.go) come from the kernel's per-process sum (taskstats, with
-// CAP_NET_ADMIN), or from every thread's /proc status up to 2048 threads; beyond that
-// Switches.Known is false and the figure must be left empty, never written as 0.
+// Package metrics is the results' schema, with no dependency on the operating system:
+// the CSV schema of summary.csv and timeseries.csv (declared once, in schema.go), a
+// writer that flushes every row as it is written (csvfile.go), the latency histograms'
+// .hgrm files (hgrm.go), run.json (manifest.go), a row's kind and design (kind.go), the
+// servers' order in tables and legends (order.go), the level a row was asked for
+// (asked.go), and who limited a point (bound.go). plots, compare, claims and the suite
+// parser read results through it; the process-tree sampler that measures a server is
+// package sampler, which only the orchestrator and `bench sample` need.
 //
 // Who limited a point (bound.go): a side whose CPU share reached BoundCPUShare of its
 // CPUs, or a starved server. On CPUs shared with other work (a noisy neighbour, or a busy
 // loop pinned beside the server to emulate a slower machine) a saturated server gets only
-// part of its CPUs and its own share stays low, so the sampler also reads, at each tick,
-// the time the tree's threads waited runnable on a run queue (schedstat's run_delay,
-// summed over every thread: the kernel's sum through taskstats, else each thread's
-// /proc/PID/task/TID/schedstat at a throttled rate) and the busy time of the root's CPUs
-// (/proc/stat, whoever ran there) (runq.go, cpustat.go). The server was starved, so the
-// limit, when its CPUs were busy ≥ BoundCPUShare of the time and its threads waited
-// runnable ≥ 1 − BoundCPUShare of its CPUs' time: it had work it could not run for want
-// of CPU as often as a saturated server stands idle, and nothing left its CPUs free.
+// part of its CPUs and its own share stays low, so the sampler also reads the time the
+// tree's threads waited runnable and the busy time of the server's CPUs. The server was
+// starved, so the limit, when its CPUs were busy ≥ BoundCPUShare of the time and its
+// threads waited runnable ≥ 1 − BoundCPUShare of its CPUs' time: it had work it could not
+// run for want of CPU as often as a saturated server stands idle, and nothing left its
+// CPUs free.
 //
-// Concurrency model: a Sampler runs one goroutine that reads /proc at its interval and
-// keeps its samples behind a mutex; readers take a snapshot. Switches and SwitchesSince
-// may be called from another goroutine while it runs. CSV files are written by one
-// goroutine (the orchestrator); they are not safe for concurrent use.
+// Concurrency model: none of its own. CSV files are written by one goroutine (the
+// orchestrator); they are not safe for concurrent use. Everything else is pure functions
+// of their arguments.
 package metrics

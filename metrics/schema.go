@@ -57,7 +57,7 @@ type SummaryRow struct {
 	Reconnects     int64   `csv:"reconnects"`     // connections re-opened in the window
 	HelloBytes     int     `csv:"hello_bytes"`    // bytes of the server's answer to GET /hello (head + body)
 	Design         string  `csv:"design"`         // how the server waits: threads, events, goroutines, processes
-	// Memory the RSS does not show (metrics/kernel.go): page tables, kernel stacks, socket
+	// Memory the RSS does not show (sampler/kernel.go): page tables, kernel stacks, socket
 	// buffers, and their sum, at the sample with the largest sum; and the tree's PSS.
 	KernelKB     int64 `csv:"kernel_kb"`
 	PageTablesKB int64 `csv:"pagetables_kb"`

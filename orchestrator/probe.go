@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // waitReady polls GET /hello until the server answers 200, and records the size of that
@@ -86,7 +86,7 @@ func (p *serverProc) openFDs() int {
 	if p.remote != nil {
 		return p.remote.host.openFDs(p.pid)
 	}
-	s := metrics.NewSampler(p.pid, true)
+	s := sampler.New(p.pid, true)
 	if err := s.Tick(); err != nil {
 		return -1
 	}

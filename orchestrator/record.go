@@ -7,6 +7,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // baseRow is what is known of a step before it runs.
@@ -74,8 +75,8 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 }
 
 // fillServer records what the sampler saw of the server in the window.
-func (r *runner) fillServer(row *metrics.SummaryRow, m measurement) metrics.Summary {
-	srv := metrics.Summarize(m.srv, m.from, m.to)
+func (r *runner) fillServer(row *metrics.SummaryRow, m measurement) sampler.Summary {
+	srv := sampler.Summarize(m.srv, m.from, m.to)
 	row.RSSPeakKB, row.RSSMeanKB = srv.RSSPeakKB, srv.RSSMeanKB
 	row.ThreadsPeak, row.FDsPeak, row.ServerCPUPct = srv.ThreadsPeak, srv.FDsPeak, round2(srv.CPUPct)
 	row.KernelKB, row.PageTablesKB, row.KStacksKB, row.SocketKB = srv.KernelPeakKB, srv.PageTablesKB, srv.KStacksKB, srv.SocketKB
@@ -129,13 +130,13 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 func (r *runner) fillBound(row *metrics.SummaryRow, m measurement, serverPct float64) (notes []string) {
 	res := m.res
 	row.ClientCPUPct = round2(res.ClientCPUPct)
-	if cli := metrics.Summarize(m.cli, m.from, m.to); cli.Samples > 1 {
+	if cli := sampler.Summarize(m.cli, m.from, m.to); cli.Samples > 1 {
 		row.ClientCPUPct = round2(cli.CPUPct) // the same sampler as the server's, over the same window
 	}
 	serverCPUs := float64(cpuCountOr(r.cfg.ServerCPUs, r.cfg.HostCPUs))
 	row.ServerCPUShare = round3(serverPct / 100 / serverCPUs)
 	load := metrics.Load{}
-	if srv := metrics.Summarize(m.srv, m.from, m.to); srv.RunqKnown { // else 0: not measured
+	if srv := sampler.Summarize(m.srv, m.from, m.to); srv.RunqKnown { // else 0: not measured
 		row.ServerRunqShare = round3(srv.RunqPct / 100 / serverCPUs)
 		if srv.CPUsBusyKnown {
 			load.ServerCPUsBusy, load.ServerRunqShare = srv.CPUsBusy, row.ServerRunqShare
@@ -173,7 +174,7 @@ func cpuCountOr(cpus []int, def int) int {
 
 // timeseries is one row per server sample in the measured window. rps and p99_us are
 // those of the engine's window (one second) that holds the tick, 0 when none does.
-func timeseries(row metrics.SummaryRow, samples []metrics.Sample, from, to time.Time, windows []loadgen.Window) []metrics.TimeseriesRow {
+func timeseries(row metrics.SummaryRow, samples []sampler.Sample, from, to time.Time, windows []loadgen.Window) []metrics.TimeseriesRow {
 	var out []metrics.TimeseriesRow
 	for _, s := range samples {
 		if s.At.Before(from) || s.At.After(to) {

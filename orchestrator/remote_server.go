@@ -12,20 +12,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // errNoSwitches: the server host did not answer with its context switches (the CSV cell
 // stays empty).
 var errNoSwitches = errors.New("orchestrator: no context switches from the server host")
 
-// treeSampler samples the server's process tree: metrics.Sampler here, remoteSampler on
+// treeSampler samples the server's process tree: sampler.Sampler here, remoteSampler on
 // the server host.
 type treeSampler interface {
 	Start(interval time.Duration)
-	Stop() []metrics.Sample
-	Switches() (metrics.SwitchReading, error)
-	SwitchesSince(earlier metrics.SwitchReading) (metrics.Switches, error)
+	Stop() []sampler.Sample
+	Switches() (sampler.SwitchReading, error)
+	SwitchesSince(earlier sampler.SwitchReading) (sampler.Switches, error)
 }
 
 // sampler is the sampler of the server's tree, where the server runs.
@@ -33,7 +33,7 @@ func (p *serverProc) sampler() treeSampler {
 	if p.remote != nil {
 		return &remoteSampler{host: p.remote.host, pid: p.pid}
 	}
-	return metrics.NewSampler(p.pid, true)
+	return sampler.New(p.pid, true)
 }
 
 // startRemote runs bench serve (or bench peer, for a peer's script) on the server host
@@ -103,23 +103,23 @@ type remoteSampler struct {
 
 	mu       sync.Mutex
 	proc     *remoteProc
-	samples  []metrics.Sample
+	samples  []sampler.Sample
 	read     chan struct{}
-	switches chan metrics.Switches // bench sample's answers to "since"
+	switches chan sampler.Switches // bench sample's answers to "since"
 }
 
 // sampleLine is one line of bench sample: a sample, or an answer to "since".
 type sampleLine struct {
-	metrics.Sample
-	Switches *metrics.Switches
+	sampler.Sample
+	Switches *sampler.Switches
 }
 
 // Start starts bench sample on the server host; samples are read until Stop.
 func (s *remoteSampler) Start(interval time.Duration) {
 	if interval <= 0 {
-		interval = metrics.DefaultInterval
+		interval = sampler.DefaultInterval
 	}
-	s.read, s.switches = make(chan struct{}), make(chan metrics.Switches, 1)
+	s.read, s.switches = make(chan struct{}), make(chan sampler.Switches, 1)
 	p, err := s.host.startBench(context.Background(), []string{"sample", "--pid", fmt.Sprint(s.pid), "--interval", interval.String()})
 	if err != nil {
 		close(s.read)
@@ -149,7 +149,7 @@ func (s *remoteSampler) Start(interval time.Duration) {
 }
 
 // Stop ends bench sample and returns the samples.
-func (s *remoteSampler) Stop() []metrics.Sample {
+func (s *remoteSampler) Stop() []sampler.Sample {
 	if s.proc != nil {
 		s.proc.stop()
 	}
@@ -162,31 +162,31 @@ func (s *remoteSampler) Stop() []metrics.Sample {
 }
 
 // Switches has bench sample read the tree's context switches there ("mark").
-func (s *remoteSampler) Switches() (metrics.SwitchReading, error) {
+func (s *remoteSampler) Switches() (sampler.SwitchReading, error) {
 	if s.proc == nil {
-		return metrics.SwitchReading{}, errNoSwitches
+		return sampler.SwitchReading{}, errNoSwitches
 	}
 	if _, err := io.WriteString(s.proc.stdin, "mark\n"); err != nil {
-		return metrics.SwitchReading{}, errNoSwitches
+		return sampler.SwitchReading{}, errNoSwitches
 	}
-	return metrics.SwitchReading{}, nil
+	return sampler.SwitchReading{}, nil
 }
 
 // SwitchesSince asks bench sample for the switches since its mark ("since").
-func (s *remoteSampler) SwitchesSince(metrics.SwitchReading) (metrics.Switches, error) {
+func (s *remoteSampler) SwitchesSince(sampler.SwitchReading) (sampler.Switches, error) {
 	if s.proc == nil {
-		return metrics.Switches{}, errNoSwitches
+		return sampler.Switches{}, errNoSwitches
 	}
 	if _, err := io.WriteString(s.proc.stdin, "since\n"); err != nil {
-		return metrics.Switches{}, errNoSwitches
+		return sampler.Switches{}, errNoSwitches
 	}
 	select {
 	case sw := <-s.switches:
 		return sw, nil
 	case <-s.read:
-		return metrics.Switches{}, errNoSwitches
+		return sampler.Switches{}, errNoSwitches
 	case <-time.After(5 * time.Second):
-		return metrics.Switches{}, errNoSwitches
+		return sampler.Switches{}, errNoSwitches
 	}
 }
 
@@ -195,7 +195,7 @@ func (h *RemoteHost) openFDs(pid int) int {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	out, err := h.output(ctx, "exec "+shellQuote(h.bench)+" sample --once --pid "+strconv.Itoa(pid), nil)
-	var smp metrics.Sample
+	var smp sampler.Sample
 	if err != nil || json.Unmarshal([]byte(out), &smp) != nil || smp.Procs == 0 {
 		return -1
 	}

@@ -31,7 +31,7 @@ type Config struct {
 	HostCPUs   int
 	Engine     Engine
 	Progress   io.Writer     // one line per step (nil: silent)
-	Interval   time.Duration // sampler period (0: metrics.DefaultInterval, 10 Hz)
+	Interval   time.Duration // sampler period (0: sampler.DefaultInterval, 10 Hz)
 	Note       string        // added to every row's note, e.g. "server and client share CPU 0"
 	// OnServer, when set, is called with each server's label and sampled PID as it starts.
 	OnServer func(label string, pid int)

@@ -17,6 +17,7 @@ import (
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 const tinySuite = `{
@@ -332,7 +333,7 @@ func TestExternalServerTree(t *testing.T) {
 	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["nginx"], "levels": [2]}]}`
 	var started startedServers
 	var tree []int
-	eng := &fakeEngine{before: func(int, loadgen.Config) { tree, _ = metrics.ProcessTree(started.list()[0]) }}
+	eng := &fakeEngine{before: func(int, loadgen.Config) { tree, _ = sampler.ProcessTree(started.list()[0]) }}
 	cfg := testConfig(t, plan(t, suite), eng)
 	cfg.OnServer = started.add
 	if rep, err := Run(context.Background(), cfg); err != nil || rep.Failed != 0 {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
-	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // ErrServerStart is returned when a server does not start or never answers.
@@ -85,7 +85,7 @@ func (l *launcher) pin(p *serverProc) {
 	if len(l.cpus) == 0 || p.remote != nil { // a remote bench serve pins itself (--cpus)
 		return
 	}
-	tree, err := metrics.ProcessTree(p.pid)
+	tree, err := sampler.ProcessTree(p.pid)
 	if err != nil {
 		tree = []int{p.pid}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // stepResult is a finished step: its row, its timeseries and its latency histogram.
@@ -29,9 +30,9 @@ type measurement struct {
 	offered       float64 // open: the rate asked for
 	capacity      float64 // open: the server's capacity the rate is a share of (0: none probed)
 	idleUp        int     // idle: connections actually held
-	srv, cli      []metrics.Sample
+	srv, cli      []sampler.Sample
 	from, to      time.Time // the measured window, as the engine reports it
-	switches      metrics.Switches
+	switches      sampler.Switches
 	switchesKnown bool   // the count covers the window's threads (else the CSV cell is empty)
 	serverDied    string // how the server ended, if it did during the step
 }
@@ -97,7 +98,7 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 		m.err = err
 		return m
 	}
-	srvS, cliS := srv.sampler(), metrics.NewSampler(0, false)
+	srvS, cliS := srv.sampler(), sampler.New(0, false)
 	srvS.Start(r.cfg.Interval)
 	cliS.Start(r.cfg.Interval)
 	// Both engines start their window Warmup after they are called and return once the
@@ -169,8 +170,8 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 // windowSwitches counts the server tree's context switches between start and end, the
 // measured window. If ctx ends first (the load returned early) it counts up to then, and
 // yields zero if that is before the window began.
-func windowSwitches(ctx context.Context, s treeSampler, start, end time.Time) <-chan metrics.Switches {
-	out := make(chan metrics.Switches, 1) // closed without a value: unknown
+func windowSwitches(ctx context.Context, s treeSampler, start, end time.Time) <-chan sampler.Switches {
+	out := make(chan sampler.Switches, 1) // closed without a value: unknown
 	go func() {
 		defer close(out)
 		if !waitUntil(ctx, start) {

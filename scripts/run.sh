@@ -5,7 +5,7 @@
 #
 # Writes results/<UTC time>/ (summary.csv, timeseries.csv, hgrm/*.hgrm, then the charts of
 # `bench plot`) and points results/latest at it. Progress: one line per step.
-#   QUICK=1     the suite's quick version: fewer levels, 1-second windows, about 3 minutes
+#   QUICK=1     the suite's quick version: fewer levels, 1-second windows (times: README)
 #   SUITE=FILE  another suite than suites/default.json
 # The real servers (nginx, Apache httpd, Node.js, the C thread server) join the run when
 # they are installed; as root, their Debian packages are installed when missing. Without

@@ -46,7 +46,7 @@ their median.
 Exit status: 0 no FAIL, 1 a FAIL (or a SKIP or UNRELIABLE with --strict), 2 a bad
 command line.`
 
-func runCheck(args []string, stdout, stderr io.Writer) error {
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("check", checkSynopsis, stdout)
 	strict := fs.Bool("strict", false, "a SKIP or UNRELIABLE fails the check too")
 	pos, err := parseWithPositional(fs, args)

@@ -42,14 +42,17 @@ memory with idle connections, hol's p99 over one burn, and the open model's capa
 fails when a figure costs more than compare.GateThreshold over the baseline (a whole
 machine 2-3x slower moves no ratio; a model 15 % slower moves its own), when a point both
 runs' suites planned was not measured or held fewer idle connections than asked, or when
-the share of failed requests rose (closed and idle rows). Compare like with like: a quick
-run against the quick baseline (results/baseline-quick). The runs' windows, warm-up, CPUs
+the share of failed requests rose (closed and idle rows). Compare like with like: two
+quick runs made on the same machine (ratios cancel what a machine does to every server,
+not all it does to one design: unchanged code moved up to 15 % between machines), as CI
+does with scripts/gate.sh, which measures the quick baseline's revision again beside the
+code under test. The runs' windows, warm-up, CPUs
 and GOMAXPROCS are compared too, with a warning on stderr where they differ.
 
 Exit status: 0 no regression, 1 a regression (listed at the end) or nothing in common,
 2 a bad command line.`
 
-func runCompare(args []string, stdout, stderr io.Writer) error {
+func runCompare(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", compareSynopsis, stdout)
 	threshold := fs.String("threshold", "10%", `a change for the worse beyond this is a regression: "10%" or "0.1"`)
 	metricList := fs.String("metric", compare.DefaultMetrics, "comma-separated columns to compare: "+strings.Join(compare.MetricNames(), ", "))

@@ -21,7 +21,7 @@ const (
 // bench runs the CLI in process and returns its exit status and output.
 func bench(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = exitCode(run(args, &out, &errb), &errb)
+	code = exitCode(run(args, noStdin{}, &out, &errb), &errb)
 	return code, out.String(), errb.String()
 }
 

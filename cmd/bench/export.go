@@ -33,7 +33,7 @@ on stdout:
 
 Rows that measured nothing are left out.`
 
-func runExport(args []string, stdout, _ io.Writer) error {
+func runExport(args []string, _ io.Reader, stdout, _ io.Writer) error {
 	fs := newFlagSet("export", exportSynopsis, stdout)
 	format := fs.String("format", "gobench", "gobench (benchstat), smaller or bigger (github-action-benchmark)")
 	pos, err := parseWithPositional(fs, args)

@@ -25,7 +25,7 @@ alone and the command fails.`
 // /tmp/bench-XXXXXX).
 var copiedDir = regexp.MustCompile(`^/tmp/bench-[A-Za-z0-9]{6}$`)
 
-func runKeep(args []string, stdout, stderr io.Writer) error {
+func runKeep(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("keep", keepSynopsis, stdout)
 	dir := fs.String("dir", "", "the folder to remove at the end (required)")
 	fs.Bool("exit-on-stdin-eof", true, "end at end of file on stdin (always: the flag is accepted for the coordinator's command line)")
@@ -45,11 +45,7 @@ func runKeep(args []string, stdout, stderr io.Writer) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	fmt.Fprintf(stdout, "keeping %s\n", *dir)
-	eof := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		close(eof)
-	}()
+	eof := atEOF(stdin)
 	select {
 	case <-eof:
 	case <-sigs:

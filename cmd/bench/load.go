@@ -49,7 +49,7 @@ type loadOptions struct {
 	eof      bool
 }
 
-func runLoad(args []string, stdout, stderr io.Writer) error {
+func runLoad(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	o, err := parseLoadFlags(args, stdout)
 	if err != nil {
 		return ignoreHelp(err)
@@ -58,14 +58,14 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.startAt == "stdin" {
-		if err := readStart(os.Stdin, &o.cfg); err != nil {
+		if err := readStart(stdin, &o.cfg); err != nil {
 			return fmt.Errorf("load: --start-at stdin: %w", err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if o.eof { // after the handler: the SIGTERM it sends must stop the load, not kill it
-		watchStdin()
+		watchStdin(stdin)
 	}
 	idle, err := holdIdle(ctx, o, stderr)
 	if err != nil {

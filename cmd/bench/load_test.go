@@ -43,7 +43,7 @@ func TestLoadBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{"load", "--url", u, "-c", "100000000"}, // beyond any open-file limit
 	} {
 		var stdout, stderr bytes.Buffer
-		code := exitCode(run(args, &stdout, &stderr), &stderr)
+		code := exitCode(run(args, noStdin{}, &stdout, &stderr), &stderr)
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		if code != 2 || len(lines) != 1 || lines[0] == "" || stdout.Len() != 0 {
 			t.Errorf("bench %v: exit %d, stderr %q, stdout %q; want exit 2 and one line", args, code, stderr.String(), stdout.String())
@@ -54,7 +54,7 @@ func TestLoadBadFlagsExitTwoWithOneLine(t *testing.T) {
 // TestLoadHelpExplainsEveryFlag: -h exits 0 and describes each flag.
 func TestLoadHelpExplainsEveryFlag(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := exitCode(run([]string{"load", "-h"}, &stdout, &stderr), &stderr); code != 0 {
+	if code := exitCode(run([]string{"load", "-h"}, noStdin{}, &stdout, &stderr), &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 	fs, _ := newLoadFlags(&loadOptions{}, io.Discard)
@@ -81,7 +81,7 @@ func TestLoadAgainstServer(t *testing.T) {
 		{"--engine", "vegeta", "-c", "2"},
 	} {
 		var stdout, stderr bytes.Buffer
-		if err := run(append(append([]string{"load"}, common...), extra...), &stdout, &stderr); err != nil {
+		if err := run(append(append([]string{"load"}, common...), extra...), noStdin{}, &stdout, &stderr); err != nil {
 			t.Fatalf("%v: %v (stderr %s)", extra, err, stderr.String())
 		}
 		var out loadJSON
@@ -121,7 +121,7 @@ func TestLoadAgainstServer(t *testing.T) {
 		t.Errorf("--hdr file: %+v, %v", h, err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"load", "--url", url, "-c", "2", "--duration", "200ms", "--warmup", "0s"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"load", "--url", url, "-c", "2", "--duration", "200ms", "--warmup", "0s"}, noStdin{}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Requests/sec", "Latency", "p99.9", "Errors", "Client CPU", "up as the window began", "reconnects"} {
@@ -138,7 +138,7 @@ func TestLoadOpenSummary(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
 	url := "http://" + p.addr + "/hello"
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"load", "--url", url, "--engine", "open", "--rate", "100", "--duration", "200ms", "--warmup", "0s", "--grace", "1s"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"load", "--url", url, "--engine", "open", "--rate", "100", "--duration", "200ms", "--warmup", "0s", "--grace", "1s"}, noStdin{}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`Due/Sent +(\d+) due, (\d+) sent, 0 late`).FindStringSubmatch(stdout.String())

@@ -33,7 +33,7 @@ Each command's flags: bench <command> -h
 `
 
 // subcommands maps a command name to its implementation.
-var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error{
+var subcommands = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) error{
 	"serve":   runServe,
 	"load":    runLoad,
 	"run":     runRun,
@@ -48,10 +48,12 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error
 }
 
 func main() {
-	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+	os.Exit(exitCode(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr), os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run is the binary with its standard streams given, as main gives them, so a test drives
+// every command as a user does.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"no command given (try bench -h)"}
 	}
@@ -64,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return usageError{fmt.Sprintf("unknown command %q (try bench -h)", args[0])}
 	}
-	return cmd(args[1:], stdout, stderr)
+	return cmd(args[1:], stdin, stdout, stderr)
 }
 
 // exitCode prints err and maps it to the process's exit status.

@@ -86,7 +86,7 @@ func TestBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := exitCode(run(args, &stdout, &stderr), &stderr)
+		code := exitCode(run(args, noStdin{}, &stdout, &stderr), &stderr)
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		if code != 2 || len(lines) != 1 || lines[0] == "" || stdout.Len() != 0 {
 			t.Errorf("bench %v: exit %d, stderr %q, stdout %q; want exit 2 and one line", args, code, stderr.String(), stdout.String())
@@ -97,7 +97,7 @@ func TestBadFlagsExitTwoWithOneLine(t *testing.T) {
 func TestHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{{"-h"}, {"serve", "-h"}} {
 		var stdout, stderr bytes.Buffer
-		if code := exitCode(run(args, &stdout, &stderr), &stderr); code != 0 || !strings.Contains(stdout.String(), "usage") {
+		if code := exitCode(run(args, noStdin{}, &stdout, &stderr), &stderr); code != 0 || !strings.Contains(stdout.String(), "usage") {
 			t.Errorf("bench %v: exit %d, stdout %q", args, code, stdout.String())
 		}
 	}
@@ -190,4 +190,26 @@ func get(t *testing.T, addr, path string) string {
 	}
 	_, body, _ := strings.Cut(string(b), "\r\n\r\n")
 	return body
+}
+
+// noStdin is a command's standard input when a test gives it none: end of file at once.
+type noStdin struct{}
+
+func (noStdin) Read([]byte) (int, error) { return 0, io.EOF }
+
+// TestAtEOFClosesWhenTheSessionEnds: the channel a command started over ssh waits on stays
+// open while its standard input is open, and closes when the other end closes it.
+func TestAtEOFClosesWhenTheSessionEnds(t *testing.T) {
+	r, w := io.Pipe()
+	eof := atEOF(r)
+	if _, err := w.Write([]byte("still here\n")); err != nil { // read through: no EOF yet
+		t.Fatal(err)
+	}
+	select {
+	case <-eof:
+		t.Fatal("closed while standard input was open")
+	default:
+	}
+	w.Close()
+	<-eof // the test's timeout fails it if this never comes
 }

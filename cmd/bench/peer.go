@@ -44,7 +44,7 @@ func (e *envList) Set(v string) error {
 	return nil
 }
 
-func runPeer(args []string, stdout, stderr io.Writer) error {
+func runPeer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("peer", peerSynopsis, stdout)
 	script := fs.String("script", "", "the peer's script (required)")
 	port := fs.Int("port", 0, "the port to serve on (0: a free one)")
@@ -81,12 +81,9 @@ func runPeer(args []string, stdout, stderr io.Writer) error {
 	if _, err := fmt.Fprintf(stdout, "peer %d %d\n%s\n", pid, *port, settings); err != nil {
 		return fmt.Errorf("peer: %w", err)
 	}
-	closed := make(chan struct{})
+	var closed <-chan struct{} // nil, so never ready, unless the session's end is watched
 	if *eof {
-		go func() {
-			io.Copy(io.Discard, os.Stdin)
-			close(closed)
-		}()
+		closed = atEOF(stdin)
 	}
 	t := time.NewTicker(100 * time.Millisecond) // the server is not our child: /proc tells
 	defer t.Stop()

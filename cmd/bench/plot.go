@@ -15,7 +15,7 @@ DIR/timeseries.csv and DIR/hgrm/*.hgrm (optional). Writes one PNG per chart and
 report.md into DIR, or OUTDIR with -o, and prints one line per file written. A
 chart the run has no rows for is skipped; report.md says why.`
 
-func runPlot(args []string, stdout, stderr io.Writer) error {
+func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plot", plotSynopsis, stdout)
 	out := fs.String("o", "", "write the PNGs and report.md here instead of DIR (created if needed)")
 	dirs, flagArgs := splitPositional(args, map[string]bool{"o": true})

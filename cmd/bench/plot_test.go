@@ -20,7 +20,7 @@ func TestPlotWritesEveryChartAndReport(t *testing.T) {
 			args = []string{"plot", "-o=" + out, plotFixture}
 		}
 		var stdout, stderr bytes.Buffer
-		if err := run(args, &stdout, &stderr); err != nil {
+		if err := run(args, noStdin{}, &stdout, &stderr); err != nil {
 			t.Fatalf("%v: %v (stderr %s)", args, err, &stderr)
 		}
 		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
@@ -57,7 +57,7 @@ func TestPlotDefaultsToRunFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"plot", dir}, &stdout, &stderr); err != nil {
+	if err := run([]string{"plot", dir}, noStdin{}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "hello_throughput.png")); err != nil {
@@ -89,7 +89,7 @@ func TestPlotErrors(t *testing.T) {
 		{[]string{"plot", emptyDir, "-o"}, 2},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := exitCode(run(tc.args, &stdout, &stderr), &stderr)
+		code := exitCode(run(tc.args, noStdin{}, &stdout, &stderr), &stderr)
 		if code != tc.code {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", tc.args, code, tc.code, &stderr)
 		}
@@ -101,7 +101,7 @@ func TestPlotErrors(t *testing.T) {
 
 func TestPlotHelpExplainsEveryFlag(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"plot", "--help"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"plot", "--help"}, noStdin{}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"bench plot DIR", "-o", "report.md", "summary.csv"} {

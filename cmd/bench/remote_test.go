@@ -16,8 +16,8 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/benchsuite/threads-vs-loop/loadgen"
-	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // localHosts is n "local" client hosts: RemoteEngine runs `bench load` (this test
@@ -178,7 +178,7 @@ func TestSampleStreamsAndCountsSwitches(t *testing.T) {
 	dec := json.NewDecoder(stdout)
 	var first struct {
 		RSSKB, Threads int64
-		Switches       *metrics.Switches
+		Switches       *sampler.Switches
 	}
 	if err := dec.Decode(&first); err != nil || first.RSSKB <= 0 || first.Threads < 1 || first.Switches != nil {
 		t.Fatalf("first line: %+v, %v", first, err)
@@ -189,7 +189,7 @@ func TestSampleStreamsAndCountsSwitches(t *testing.T) {
 	}
 	io.WriteString(stdin, "since\n")
 	for {
-		var line struct{ Switches *metrics.Switches }
+		var line struct{ Switches *sampler.Switches }
 		if err := dec.Decode(&line); err != nil {
 			t.Fatalf("no switches line: %v", err)
 		}

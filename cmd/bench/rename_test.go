@@ -105,7 +105,7 @@ func runQuickSuite(t *testing.T, suite, out string) []metrics.SummaryRow {
 	if err != nil {
 		t.Fatalf("bench run: %v\n%s", err, log)
 	}
-	if err := run([]string{"plot", out}, &strings.Builder{}, &strings.Builder{}); err != nil {
+	if err := run([]string{"plot", out}, noStdin{}, &strings.Builder{}, &strings.Builder{}); err != nil {
 		t.Fatal(err)
 	}
 	return summaryRows(t, out)

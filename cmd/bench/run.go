@@ -56,7 +56,7 @@ type runFlags struct {
 	multi                                                 *multiHost // the connected hosts; nil: everything here
 }
 
-func runRun(args []string, stdout, stderr io.Writer) error {
+func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", runSynopsis, stdout)
 	var f runFlags
 	fs.StringVar(&f.suite, "suite", "suites/default.json", "the suite file")

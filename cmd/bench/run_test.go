@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/metrics"
+	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 func TestRunBadFlagsExitTwoWithOneLine(t *testing.T) {
@@ -30,7 +31,7 @@ func TestRunBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{"run", "--suite", suite, "--out", filepath.Dir(goodRun), "--scenarios", "hello", "--models", "goroutine"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := exitCode(run(args, &stdout, &stderr), &stderr)
+		code := exitCode(run(args, noStdin{}, &stdout, &stderr), &stderr)
 		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 		if code != 2 || len(lines) != 1 || lines[0] == "" || stdout.Len() != 0 {
 			t.Errorf("bench %v: exit %d, stderr %q, stdout %q; want exit 2 and one line", args, code, stderr.String(), stdout.String())
@@ -40,7 +41,7 @@ func TestRunBadFlagsExitTwoWithOneLine(t *testing.T) {
 
 func TestRunHelpExplainsEveryFlag(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := exitCode(run([]string{"run", "-h"}, &stdout, &stderr), &stderr); code != 0 {
+	if code := exitCode(run([]string{"run", "-h"}, noStdin{}, &stdout, &stderr), &stderr); code != 0 {
 		t.Fatalf("run -h: exit %d", code)
 	}
 	for _, flag := range []string{"suite", "out", "quick", "models", "scenarios", "duration", "warmup", "server-cpus", "client-cpus", "dry-run"} {
@@ -54,7 +55,7 @@ func TestRunDryRunPlansTheQuickSuite(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	args := []string{"run", "--dry-run", "--quick", "--suite", filepath.Join("..", "..", "suites", "default.json"),
 		"--models", "threaded,evented", "--scenarios", "hello"}
-	if err := run(args, &stdout, &stderr); err != nil {
+	if err := run(args, noStdin{}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	out := stdout.String()
@@ -98,7 +99,7 @@ func secondStepServer(t *testing.T, runPID int, out string, log *bytes.Buffer) i
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		tree, _ := metrics.ProcessTree(runPID)
+		tree, _ := sampler.ProcessTree(runPID)
 		if len(tree) == 2 && len(summaryRows(t, out)) == 1 {
 			if fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", tree[1])); err == nil && len(fds) >= 64 {
 				return tree[1]

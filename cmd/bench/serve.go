@@ -29,7 +29,7 @@ second is "settings {JSON}": the model, its GOMAXPROCS, CPUs and model settings 
 chosen (defaults applied), for the caller to record. With --cpus the server pins
 itself before it calibrates /cpu, so /cpu?us=N is the same work wherever it runs.`
 
-func runServe(args []string, stdout, stderr io.Writer) error {
+func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", serveSynopsis, stdout)
 	var cfg servers.Config
 	model := fs.String("model", "", "server model: "+strings.Join(servers.Models(), ", "))
@@ -95,7 +95,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	case "evented":
 		settings.Loops, settings.Workers, settings.Offload = cfg.Loops, cfg.Workers, cfg.Offload
 	}
-	return serveUntilSignal(settings, cfg, *eof, stdout)
+	return serveUntilSignal(settings, cfg, *eof, stdin, stdout)
 }
 
 // allowedCPUs is how many CPUs this process may run on (after --cpus).
@@ -137,7 +137,7 @@ func checkServeFlags(model string, cfg servers.Config, procs int) error {
 	return nil
 }
 
-func serveUntilSignal(settings servers.Settings, cfg servers.Config, eof bool, stdout io.Writer) error {
+func serveUntilSignal(settings servers.Settings, cfg servers.Config, eof bool, stdin io.Reader, stdout io.Writer) error {
 	wl, err := workload.New()
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func serveUntilSignal(settings servers.Settings, cfg servers.Config, eof bool, s
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	if eof { // after the handler: the SIGTERM it sends is a clean stop
-		watchStdin()
+		watchStdin(stdin)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
