@@ -34,7 +34,7 @@ func (r Result) String() string { return fmt.Sprintf("%s  %s: %s", r.Status, r.C
 // The thresholds of the claims, each from the principle doc.go states beside it.
 const (
 	PageKB                  = 4.0  // a page: a thread touches at least one of its stack, a loop spends less per connection
-	SwitchMinCPURatio       = 2.0  // the thread reference's CPU per request over the loop's at the top /hello level
+	SwitchMinCPURatio       = 1.0  // the thread reference's cheapest round over the loop's dearest, CPU per request at the top /hello level: above it
 	StallTolerance          = 0.10 // of a burn: how far a loop's p99 may fall under B(1 − 0.01/ρ)
 	OffloadMaxBurnShare     = 0.25 // an offloading loop's p99, as a share of one burn, at most
 	ThreadsPerConnMin       = 1.0  // a thread server's threads over its connections up, at /io
@@ -122,6 +122,7 @@ type bound struct {
 var (
 	atLeast = bound{"≥", func(x, l float64) bool { return x >= l }}
 	below   = bound{"<", func(x, l float64) bool { return x < l }}
+	above   = bound{">", func(x, l float64) bool { return x > l }}
 	atMost  = bound{"≤", func(x, l float64) bool { return x <= l }}
 )
 

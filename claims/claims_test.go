@@ -138,7 +138,7 @@ func TestCPUPerRequestNamesItsLevel(t *testing.T) {
 	ev := cpuRows("evented", map[int]float64{10: 3.8, 4000: 4.8, 8000: 6.5})
 	th := cpuRows("cthreads", map[int]float64{10: 5.7, 4000: 17.5, 8000: 18.7})
 	got := one(t, topCPUPerRequest(run(ev, th)))
-	if got.String() != "PASS  threads/loop CPU per request at the top hello level (c = 8000): 2.88× ≥ 2× (cthreads 18.7 µs vs evented 6.5 µs: 53k vs 154k req/s per CPU; cthreads 1.00 context switches per request)" {
+	if got.String() != "PASS  threads/loop CPU per request at the top hello level (c = 8000): 2.88× > 1× in every round (cthreads 18.7 µs vs evented 6.5 µs; the medians' ratio 2.88×: 53k vs 154k req/s per CPU; cthreads 1.00 context switches per request)" {
 		t.Errorf("top level: %s", got)
 	}
 	short := th[:0:0]
@@ -305,5 +305,29 @@ func TestClaimsFollowKindsNotNames(t *testing.T) {
 	got := threadMemory(run(rows, second))
 	if len(got) != 2 || !strings.Contains(got[0].Claim, "(c10k, ") || !strings.Contains(got[1].Claim, "(hello, ") || got[1].Status != Pass {
 		t.Errorf("idle claims on renamed scenarios: %v", got)
+	}
+}
+
+// TestCPUPerRequestHoldsInEveryRound: the thread reference must cost more than the loop in
+// every round, its cheapest repeat above the loop's dearest; medians 1.27× apart whose
+// rounds overlap fail, the same medians with rounds apart pass.
+func TestCPUPerRequestHoldsInEveryRound(t *testing.T) {
+	rounds := func(server string, us ...float64) []metrics.SummaryRow {
+		var out []metrics.SummaryRow
+		for i, x := range us {
+			r := cpuRows(server, map[int]float64{8000: x})[0]
+			r.Repeat = i + 1
+			out = append(out, r)
+		}
+		return out
+	}
+	overlap := one(t, topCPUPerRequest(run(rounds("evented", 9, 11, 12), rounds("cthreads", 10, 14, 15))))
+	if overlap.Status != Fail || !strings.Contains(overlap.Detail, "0.83×, want > 1×") ||
+		!strings.Contains(overlap.Detail, "cthreads 10.0–15.0 µs vs evented 9.0–12.0 µs; the medians' ratio 1.27×") {
+		t.Errorf("overlapping rounds: %s", overlap)
+	}
+	apart := one(t, topCPUPerRequest(run(rounds("evented", 10.5, 11, 11.5), rounds("cthreads", 13.5, 14, 14.5))))
+	if apart.Status != Pass || !strings.Contains(apart.Detail, "1.17× > 1× in every round") {
+		t.Errorf("rounds apart: %s", apart)
 	}
 }

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -64,6 +65,15 @@ func (s series) at(level float64, f figure) float64 {
 		}
 	}
 	return stats.Sample{Xs: xs}.Quantile(0.5)
+}
+
+// span is the lowest and the highest of f over the rows of s (its repeats).
+func (s series) span(f figure) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, r := range s {
+		lo, hi = math.Min(lo, f.of(r)), math.Max(hi, f.of(r))
+	}
+	return lo, hi
 }
 
 // only is the rows of s at level.
