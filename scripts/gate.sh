@@ -53,7 +53,7 @@ echo "== the baseline's revision ${rev:0:12}, measured here: $models (quick) →
 (cd "$work/base" && bin/bench run --quick --models "$models" --out "$out")
 echo "== bench compare --gate $out $new"
 bin/bench compare --gate "$out" "$new"
-echo "== for information: $new against the committed figures of $baseline (another machine)"
+echo "== for information: $new against the committed figures of $baseline (measured where and when the baseline was made)"
 bin/bench compare --gate "$baseline" "$new" >/dev/null 2>&1 &&
   echo "within the gate's limits on the committed figures too" ||
-  echo "beyond the gate's limits on the committed figures (bench compare --gate $baseline $new says where): measured on another machine, not a verdict"
+  echo "beyond the gate's limits on the committed figures (bench compare --gate $baseline $new says where): not a verdict, they may come from another machine"
