@@ -31,7 +31,7 @@ if [ -z "$rev" ] || grep -q '"modified": *true' "$manifest"; then
   exit 2
 fi
 if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
-  git fetch --quiet --unshallow 2>/dev/null || git fetch --quiet origin "$rev" 2>/dev/null || true
+  timeout 60 git fetch --quiet --unshallow 2>/dev/null || timeout 60 git fetch --quiet origin "$rev" 2>/dev/null || true
 fi
 if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
   # No history to rebuild the baseline from (a shallow clone): the only comparison left is
