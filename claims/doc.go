@@ -72,7 +72,8 @@
 // loads only: a closed foreground stalls with the loop and sends nothing meanwhile. A claim reads the level it names;
 // where it must read another (a server has no row at the top level), its line says so.
 // Repeated rows are reduced to their median, except for the memory slopes, which fit
-// every row.
+// every row, and the threads/loop CPU claim, which compares the thread reference's
+// cheapest repeat with the loop's dearest.
 //
 // Concurrency model: none. Check is a pure function of the rows and the run's left-out
 // servers; claims share no state and are safe to run from several goroutines.

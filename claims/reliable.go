@@ -60,7 +60,7 @@ func fellBehind(r metrics.SummaryRow) string {
 func (s series) problem(f figure) string {
 	for _, r := range s {
 		why := rowProblem(r)
-		if why == "" && f.of(r) <= 0 {
+		if why == "" && !(f.of(r) > 0) { // NaN too
 			why = "no " + f.name
 		}
 		if why != "" {

@@ -17,8 +17,8 @@
 # machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-new=${1:?usage: scripts/gate.sh NEW_RUN [BASELINE]}
-baseline=${2:-results/baseline-quick}
+new=$(realpath "${1:?usage: scripts/gate.sh NEW_RUN [BASELINE]}")
+baseline=$(realpath "${2:-$here/results/baseline-quick}")
 # The servers the gate reads: the Go models and the references (the suite's repeat_only).
 models=${GATED:-threaded,evented,evented-offload,goroutine,cthreads,nginx}
 cd "$here"
@@ -43,14 +43,29 @@ if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
 fi
 
 work=$(mktemp -d /tmp/bench-gate.XXXXXX)
-cleanup() { git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"; }
+child=
+cleanup() {
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null || true; fi
+  git worktree remove --force "$work/base" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  git worktree prune 2>/dev/null || true
+}
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 git worktree add --quiet --detach "$work/base" "$rev"
 export PATH="$PATH:/usr/sbin" # nginx lives there
 (cd "$work/base" && "${GO:-go}" build -buildvcs=auto -o bin/bench ./cmd/bench)
 out="$here/results/gate-base-$(date -u +%Y%m%dT%H%M%SZ)"
 echo "== the baseline's revision ${rev:0:12}, measured here: $models (quick) → $out"
-(cd "$work/base" && bin/bench run --quick --models "$models" --out "$out")
+# The limits scripts/run.sh gives the new run (bench run raises the open-file limit too).
+ulimit -n "$(ulimit -Hn)"
+ulimit -u unlimited 2>/dev/null || true
+# In the background and waited for, so that a TERM to this script stops it (SIGTERM: bench
+# run stops every server and keeps its rows) before the worktree goes.
+(cd "$work/base" && exec bin/bench run --quick --models "$models" --out "$out") &
+child=$!
+wait "$child"
+child=
 echo "== bench compare --gate $out $new"
 bin/bench compare --gate "$out" "$new"
 echo "== for information: $new against the committed figures of $baseline (measured where and when the baseline was made)"

@@ -119,3 +119,19 @@ func writeRows(t *testing.T, path string, rows []metrics.SummaryRow) {
 		t.Fatal(err)
 	}
 }
+
+// TestGateFailsAModelTheBaselineDidNotMeasure: a baseline run with no row of a Go model
+// the new run measured (it failed there, or left it out) gives the gate no figure of it:
+// that fails, naming the model, instead of passing it unjudged.
+func TestGateFailsAModelTheBaselineDidNotMeasure(t *testing.T) {
+	rows, err := readSummary(quickBaseline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeRows(t, filepath.Join(dir, "summary.csv"), slices.DeleteFunc(rows, func(r metrics.SummaryRow) bool { return r.Server == "threaded" }))
+	code, _, stderr := bench("compare", "--gate", dir, quickBaseline)
+	if code != 1 || !strings.Contains(stderr, "the gate judged no figure of threaded") {
+		t.Errorf("exit %d, stderr %q; want 1, naming threaded", code, stderr)
+	}
+}
