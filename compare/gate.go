@@ -68,11 +68,14 @@ type GateReport struct {
 	Missing   []string // points both runs planned that the new run did not measure, or held fewer idle connections at
 	Warnings  []string // how the two runs were made differently (window, warm-up, CPUs, GOMAXPROCS)
 	Failures  []string // points of a Go model or a reference whose share of failed requests rose by over ErrorsAbsolute
+	// Unjudged is the Go models measured in the new run that no figure judged (the base
+	// run failed to measure them, or left them out): they fail it, never pass unjudged.
+	Unjudged []string
 }
 
 // Failed reports whether the gate fails.
 func (g *GateReport) Failed() bool {
-	if len(g.Missing) > 0 || len(g.Failures) > 0 {
+	if len(g.Missing) > 0 || len(g.Failures) > 0 || len(g.Unjudged) > 0 {
 		return true
 	}
 	for _, f := range g.Figures {
@@ -183,7 +186,23 @@ func Gate(base, cur []metrics.SummaryRow, opt GateOptions) *GateReport {
 			}
 		}
 	}
+	rep.Unjudged = unjudged(rep.Figures, cur)
 	return rep
+}
+
+// unjudged is every Go model with a measured row in cur that figures do not judge.
+func unjudged(figures []GateFigure, cur []metrics.SummaryRow) []string {
+	judged := map[string]bool{}
+	for _, f := range figures {
+		judged[f.Model] = true
+	}
+	var out []string
+	for _, r := range cur {
+		if r.GoMaxProcs > 0 && r.Requests > 0 && !judged[r.Server] && !slices.Contains(out, r.Server) {
+			out = append(out, r.Server)
+		}
+	}
+	return out
 }
 
 // byPoint groups a run's measured rows by point.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // WriteMarkdown writes the gate's verdict: one line per Go model and figure (the
@@ -38,6 +39,10 @@ func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error 
 		for _, m := range g.Missing {
 			fmt.Fprintf(w, "- %s\n", m)
 		}
+	}
+	if len(g.Unjudged) > 0 {
+		fmt.Fprintf(w, "\nGo models of the new run no figure judged, the base run having no row of them (each fails the gate): %s\n",
+			strings.Join(g.Unjudged, ", "))
 	}
 	if len(g.Failures) > 0 {
 		fmt.Fprintf(w, "\nMore failed requests (each fails the gate):\n\n")

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/benchsuite/threads-vs-loop/compare"
@@ -159,9 +158,9 @@ func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
 	if err := rep.WriteMarkdown(stdout, basePath, newPath); err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
-	if ungated := ungatedModels(rep, cur); len(ungated) > 0 {
+	if len(rep.Unjudged) > 0 {
 		return fmt.Errorf("compare: the gate judged no figure of %s, measured in %s: nothing in common with %s to gate them by",
-			strings.Join(ungated, ", "), newPath, basePath)
+			strings.Join(rep.Unjudged, ", "), newPath, basePath)
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(stderr, "bench compare: warning: %s\n", w)
@@ -171,23 +170,6 @@ func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
 			len(rep.Missing), len(rep.Failures))
 	}
 	return nil
-}
-
-// ungatedModels is every Go model (gomaxprocs > 0) with a measured row in the new run
-// that the gate has no figure of: a baseline that failed to measure a model (or left it
-// out) must not let that model pass unjudged.
-func ungatedModels(rep *compare.GateReport, cur []metrics.SummaryRow) []string {
-	judged := map[string]bool{}
-	for _, f := range rep.Figures {
-		judged[f.Model] = true
-	}
-	var out []string
-	for _, r := range cur {
-		if r.GoMaxProcs > 0 && r.Requests > 0 && !judged[r.Server] && !slices.Contains(out, r.Server) {
-			out = append(out, r.Server)
-		}
-	}
-	return out
 }
 
 func compareOptions(threshold, metricList, mode, ref string, alpha float64) (compare.Options, error) {
