@@ -10,21 +10,25 @@ import (
 // DesignThreads is the design column of a thread-per-connection server.
 const DesignThreads = "threads"
 
-// memoryClaim: ro's memory per connection (the slope over every row of each scenario sel
-// picks) against limit.
+// memoryClaim: the memory per connection of ro's server (the slope over every row of
+// each scenario sel picks) against limit.
 func memoryClaim(ro role, sel selector, b bound, limit float64, why string) Claim {
 	return func(run Run) []Result {
-		name := ro.server + " memory per connection"
+		m, res, ok := run.one(ro.key+" memory per connection", ro)
+		if !ok {
+			return []Result{res}
+		}
+		name := m.server + " memory per connection"
 		return sel.each(run, name+" ("+sel.what+")", func(scenario string) Result {
 			claim := name + " (" + scenario + ")"
-			ss, res, ok := cast(run, claim, scenario, ro)
+			ss, res, ok := cast(run, claim, scenario, m)
 			if !ok {
 				return res
 			}
 			s := ss[0]
 			x, ok := perConn(s)
 			if !ok {
-				return skip(claim, "needs %s rows of %s at 2 or more levels, found %d", scenario, ro.server, len(s.levels()))
+				return skip(claim, "needs %s rows of %s at 2 or more levels, found %d", scenario, m.server, len(s.levels()))
 			}
 			claim = fmt.Sprintf("%s (%s, %s)", name, scenario, span(s.levels()))
 			return checked(verdict(claim, b, x, limit, " KB", 1, why), memKB, s)
@@ -50,7 +54,15 @@ var seed2008Memory = memoryClaim(apache2008, idleSweeps, atLeast, Seed2008Apache
 func topCPUPerRequest(run Run) []Result {
 	return cheapSweeps.each(run, "threads/loop CPU per request at the top /hello level", func(scenario string) Result {
 		claim := "threads/loop CPU per request at the top " + scenario + " level"
-		ss, res, ok := cast(run, claim, scenario, threadRef, loopContender)
+		thRef, res, ok := run.one(claim, threadRef)
+		if !ok {
+			return res
+		}
+		loop, res, ok := run.one(claim, loopContender)
+		if !ok {
+			return res
+		}
+		ss, res, ok := cast(run, claim, scenario, thRef, loop)
 		if !ok {
 			return res
 		}
@@ -97,15 +109,24 @@ func switchesPerRequest(s series) string {
 // seed2008CPU: at the 2008 graphs' top level, Apache worker spends at least
 // Seed2008CPURatio times nginx's CPU per request.
 func seed2008CPU(run Run) []Result {
-	return cheapSweeps.each(run, "apache-worker/nginx CPU per request at 4000 connections", func(scenario string) Result {
-		claim := fmt.Sprintf("apache-worker/nginx CPU per request (%s, c = %d, the 2008 graphs' top level)", scenario, Seed2008Level)
-		ss, res, ok := cast(run, claim, scenario, apache2008, nginx2008)
+	name := "2008 threads/events CPU per request at 4000 connections"
+	ap, res, ok := run.one(name, apache2008)
+	if !ok {
+		return []Result{res}
+	}
+	ng, res, ok := run.one(name, nginx2008)
+	if !ok {
+		return []Result{res}
+	}
+	return cheapSweeps.each(run, ap.server+"/"+ng.server+" CPU per request at 4000 connections", func(scenario string) Result {
+		claim := fmt.Sprintf("%s/%s CPU per request (%s, c = %d, the 2008 graphs' top level)", ap.server, ng.server, scenario, Seed2008Level)
+		ss, res, ok := cast(run, claim, scenario, ap, ng)
 		if !ok {
 			return res
 		}
 		a, n := ss[0].only(Seed2008Level), ss[1].only(Seed2008Level)
 		if len(a) == 0 || len(n) == 0 {
-			return skip(claim, "needs rows of apache-worker and nginx at c = %d", Seed2008Level)
+			return skip(claim, "needs rows of %s and %s at c = %d", ap.server, ng.server, Seed2008Level)
 		}
 		x, y := a.at(Seed2008Level, cpuReq), n.at(Seed2008Level, cpuReq)
 		extra := fmt.Sprintf(" (%.1f µs vs %.1f µs; the 2008 graphs: 9.0k vs 2.8k req/s)", x, y)
@@ -116,9 +137,13 @@ func seed2008CPU(run Run) []Result {
 // loopIOThreads: waiting on /io costs the loop no threads: its threads at any level are
 // at most LoopIOThreadsGrowth more than at its lowest.
 func loopIOThreads(run Run) []Result {
-	return ioSweeps.each(run, "evented threads at /io", func(scenario string) Result {
-		claim := "evented threads at /io (" + scenario + ")"
-		ss, res, ok := cast(run, claim, scenario, loopContender)
+	ev, res, ok := run.one("loop-contender threads at /io", loopContender)
+	if !ok {
+		return []Result{res}
+	}
+	return ioSweeps.each(run, ev.server+" threads at /io", func(scenario string) Result {
+		claim := ev.server + " threads at /io (" + scenario + ")"
+		ss, res, ok := cast(run, claim, scenario, ev)
 		if !ok {
 			return res
 		}
@@ -131,7 +156,7 @@ func loopIOThreads(run Run) []Result {
 		}
 		low := s.levels()[0]
 		base := s.at(low, threads)
-		res = verdict(fmt.Sprintf("evented threads at /io (%s, c=%s)", scenario, span(s.levels())), atMost, peak, base+LoopIOThreadsGrowth, " threads", 0,
+		res = verdict(fmt.Sprintf("%s threads at /io (%s, c=%s)", ev.server, scenario, span(s.levels())), atMost, peak, base+LoopIOThreadsGrowth, " threads", 0,
 			fmt.Sprintf(" (the most, at c=%s; %.0f at c=%s)", fmtNum(at), base, fmtNum(low)))
 		return checked(res, threads, s)
 	})
@@ -144,10 +169,14 @@ func threadIOThreads(run Run) []Result {
 	if len(names) == 0 {
 		return []Result{skip("a thread per connection at /io", "no %s scenario in the run", ioSweeps.what)}
 	}
+	th, res, ok := run.one("a thread per connection at /io", threadRef)
 	var out []Result
+	if !ok {
+		out = append(out, res)
+	}
 	for _, sc := range names {
 		claim := "a thread per connection at /io (" + sc + ")"
-		if _, res, ok := cast(run, claim, sc, threadRef); !ok {
+		if _, res, found := cast(run, claim, sc, th); ok && !found {
 			out = append(out, res)
 		}
 		for _, srv := range threadServers(run.Rows, sc) {

@@ -47,20 +47,23 @@ const (
 	ForegroundMinShare      = metrics.RateShortShare       // of its due requests (and sent) a head-of-line foreground must complete
 )
 
-// Run is what a claim reads: the rows, and the servers the run left out with a reason
-// (run.json), which make a claim about them N/A rather than SKIP.
+// Run is what a claim reads: the rows, the servers the run left out with a reason
+// (run.json), which make a claim about them N/A rather than SKIP, and what the suite
+// declared of each server: the roles the claims hold them in.
 type Run struct {
 	Rows    []metrics.SummaryRow
 	LeftOut map[string]string // server → why
+	Servers []metrics.ServerIdentity
 }
 
-// NewRun is rows with run.json's left-out servers (nil when the run has no run.json).
-func NewRun(rows []metrics.SummaryRow, leftOut []metrics.LeftOut) Run {
-	return Run{Rows: rows, LeftOut: metrics.LeftOutByServer(leftOut)}
+// NewRun is rows with their run's run.json (the zero manifest when the run has none: the
+// default suite's roles, metrics.LegacyIdentities, and nothing left out).
+func NewRun(rows []metrics.SummaryRow, m metrics.RunManifest) Run {
+	return Run{Rows: rows, LeftOut: metrics.LeftOutByServer(m.LeftOut), Servers: m.Identities()}
 }
 
 // A Claim checks one thing about a run: once for every scenario it applies to (chosen by
-// kind, path and background, never by name), or one SKIP when none is in the run.
+// kind, path and background, never by name) and for the servers that hold its roles.
 type Claim func(run Run) []Result
 
 // All is every claim, in the order bench check prints them.
@@ -71,14 +74,15 @@ func All() []Claim {
 		loopMemory(loopContender, cheapSweeps),
 		loopMemory(nginx2008, idleSweeps),
 		topCPUPerRequest,
-		stallsBehindBurn(loopContender),
-		stallsBehindBurn(nodeLoop),
-		offloadSpares(goOffload),
-		offloadSpares(nodeOffload),
+		stallsBehindBurn,
+		sparedByBurns(burnsOffloaded),
+		sparedByBurns(burnsTimeSliced),
 		loopIOThreads,
 		threadIOThreads,
 		seed2008CPU,
 		seed2008Memory,
+		virtualMemory,
+		virtualThreadsIdle,
 	}
 }
 

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +37,19 @@ func run(rows ...[]metrics.SummaryRow) Run {
 	for _, r := range rows {
 		all = append(all, r...)
 	}
-	return NewRun(all, nil)
+	return NewRun(all, metrics.RunManifest{})
+}
+
+// holding is r with only the named servers' identities: the claims hold those alone.
+func holding(r Run, servers ...string) Run {
+	var ids []metrics.ServerIdentity
+	for _, id := range r.Servers {
+		if slices.Contains(servers, id.Server) {
+			ids = append(ids, id)
+		}
+	}
+	r.Servers = ids
+	return r
 }
 
 // one is the single result of a claim on a run with one scenario it applies to.
@@ -108,11 +121,11 @@ func TestRolesNeverFallBack(t *testing.T) {
 		t.Errorf("stand-in only: %s, want SKIP naming the role", got)
 	}
 	gone := []metrics.LeftOut{{Server: "cthreads", Why: "gcc is not installed"}, {Server: "apache-worker", Why: "apache2 is not installed"}}
-	left := one(t, threadMemory(NewRun(rows, gone)))
+	left := one(t, threadMemory(NewRun(rows, metrics.RunManifest{LeftOut: gone})))
 	if left.Status != Skip || !strings.Contains(left.Detail, "left out of the run (gcc is not installed): the claim rests on it") {
 		t.Errorf("thread reference left out: %s, want SKIP with the reason", left)
 	}
-	na := one(t, seed2008Memory(NewRun(rows, gone)))
+	na := one(t, seed2008Memory(NewRun(rows, metrics.RunManifest{LeftOut: gone})))
 	if na.Status != NA || !strings.Contains(na.Detail, "left out of the run: apache2 is not installed") {
 		t.Errorf("Apache left out: %s, want N/A with the reason", na)
 	}
@@ -200,7 +213,7 @@ func holRowsWith(p99 map[string]float64) []metrics.SummaryRow {
 // TestStallFollowsTheFormula: 50 ms burns at 5 a second take ρ = 0.25 of the time: the
 // threshold is B(1 − 0.01/0.25) less 10 % of B, 0.86 B = 43 ms.
 func TestStallFollowsTheFormula(t *testing.T) {
-	claim := stallsBehindBurn(nodeLoop)
+	claim := func(r Run) []Result { return stallsBehindBurn(holding(r, "node")) }
 	got := one(t, claim(run(holRowsWith(map[string]float64{"node": 44000}))))
 	if got.String() != "PASS  node p99 behind the burns on its loop (hol, 2000 req/s offered): 0.88× the burn ≥ 0.86× the burn (44.0 ms; the burn 50 ms taking ρ = 0.25 of the time: B(1 − 0.01/ρ) less 10 % of B = 43.0 ms)" {
 		t.Errorf("44 ms: %s", got)
@@ -229,7 +242,7 @@ func TestStallFollowsTheFormula(t *testing.T) {
 }
 
 func TestOffloadStaysUnderAFractionOfTheBurn(t *testing.T) {
-	claim := offloadSpares(nodeOffload)
+	claim := func(r Run) []Result { return sparedByBurns(burnsOffloaded)(holding(r, "node", "node-offload")) }
 	got := one(t, claim(run(holRowsWith(map[string]float64{"node": 52000, "node-offload": 6000}))))
 	if got.String() != "PASS  node-offload p99 with its burns offloaded (hol, 2000 req/s offered): 0.12× the burn ≤ 0.25× the burn (6.0 ms, the burn 50 ms; node, the burns on its loop: 52.0 ms)" {
 		t.Errorf("6 ms: %s", got)
@@ -283,11 +296,23 @@ func TestRepeatsUseTheMedian(t *testing.T) {
 	}
 }
 
+// TestCheckRunsEveryClaim: a run without rows gives every claim a result and none a
+// verdict: SKIP, or N/A for a role no server of the suite holds (the default suite before
+// Java had no virtual threads).
 func TestCheckRunsEveryClaim(t *testing.T) {
-	results := Check(Run{})
+	for _, claim := range All() {
+		if len(claim(NewRun(nil, metrics.RunManifest{}))) == 0 {
+			t.Errorf("a claim gave no result on an empty run")
+		}
+	}
+	results := Check(NewRun(nil, metrics.RunManifest{}))
 	c := Count(results)
-	if len(results) != len(All()) || c.Skip != len(results) {
-		t.Fatalf("empty run: %d results, %+v; want every claim SKIP", len(results), c)
+	if c.Pass+c.Fail != 0 || c.Skip+c.NA != len(results) || c.NA != 2 {
+		t.Fatalf("empty run: %d results, %+v; want SKIP but for the 2 claims on virtual threads, a role nobody holds in the default suite before Java (N/A)", len(results), c)
+	}
+	c = Count(Check(Run{}))
+	if c.Pass+c.Fail != 0 || c.Skip < 5 {
+		t.Errorf("a run whose suite gives no roles: %+v; want the required roles' claims SKIP", c)
 	}
 }
 
@@ -329,5 +354,69 @@ func TestCPUPerRequestHoldsInEveryRound(t *testing.T) {
 	apart := one(t, topCPUPerRequest(run(rounds("evented", 10.5, 11, 11.5), rounds("cthreads", 13.5, 14, 14.5))))
 	if apart.Status != Pass || !strings.Contains(apart.Detail, "1.17× > 1× in every round") {
 		t.Errorf("rounds apart: %s", apart)
+	}
+}
+
+// javaIDs are the Java peers as the default suite declares them.
+var javaIDs = []metrics.ServerIdentity{
+	{Server: "java-platform", Design: "threads", Family: "java", Roles: []string{metrics.RolePlatformThreads, metrics.RoleBurnsTimeSliced}},
+	{Server: "java-virtual", Design: "virtual-threads", Family: "java", Roles: []string{metrics.RoleVirtualThreads, metrics.RoleBurnsOnLoop}},
+}
+
+// TestVirtualThreadsClaims: virtual threads hold an idle connection for under a page and
+// no OS thread each, beside the same code on platform threads (a page or more each); a
+// virtual thread with a stack of its own per connection fails; and the stall and
+// time-slice claims are asked of the Java peers by their roles, with no Go change.
+func TestVirtualThreadsClaims(t *testing.T) {
+	idle := func(server string, kb float64, threads func(l int) int) []metrics.SummaryRow {
+		rows := memory(server, "idle", 30000, kb, 0, 2000, 10000)
+		for i := range rows {
+			rows[i].ThreadsPeak = threads(int(rows[i].Level()))
+		}
+		return rows
+	}
+	platform := idle("java-platform", 54, func(l int) int { return 20 + l })
+	r := run(idle("java-virtual", 2.5, func(int) int { return 21 }), platform)
+	r.Servers = javaIDs
+	mem := virtualMemory(r)
+	if len(mem) != 2 || mem[0].String() != "PASS  java-virtual memory per connection (idle, 0..10000): 2.5 KB ≤ 50 KB (java-platform's 54.0 KB less a page: the stack a virtual thread does not have; 5 % of it)" ||
+		mem[1].String() != "PASS  java-platform memory per connection (idle, 0..10000): 54.0 KB ≥ 4 KB (a thread touches at least a page of its stack)" {
+		t.Errorf("memory: %v", mem)
+	}
+	if got := one(t, virtualThreadsIdle(r)); got.String() != "PASS  java-virtual OS threads grown from 0 to 10000 idle connections (idle): 0 threads ≤ 2 threads (21 threads at 10000 idle, 21 at 0; java-platform: 10020)" {
+		t.Errorf("threads: %s", got)
+	}
+	pinned := run(idle("java-virtual", 51, func(l int) int { return 21 + l }), platform)
+	pinned.Servers = javaIDs
+	if got := virtualMemory(pinned); got[0].Status != Fail {
+		t.Errorf("a stack per virtual thread: %s, want FAIL", got[0])
+	}
+	if got := one(t, virtualThreadsIdle(pinned)); got.Status != Fail {
+		t.Errorf("an OS thread per virtual thread: %s, want FAIL", got)
+	}
+	hol := run(holRowsWith(map[string]float64{"java-virtual": 49000, "java-platform": 5000}))
+	hol.Servers = javaIDs
+	if got := one(t, stallsBehindBurn(hol)); got.Status != Pass || !strings.HasPrefix(got.Claim, "java-virtual p99 behind the burns on its loop") {
+		t.Errorf("stall: %s", got)
+	}
+	if got := one(t, sparedByBurns(burnsTimeSliced)(hol)); got.String() != "PASS  java-platform p99 with its burns time-sliced (hol, 2000 req/s offered): 0.10× the burn ≤ 0.25× the burn (5.0 ms, the burn 50 ms; java-virtual, the burns on its loop: 49.0 ms)" {
+		t.Errorf("time-sliced: %s", got)
+	}
+	left := NewRun(nil, metrics.RunManifest{Servers: javaIDs, LeftOut: []metrics.LeftOut{{Server: "java-virtual", Why: "missing a JDK 21 or later"}}})
+	if got := virtualMemory(left); len(got) != 1 || got[0].Status != Skip || !strings.Contains(got[0].Detail, "no idle (kind idle) scenario") {
+		t.Errorf("no idle scenario: %v", got)
+	}
+}
+
+// TestAUsersServerTakesARole: a server of the user's own, declared in the suite with a
+// role, is held to that role's claim by its own label.
+func TestAUsersServerTakesARole(t *testing.T) {
+	r := run(holRowsWith(map[string]float64{"my-loop": 51000}))
+	r.Servers = []metrics.ServerIdentity{{Server: "my-loop", Design: "events", Roles: []string{metrics.RoleBurnsOnLoop}}}
+	if got := one(t, stallsBehindBurn(r)); got.Status != Pass || !strings.HasPrefix(got.Claim, "my-loop p99 behind the burns on its loop (hol") {
+		t.Errorf("my-loop: %s", got)
+	}
+	if got := one(t, threadMemory(r)); got.Status != Skip || !strings.Contains(got.Detail, "no server of the run's suite holds the role thread-reference") {
+		t.Errorf("no thread reference declared: %s, want SKIP (a required role)", got)
 	}
 }

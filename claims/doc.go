@@ -51,14 +51,37 @@
 //
 // # Roles
 //
-// Each claim holds named servers in roles (roles.go: the thread reference, the event-loop
-// contender, the offload pairs, the 2008 pair), never "the best server present": a role
-// whose server has no rows in the run is a SKIP (a FAIL under --strict), never a fallback
-// to a stand-in. The thread reference, the loop contender and the Go offloader are
-// required: the suite's verdict rests on them, so they are SKIP even when the run left
-// them out with a reason. A claim about an optional server (Node, Apache, nginx) that the
-// run left out with a reason (run.json's left_out: a missing package) is N/A, printed and
-// not counted.
+// Each claim holds servers in roles, never "the best server present": the suite says
+// which server holds each (a server's "roles" in the suite file, listed in run.json's
+// servers; metrics.LegacyIdentities for a run made before), so a user's own server takes
+// part by a line of a suite. The thread reference and the loop contender are one server
+// each, and required: the suite's verdict rests on them, so a run without their rows is a
+// SKIP (a FAIL under --strict) even when it left them out with a reason, never a fallback
+// to a stand-in. A claim about any other role is asked of every server that holds it
+// (burns-on-loop: evented, node, java-virtual), and is N/A, printed and not counted, for
+// a server the run left out with a reason (a missing package, no JDK of 21) or for a role
+// no server of the suite holds. Two servers of one family are set beside each other: an
+// offloading loop and the loop that runs its burns itself, virtual threads and the same
+// code on platform threads.
+//
+// # Virtual threads
+//
+//   - Virtual threads and platform threads of one family run the same code and hold the
+//     same objects per connection (the socket, the buffers, the thread's object). A
+//     platform thread adds its stack, of which it touches at least a page; a parked
+//     virtual thread's frames are copied to a heap object the size of the frames, not of
+//     pages (2.6 KB of the 4.7 KB per idle connection measured for java-virtual,
+//     scripts/peers/README.md). So the virtual threads' memory per idle connection is at
+//     most the platform threads' less a page (PageKB), and the platform threads' at least
+//     a page. An earlier statement, "under a page, as a loop's", assumed the frames were a
+//     few hundred bytes: measured, the frames and the buffers alone exceed a page, and it
+//     was dropped. A virtual thread holds no OS thread: from the lowest idle level to the
+//     highest, the server's threads grow by at most LoopIOThreadsGrowth, as a loop's.
+//   - A virtual thread is not time-sliced: with one carrier, a burn holds every other
+//     virtual thread until it ends, as a loop's burn does, so the burns-on-loop formula
+//     applies to it; platform threads are time-sliced by the kernel, so a burn holds only
+//     its own connection and the p99 stays under OffloadMaxBurnShare of the burn, as an
+//     offloading loop's (burns-time-sliced).
 //
 // # Verdicts
 //

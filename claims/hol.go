@@ -9,13 +9,14 @@ import (
 )
 
 // stallsBehindBurn: beside a background of burns of B µs taking a share ρ of the time,
-// a loop that runs the burns itself makes its p99 wait about B(1 − 0.01/ρ); the claim
-// asks for that less StallTolerance of B (doc.go).
-func stallsBehindBurn(ro role) Claim {
-	return func(run Run) []Result {
-		name := ro.server + " p99 behind the burns on its loop"
+// a server that runs the burns where it serves the others (a loop, virtual threads on one
+// carrier) makes its p99 wait about B(1 − 0.01/ρ); the claim asks for that less
+// StallTolerance of B (doc.go).
+func stallsBehindBurn(run Run) []Result {
+	return run.each("p99 behind the burns on its loop", burnsOnLoop, func(m member) []Result {
+		name := m.server + " p99 behind the burns on its loop"
 		return holScenarios.each(run, name, func(scenario string) Result {
-			s, level, burn, claim, res, ok := holRows(run, name, scenario, ro)
+			s, level, burn, claim, res, ok := holRows(run, name, scenario, m)
 			if !ok {
 				return res
 			}
@@ -29,41 +30,47 @@ func stallsBehindBurn(ro role) Claim {
 				x*burn/1000, burn/1000, rho, 100*StallTolerance, want*burn/1000)
 			return verdict(claim, atLeast, x, want, "× the burn", 2, extra)
 		})
-	}
+	})
 }
 
-// offloadSpares: a loop that hands each burn to a pool of threads waits for its share of
-// the CPU, not for a burn: its p99 stays under OffloadMaxBurnShare of the burn.
-func offloadSpares(ro role) Claim {
+// sparedByBurns: a server whose burns run on threads the kernel time-slices beside the
+// ones that serve the others (a loop that hands each burn to a pool, a thread per
+// connection) waits for its share of the CPU, not for a burn: its p99 stays under
+// OffloadMaxBurnShare of the burn. The server of its family that runs the burns on its
+// loop, if any, is printed beside it.
+func sparedByBurns(ro role) Claim {
+	what := map[role]string{burnsOffloaded: "offloaded", burnsTimeSliced: "time-sliced"}[ro]
 	return func(run Run) []Result {
-		name := ro.server + " p99 with its burns offloaded"
-		return holScenarios.each(run, name, func(scenario string) Result {
-			s, level, burn, claim, res, ok := holRows(run, name, scenario, ro)
-			if !ok {
-				return res
-			}
-			x := s.at(level, p99) / burn
-			extra := fmt.Sprintf(" (%.1f ms, the burn %.0f ms", x*burn/1000, burn/1000)
-			if loop := rowsOf(run.Rows, offloadLoops[ro].server, scenario).only(level); len(loop) > 0 {
-				extra += fmt.Sprintf("; %s, the burns on its loop: %.1f ms", loop[0].Server, loop.at(level, p99)/1000)
-			}
-			return verdict(claim, atMost, x, OffloadMaxBurnShare, "× the burn", 2, extra+")")
+		return run.each("p99 with its burns "+what, ro, func(m member) []Result {
+			name := m.server + " p99 with its burns " + what
+			return holScenarios.each(run, name, func(scenario string) Result {
+				s, level, burn, claim, res, ok := holRows(run, name, scenario, m)
+				if !ok {
+					return res
+				}
+				x := s.at(level, p99) / burn
+				extra := fmt.Sprintf(" (%.1f ms, the burn %.0f ms", x*burn/1000, burn/1000)
+				if loop := rowsOf(run.Rows, run.sibling(m, burnsOnLoop), scenario).only(level); len(loop) > 0 {
+					extra += fmt.Sprintf("; %s, the burns on its loop: %.1f ms", loop[0].Server, loop.at(level, p99)/1000)
+				}
+				return verdict(claim, atMost, x, OffloadMaxBurnShare, "× the burn", 2, extra+")")
+			})
 		})
 	}
 }
 
-// holRows is ro's rows in a head-of-line scenario, the level read (its top), the burn
+// holRows is m's rows in a head-of-line scenario, the level read (its top), the burn
 // and the claim's name at that level; ok is false with the SKIP or N/A when they are
 // missing, or the UNRELIABLE when a row at that level cannot carry a claim (holProblem).
-func holRows(run Run, name, scenario string, ro role) (s series, level, burn float64, claim string, res Result, ok bool) {
-	ss, res, ok := cast(run, name+" ("+scenario+")", scenario, ro)
+func holRows(run Run, name, scenario string, m member) (s series, level, burn float64, claim string, res Result, ok bool) {
+	ss, res, ok := cast(run, name+" ("+scenario+")", scenario, m)
 	if !ok {
 		return nil, 0, 0, "", res, false
 	}
 	s = ss[0]
 	level = s.top()
 	if burn = burnUs(s.only(level)[0]); burn <= 0 {
-		return nil, 0, 0, "", skip(name+" ("+scenario+")", "%s's background burns no CPU (bg_burn_us)", ro.server), false
+		return nil, 0, 0, "", skip(name+" ("+scenario+")", "%s's background burns no CPU (bg_burn_us)", m.server), false
 	}
 	claim = fmt.Sprintf("%s (%s, %s)", name, scenario, s.levelText(level))
 	if why := holProblem(s.only(level), burn); why != "" {

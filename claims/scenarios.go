@@ -62,3 +62,16 @@ func (sel selector) each(run Run, claim string, check func(scenario string) Resu
 	}
 	return out
 }
+
+// eachN is each for a check that gives several results for one scenario.
+func (sel selector) eachN(run Run, claim string, check func(scenario string) []Result) []Result {
+	names := sel.scenarios(run.Rows)
+	if len(names) == 0 {
+		return []Result{skip(claim, "no %s scenario in the run", sel.what)}
+	}
+	var out []Result
+	for _, n := range names {
+		out = append(out, check(n)...)
+	}
+	return out
+}

@@ -24,6 +24,9 @@ type RunManifest struct {
 	Reference *ReferenceProbe `json:"reference,omitempty"`
 	// Build is the bench build that made the run, when go build stamped its revision.
 	Build *Build `json:"build,omitempty"`
+	// Servers is every server of the suite with what the suite declares of it (its
+	// design, family and roles), those left out too; empty in a run made before it.
+	Servers []ServerIdentity `json:"servers,omitempty"`
 }
 
 // Build is the source a bench binary was built from, as go build stamps it from git

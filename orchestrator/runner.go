@@ -40,6 +40,9 @@ type Config struct {
 	ServerHost *RemoteHost
 	// LeftOut is the suite's servers the run leaves out, and why (Plan's), for run.json.
 	LeftOut []metrics.LeftOut
+	// Servers is what the suite declares of each of its servers (Suite.Identities), for
+	// run.json: the charts' families and the claims' roles.
+	Servers []metrics.ServerIdentity
 }
 
 // Report is what a run did.
@@ -131,7 +134,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 // planned is run.json as the run begins: every planned point and the servers left out.
 func planned(cfg Config) metrics.RunManifest {
-	m := metrics.RunManifest{LeftOut: cfg.LeftOut, Planned: make([]metrics.PlannedPoint, len(cfg.Steps)), Build: thisBuild()}
+	m := metrics.RunManifest{LeftOut: cfg.LeftOut, Planned: make([]metrics.PlannedPoint, len(cfg.Steps)), Build: thisBuild(), Servers: cfg.Servers}
 	for i, st := range cfg.Steps {
 		m.Planned[i] = metrics.PlannedPoint{Server: st.Server.Label, Scenario: st.Scenario.Name,
 			Kind: st.Scenario.Kind, Path: st.Scenario.Path, Level: st.Level, Repeat: st.Repeat, Skip: st.Skip}

@@ -107,6 +107,12 @@ type ServerSpec struct {
 	// Design is how an external server waits for its connections (threads, events,
 	// goroutines, processes), for the CSV's design column; bench serve reports its own.
 	Design string `json:"design"`
+	// Family groups servers of one runtime in the charts (one colour: "java" for its
+	// platform and virtual threads); Roles are the parts the server holds in the claims
+	// (metrics.Roles: "thread-reference", "burns-on-loop" …). run.json lists both, so a
+	// server of the user's own takes part in the charts and claims by its suite line.
+	Family string   `json:"family"`
+	Roles  []string `json:"roles"`
 	// Warmup, when longer than the suite's, is this server's warm-up before each window:
 	// a server that grows its workers on demand, and is not sized for the step by what the
 	// orchestrator tells it (PEER_CONNECTIONS …), needs it to reach a level of thousands of
@@ -274,6 +280,9 @@ func (s *Suite) Validate() error {
 		}
 		labels[sv.Label] = true
 	}
+	if err := s.validateRoles(); err != nil {
+		return bad("%v", err)
+	}
 	if s.Repeats < 0 || s.Quick.Repeats < 0 {
 		return bad("repeats must be 0 or more")
 	}
@@ -298,6 +307,33 @@ func (s *Suite) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validateRoles checks that every role is known and that a one-holder role has one holder.
+func (s *Suite) validateRoles() error {
+	held := map[string]string{}
+	for _, sv := range s.Servers {
+		for _, r := range sv.Roles {
+			switch {
+			case !metrics.KnownRole(r):
+				return fmt.Errorf("server %s: unknown role %q (known: %s)", sv.Label, r, strings.Join(metrics.Roles, ", "))
+			case metrics.OneHolderRole(r) && held[r] != "":
+				return fmt.Errorf("role %s is held by %s and %s: one server holds it", r, held[r], sv.Label)
+			}
+			held[r] = sv.Label
+		}
+	}
+	return nil
+}
+
+// Identities is what the suite declares of each of its servers (design, family, roles),
+// in its order, for run.json.
+func (s *Suite) Identities() []metrics.ServerIdentity {
+	out := make([]metrics.ServerIdentity, len(s.Servers))
+	for i, sv := range s.Servers {
+		out[i] = metrics.ServerIdentity{Server: sv.Label, Design: sv.Design, Family: sv.Family, Roles: sv.Roles}
+	}
+	return out
 }
 
 func (sc *Scenario) validate(labels map[string]bool) error {
@@ -404,6 +440,28 @@ func (s *Suite) server(label string) ServerSpec {
 		}
 	}
 	return ServerSpec{Label: label}
+}
+
+// CheckPeers asks each external server of the suite that the run uses, and that
+// unavailable does not already leave out, whether it can run here (`SCRIPT --check`: a
+// peer may need more than commands on PATH, as the Java peers need a JDK of 21 or later);
+// one that cannot is added to unavailable with the reason it printed. An optional server
+// is then left out of the run with that reason; a required one fails the plan.
+func (s *Suite) CheckPeers(unavailable map[string]string) {
+	used := s.used()
+	for _, sv := range s.Servers {
+		if sv.External == "" || unavailable[sv.Label] != "" || !used[sv.Label] {
+			continue
+		}
+		out, err := exec.Command(sv.External, "--check").CombinedOutput()
+		if err != nil {
+			why := strings.TrimSpace(string(out))
+			if why == "" {
+				why = sv.External + " --check failed: " + err.Error()
+			}
+			unavailable[sv.Label] = why
+		}
+	}
 }
 
 // Endpoints asks each external server of the suite which endpoints it serves (`SCRIPT

@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ func TestDefaultSuitePlan(t *testing.T) {
 	}
 	for _, model := range []string{"threaded", "evented", "goroutine"} {
 		for _, want := range []string{"hello/c=10", "hello/c=8000", "idle/idle=0", "idle/idle=10000", "io/c=10",
-			"io/c=4000", "hol/0.01×ref", "rate/0.25×cap", "rate/1.5×cap"} {
+			"io/c=4000", "hol/0.01×ref", "rate/0.5×cap", "rate/1.5×cap"} {
 			if !have[model+"/"+want] {
 				t.Errorf("no step %s/%s", model, want)
 			}
@@ -200,6 +201,8 @@ func TestSuiteRejects(t *testing.T) {
 		"bad path":           head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
 		"two sources":        `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,
 		"repeated label":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine"},{"label":"a","model":"evented"}]}`,
+		"unknown role":       `{"duration":"1s","servers":[{"label":"a","model":"goroutine","roles":["referee"]}]}`,
+		"two references":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine","roles":["thread-reference"]},{"label":"b","model":"threaded","roles":["thread-reference"]}]}`,
 		"args for absent":    head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1],"server_args":{"b":["--procs","8"]}}]}`,
 	}
 	for name, in := range cases {
@@ -208,6 +211,12 @@ func TestSuiteRejects(t *testing.T) {
 		}
 	}
 	s := loadDefault(t)
+	ids := s.Identities()
+	if len(ids) != len(s.Servers) || metrics.FamilyOf(ids, "node-offload") != "node" ||
+		!slices.Equal(metrics.Holders(ids, metrics.RoleThreadReference), []string{"cthreads"}) ||
+		!slices.Equal(metrics.Holders(ids, metrics.RoleBurnsOnLoop), []string{"evented", "node", "java-virtual"}) {
+		t.Errorf("the default suite's identities: %+v", ids)
+	}
 	if err := s.Select([]string{"apache"}, nil); !errors.Is(err, ErrSuite) || !strings.Contains(err.Error(), "threaded") {
 		t.Errorf("Select(apache) = %v, want ErrSuite listing the servers", err)
 	}
@@ -396,5 +405,29 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	if _, err := ParseSuite([]byte(`{"duration":"1s","repeat_only":["x"],"servers":[{"label":"a","model":"goroutine"}],
 		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[1]}]}`)); !errors.Is(err, ErrSuite) {
 		t.Errorf("repeat_only naming no server: %v, want ErrSuite", err)
+	}
+}
+
+// TestCheckPeersLeavesOutWhatCannotRun: a peer whose --check fails (a JDK older than 21)
+// is unavailable with the reason it printed; one whose check passes, or that the run does
+// not use, is not asked or not added.
+func TestCheckPeersLeavesOutWhatCannotRun(t *testing.T) {
+	dir := t.TempDir()
+	script := func(name, check string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n[ \"$1\" = --check ] && { "+check+"; }\nexit 0\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old := script("old-jdk.sh", "echo 'JAVA_HOME=/jdk17 is Java 17: virtual threads need 21 or later'; exit 1")
+	fine := script("fine.sh", "exit 0")
+	unused := script("unused.sh", "exit 1")
+	s := &Suite{Servers: []ServerSpec{{Label: "old", External: old}, {Label: "fine", External: fine}, {Label: "unused", External: unused}},
+		Scenarios: []Scenario{{Name: "h", Servers: []string{"old", "fine"}}}}
+	got := map[string]string{}
+	s.CheckPeers(got)
+	if len(got) != 1 || got["old"] != "JAVA_HOME=/jdk17 is Java 17: virtual threads need 21 or later" {
+		t.Errorf("CheckPeers = %v, want only old, with the reason it printed", got)
 	}
 }

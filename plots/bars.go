@@ -18,6 +18,7 @@ type bars struct {
 	servers  []string
 	p50, p99 []float64 // ms
 	marks    []mark
+	pal      palette // the run's styles
 }
 
 const barHalf = 0.17 // half a bar's width, in x units
@@ -28,7 +29,7 @@ func (b *bars) Plot(c draw.Canvas, p *plot.Plot) {
 	label := textStyle(sans, 8.5, color.Gray{0x20})
 	label.XAlign, label.YAlign = draw.XCenter, draw.YBottom
 	for i, srv := range b.servers {
-		col := StyleFor(srv).Color
+		col := b.pal.style(srv).Color
 		for j, v := range []float64{b.p50[i], b.p99[i]} {
 			if v <= 0 {
 				continue
@@ -97,7 +98,7 @@ func (k barKey) Thumbnail(c *draw.Canvas) {
 // server, and under it the background request's (whose offered rate is the same for
 // every server), so a server cannot look good on one class by starving the other.
 func holChart(ctx *chartContext, s scenario) (*figure, error) {
-	fg, bg := &bars{}, &bars{}
+	fg, bg := &bars{pal: ctx.pal}, &bars{pal: ctx.pal}
 	for _, a := range ctx.aggs {
 		if a.Scenario != s.Name || (a.P50us <= 0 && a.P99us <= 0) {
 			continue

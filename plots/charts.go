@@ -28,6 +28,7 @@ type chartContext struct {
 	aggs      []Agg
 	scenarios []scenario      // in run order
 	real      map[string]bool // servers that are not the suite's Go models (gomaxprocs 0)
+	pal       palette         // how each server is drawn and listed
 	caption   string
 	title     string // the chart being drawn
 }
@@ -119,7 +120,7 @@ func (d *Data) WriteChart(file string, w io.Writer) error {
 
 func (d *Data) context() *chartContext {
 	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), scenarios: scenariosOf(d.Summary),
-		caption: Caption(d.Summary), real: realServers(d.Summary)}
+		caption: Caption(d.Summary), real: realServers(d.Summary), pal: paletteOf(d)}
 }
 
 func (d *Data) writeChart(ctx *chartContext, c Chart, w io.Writer) error {
@@ -161,9 +162,9 @@ func (ctx *chartContext) lineChart(s lineSpec) (*figure, error) {
 	whiskers := false
 	var keyOrder []string
 	for _, ln := range s.lines {
-		servers, pts := bySeries(ctx.aggs, s.scenario, s.logX || s.logY, ln.y)
+		servers, pts := bySeries(ctx.pal, ctx.aggs, s.scenario, s.logX || s.logY, ln.y)
 		for _, srv := range servers {
-			ser := newSeries(srv, pts[srv], ln.dashed)
+			ser := newSeries(ctx.pal.style(srv), pts[srv], ln.dashed)
 			ser.real = ctx.real[srv]
 			p.Add(ser)
 			for _, pt := range pts[srv] {

@@ -244,7 +244,7 @@ func median[T any](rows []T, f func(T) float64) float64 {
 // bySeries splits the aggregates of one scenario into one series per server, each
 // point's Y given by f. Points where f is not positive are dropped when positive is
 // set (a log axis cannot show them). Servers come in legend order.
-func bySeries(aggs []Agg, scenario string, positive bool, f func(Agg) float64) (servers []string, pts map[string][]point) {
+func bySeries(pal palette, aggs []Agg, scenario string, positive bool, f func(Agg) float64) (servers []string, pts map[string][]point) {
 	pts = map[string][]point{}
 	for _, a := range aggs {
 		if a.Scenario != scenario {
@@ -260,7 +260,7 @@ func bySeries(aggs []Agg, scenario string, positive bool, f func(Agg) float64) (
 		lo, hi := a.Spread(f)
 		pts[a.Server] = append(pts[a.Server], point{X: a.Level, Y: y, Mark: markOf(a.Bound), Lo: lo, Hi: hi})
 	}
-	return orderServers(servers), pts
+	return pal.order(servers), pts
 }
 
 // Caption is the line under every chart: host CPUs, CPU pinning, date and run id, e.g.

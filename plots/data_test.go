@@ -36,7 +36,7 @@ func TestAggregateTakesTheMedianOverRepeats(t *testing.T) {
 	if lo, hi := got["even/hello/100"].Spread(func(a Agg) float64 { return a.P99us }); lo != 1 || hi != 10 {
 		t.Errorf("even p99 spread %v–%v, want 1–10 (the lowest and highest repeat)", lo, hi)
 	}
-	_, pts := bySeries(Aggregate(rows), "hello", true, func(a Agg) float64 { return a.RPS })
+	_, pts := bySeries(palette{}, Aggregate(rows), "hello", true, func(a Agg) float64 { return a.RPS })
 	if p := pts["odd"][0]; p.Y != 20 || p.Lo != 10 || p.Hi != 30 {
 		t.Errorf("odd's point %+v, want 20 with a bar from 10 to 30", p)
 	}

@@ -15,7 +15,7 @@ import (
 // the first closed sweep of /hello, and the memory each idle connection costs it (the
 // least-squares slope of its memory over the first idle scenario's idle connections).
 // A figure the client limited is marked * (client) or ** (both), as in the table below.
-func writeGlance(w io.Writer, scs []scenario, aggs []Agg) {
+func writeGlance(w io.Writer, pal palette, scs []scenario, aggs []Agg) {
 	sweep, idle := "", ""
 	for _, s := range scs {
 		if sweep == "" && s.sweep() && metrics.Request(s.Path) == "GET /hello" {
@@ -45,7 +45,7 @@ func writeGlance(w io.Writer, scs []scenario, aggs []Agg) {
 		fmt.Fprintf(w, " c=%s |", plain(l))
 	}
 	fmt.Fprintf(w, " KB per idle connection |\n|---|%s--:|\n", strings.Repeat("--:|", len(levels)))
-	for _, srv := range orderServers(servers) {
+	for _, srv := range pal.order(servers) {
 		fmt.Fprintf(w, "| %s |", md(srv))
 		for _, l := range levels {
 			fmt.Fprintf(w, " %s |", glanceRPS(aggs, srv, sweep, l))

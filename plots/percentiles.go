@@ -32,7 +32,7 @@ func boundOf(rows []metrics.SummaryRow) func(metrics.Hist) metrics.Bound {
 // pickHists chooses the histograms of one scenario and level to compare, one per server
 // (its first repeat): the first closed sweep in run order that has histograms (else the
 // first scenario that has), at the highest level the most servers share (pickLevel).
-func pickHists(hs []metrics.Hist, scs []scenario) []metrics.Hist {
+func pickHists(pal palette, hs []metrics.Hist, scs []scenario) []metrics.Hist {
 	present := map[string]bool{}
 	for _, h := range hs {
 		present[h.Scenario] = true
@@ -62,7 +62,7 @@ func pickHists(hs []metrics.Hist, scs []scenario) []metrics.Hist {
 		byLevel[k.level] = append(byLevel[k.level], h)
 	}
 	out := byLevel[pickLevel(count)]
-	sort.Slice(out, func(i, j int) bool { return serverLess(out[i].Server, out[j].Server) })
+	sort.Slice(out, func(i, j int) bool { return pal.less(out[i].Server, out[j].Server) })
 	return out
 }
 
@@ -87,8 +87,9 @@ func pickLevel(count map[float64]int) float64 {
 	return shared[0]
 }
 
-func serverLess(a, b string) bool {
-	o := orderServers([]string{a, b})
+// less says whether a is listed before b.
+func (p palette) less(a, b string) bool {
+	o := p.order([]string{a, b})
 	return o[0] == a && a != b
 }
 
@@ -107,7 +108,7 @@ func percentileTicks(max float64) plot.ConstantTicks {
 
 func percentileChart(ctx *chartContext) (*figure, error) {
 	bound := boundOf(ctx.data.Summary)
-	hs := pickHists(ctx.data.Hists, ctx.scenarios)
+	hs := pickHists(ctx.pal, ctx.data.Hists, ctx.scenarios)
 	if len(hs) == 0 {
 		return nil, ErrNoData
 	}
@@ -131,8 +132,8 @@ func percentileChart(ctx *chartContext) (*figure, error) {
 			xr.add(pt.X)
 			yr.add(pt.Y)
 		}
-		p.Add(lineOnly(h.Server, pts), markersOnly(h.Server, marks))
-		key := newSeries(h.Server, nil, false)
+		p.Add(lineOnly(ctx.pal.style(h.Server), pts), markersOnly(ctx.pal.style(h.Server), marks))
+		key := newSeries(ctx.pal.style(h.Server), nil, false)
 		key.keyMark = markOf(bound(h))
 		fig.legend.Add(histLabel(h, bound), key)
 	}

@@ -36,7 +36,7 @@ func TestPercentileChartMarksClientBoundServers(t *testing.T) {
 		t.Errorf("title %q: want c = 1000, the highest level both servers ran", fig.title)
 	}
 	bound := boundOf(rows)
-	got := pickHists(hs, scenariosOf(rows))
+	got := pickHists(palette{}, hs, scenariosOf(rows))
 	if len(got) != 2 || got[0].Level != 1000 {
 		t.Fatalf("picked %+v: want both servers at c = 1000", got)
 	}

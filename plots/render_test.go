@@ -214,8 +214,8 @@ func TestEdgeCasesDraw(t *testing.T) {
 
 func TestChartsMakeThePoint(t *testing.T) {
 	aggs := Aggregate(loadFixture(t).Summary)
-	_, rss := bySeries(aggs, "hello", false, func(a Agg) float64 { return a.RSSPeakKB / 1024 })
-	_, rps := bySeries(aggs, "hello", false, func(a Agg) float64 { return a.RPS })
+	_, rss := bySeries(palette{}, aggs, "hello", false, func(a Agg) float64 { return a.RSSPeakKB / 1024 })
+	_, rps := bySeries(palette{}, aggs, "hello", false, func(a Agg) float64 { return a.RPS })
 	for _, pts := range [][]point{rss["threaded"], rps["threaded"], rss["evented"]} {
 		for i := 1; i < len(pts); i++ {
 			if pts[i].X <= pts[i-1].X {

@@ -22,9 +22,9 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 		runID = "(no id)"
 	}
 	fmt.Fprintf(bw, "# Run %s: threads vs event loop\n\n%s\n\n", md(runID), md(Caption(rows)))
-	writeHowRun(bw, rows, d.Manifest)
+	writeHowRun(bw, paletteOf(d), rows, d.Manifest)
 	writeSettings(bw, d.Manifest, rows)
-	writeGlance(bw, scenariosOf(rows), Aggregate(measured(rows)))
+	writeGlance(bw, paletteOf(d), scenariosOf(rows), Aggregate(measured(rows)))
 	fmt.Fprintf(bw, "## Charts\n\n")
 	for _, o := range outcomes {
 		fmt.Fprintf(bw, "### %s\n\n", md(o.Title))
@@ -44,7 +44,7 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 	return nil
 }
 
-func writeHowRun(w io.Writer, rows []metrics.SummaryRow, m *metrics.RunManifest) {
+func writeHowRun(w io.Writer, pal palette, rows []metrics.SummaryRow, m *metrics.RunManifest) {
 	fmt.Fprintf(w, "## How it was run\n\n")
 	start := rows[0].StartedAt
 	for _, r := range rows {
@@ -56,7 +56,7 @@ func writeHowRun(w io.Writer, rows []metrics.SummaryRow, m *metrics.RunManifest)
 		fmt.Fprintf(w, "- Started %s.\n", start.UTC().Format(time.DateTime+" MST"))
 	}
 	fmt.Fprintf(w, "- Host: %s. %s.\n", plural(rows[0].HostCPUs, "CPU"), pinningText(rows))
-	fmt.Fprintf(w, "- Servers: %s.\n", serversText(rows))
+	fmt.Fprintf(w, "- Servers: %s.\n", serversText(pal, rows))
 	fmt.Fprintf(w, "- Each value is the median over a point's repeats. Every point says who limited it "+
 		"(bound): the server (its CPU at ≥ 90 %% of its CPUs, or, open model, the offered rate held back "+
 		"because every worker of the load generator was waiting on it), the client (its CPU at ≥ 90 %% of "+
@@ -132,7 +132,7 @@ func pinningText(rows []metrics.SummaryRow) string {
 // serversText lists the servers with their design, GOMAXPROCS and the size of their
 // answer to GET /hello, e.g. "threaded (threads, GOMAXPROCS 1, /hello answer 139 bytes)",
 // so a reader sees that the contestants send comparable bytes.
-func serversText(rows []metrics.SummaryRow) string {
+func serversText(pal palette, rows []metrics.SummaryRow) string {
 	by := map[string][]metrics.SummaryRow{}
 	var names []string
 	for _, r := range rows {
@@ -142,7 +142,7 @@ func serversText(rows []metrics.SummaryRow) string {
 		by[r.Server] = append(by[r.Server], r)
 	}
 	var parts []string
-	for _, s := range orderServers(names) {
+	for _, s := range pal.order(names) {
 		g := by[s]
 		var what []string
 		if d := mostCommon(g, func(r metrics.SummaryRow) string { return r.Design }); d != "" {

@@ -90,7 +90,7 @@ func (ctx *chartContext) seedChart(what string, old func(seedPoint) float64, now
 				topMax = max(topMax, old(p))
 			}
 		}
-		s := newSeries(seedStyle[name], line, false)
+		s := newSeries(StyleFor(seedStyle[name]), line, false)
 		s.real = true
 		top.Add(s)
 		fig.legend.Add(name+" (2008)", s)
@@ -120,7 +120,7 @@ func (ctx *chartContext) seedNow(p *plot.Plot, fig *figure, now func(Agg) float6
 		}
 		return false
 	})
-	servers, pts := bySeries(ctx.aggs, sweep, false, now)
+	servers, pts := bySeries(ctx.pal, ctx.aggs, sweep, false, now)
 	top := 0.0
 	for _, srv := range servers {
 		if !seedServer(srv) {
@@ -133,7 +133,7 @@ func (ctx *chartContext) seedNow(p *plot.Plot, fig *figure, now func(Agg) float6
 				top = max(top, pt.Y)
 			}
 		}
-		s := newSeries(srv, line, false)
+		s := newSeries(ctx.pal.style(srv), line, false)
 		s.real = true
 		p.Add(s)
 		fig.legend.Add(srv+" (this run)", s)

@@ -35,8 +35,8 @@ type series struct {
 
 const markerRadius = vg.Length(3.4)
 
-func newSeries(server string, pts []point, dashed bool) *series {
-	return &series{pts: pts, style: StyleFor(server), dashed: dashed, markers: true, width: vg.Points(1.6)}
+func newSeries(st Style, pts []point, dashed bool) *series {
+	return &series{pts: pts, style: st, dashed: dashed, markers: true, width: vg.Points(1.6)}
 }
 
 func (s *series) lineStyle() draw.LineStyle {

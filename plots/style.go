@@ -58,25 +58,86 @@ var (
 
 func rgb(r, g, b uint8) color.RGBA { return color.RGBA{R: r, G: g, B: b, A: 0xff} }
 
-// StyleFor returns the style of a server label: the fixed style of a known model, or for
-// any other label a colour and shape derived from a hash of the label, so the same label
-// is drawn the same way in every chart of every run.
-func StyleFor(server string) Style {
+// StyleFor returns the style of a server label with no family declared: the fixed style
+// of a known model, or for any other label a colour and shape derived from a hash of the
+// label, so the same label is drawn the same way in every chart of every run.
+func StyleFor(server string) Style { return palette{}.style(server) }
+
+// palette is how one run's servers are drawn and listed, from what its suite declared of
+// them (run.json's servers; none for a run made before): the suite's own servers in
+// their fixed styles; a server of a family (the two Java peers) in the family's colour
+// (a known member's, else one derived from the family's name) with a shape of its own
+// among the family's; any other label as StyleFor says.
+type palette struct{ ids []metrics.ServerIdentity }
+
+// paletteOf is the palette of the run d holds (nil: no run.json).
+func paletteOf(d *Data) palette {
+	if d == nil || d.Manifest == nil {
+		return palette{}
+	}
+	return palette{d.Manifest.Servers}
+}
+
+func hash32(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+func (p palette) style(server string) Style {
 	if s, ok := knownStyles[server]; ok {
 		return s
 	}
-	h := fnv.New32a()
-	h.Write([]byte(server))
-	sum := h.Sum32()
-	return Style{
-		Color: fallbackColors[sum%uint32(len(fallbackColors))],
-		Shape: Shape((sum / uint32(len(fallbackColors))) % uint32(numShapes)),
+	fam := metrics.FamilyOf(p.ids, server)
+	if fam == "" {
+		sum := hash32(server)
+		return Style{
+			Color: fallbackColors[sum%uint32(len(fallbackColors))],
+			Shape: Shape((sum / uint32(len(fallbackColors))) % uint32(numShapes)),
+		}
+	}
+	sum := hash32(fam)
+	st := Style{Color: fallbackColors[sum%uint32(len(fallbackColors))]}
+	used := map[Shape]bool{}
+	var colorSet bool
+	k := -1 // server's place among the family's members without a fixed style
+	for i, id := range p.ids {
+		if id.Family != fam {
+			continue
+		}
+		if s, ok := knownStyles[id.Server]; ok {
+			if !colorSet {
+				st.Color, colorSet = s.Color, true
+			}
+			used[s.Shape] = true
+			continue
+		}
+		if id.Server == server {
+			k = i
+		}
+	}
+	n := 0 // members without a fixed style before server
+	for _, id := range p.ids[:max(k, 0)] {
+		if _, ok := knownStyles[id.Server]; !ok && id.Family == fam {
+			n++
+		}
+	}
+	for shape := Shape((sum / uint32(len(fallbackColors))) % uint32(numShapes)); ; shape = (shape + 1) % numShapes {
+		if used[shape] && len(used) < int(numShapes) {
+			continue
+		}
+		if n == 0 {
+			st.Shape = shape
+			return st
+		}
+		n--
 	}
 }
 
-// orderServers sorts server labels: known models in their fixed order, then the rest
-// alphabetically.
-func orderServers(servers []string) []string {
+// order sorts server labels: the suite's own servers in their fixed order
+// (metrics.ServerOrder), then the rest by family (so a family's members are listed
+// together) and label.
+func (p palette) order(servers []string) []string {
 	rank := func(s string) int { return metrics.Rank(metrics.ServerOrder, s) }
 	out := append([]string(nil), servers...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -84,10 +145,16 @@ func orderServers(servers []string) []string {
 		if ri != rj {
 			return ri < rj
 		}
+		if fi, fj := metrics.FamilyOf(p.ids, out[i]), metrics.FamilyOf(p.ids, out[j]); fi != fj {
+			return fi < fj
+		}
 		return out[i] < out[j]
 	})
 	return out
 }
+
+// orderServers is palette{}.order: for a run without families.
+func orderServers(servers []string) []string { return palette{}.order(servers) }
 
 // mark is how a point's bound is drawn, the same in every chart: filled when the server
 // was the limit (or neither side was), hollow when the client was, tinted (a pale fill

@@ -96,3 +96,29 @@ func TestLevelLabelsDoNotCrowd(t *testing.T) {
 		t.Errorf("labels %q, want the crowded 289 and 1.031k left unlabelled", got)
 	}
 }
+
+// TestFamiliesShareAColour: servers a suite declares in one family are drawn in one
+// colour with shapes of their own and listed together; a user's server in a known
+// server's family takes that server's colour and another shape.
+func TestFamiliesShareAColour(t *testing.T) {
+	pal := palette{ids: []metrics.ServerIdentity{
+		{Server: "nginx", Family: "nginx"}, {Server: "java-platform", Family: "java"},
+		{Server: "nginx-tuned", Family: "nginx"}, {Server: "java-virtual", Family: "java"},
+		{Server: "aa", Family: "zz"},
+	}}
+	p, v := pal.style("java-platform"), pal.style("java-virtual")
+	if p.Color != v.Color || p.Shape == v.Shape {
+		t.Errorf("java family: %v and %v, want one colour and two shapes", p, v)
+	}
+	for _, s := range metrics.ServerOrder {
+		if StyleFor(s).Color == p.Color {
+			t.Errorf("the java family is drawn in %s's colour", s)
+		}
+	}
+	if n, tuned := pal.style("nginx"), pal.style("nginx-tuned"); n.Color != tuned.Color || n.Shape == tuned.Shape {
+		t.Errorf("nginx-tuned %v beside nginx %v: want nginx's colour, another shape", tuned, n)
+	}
+	if got := strings.Join(pal.order([]string{"aa", "java-virtual", "nginx-tuned", "nginx", "java-platform", "threaded"}), " "); got != "threaded nginx java-platform java-virtual nginx-tuned aa" {
+		t.Errorf("order = %q, want the suite's own, then by family", got)
+	}
+}

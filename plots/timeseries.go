@@ -86,13 +86,14 @@ func timeseriesChart(ctx *chartContext) (*figure, error) {
 	top := newPanel("", "server RSS (MB)")
 	bottom := newPanel("time (s): "+levelsText(kind, levels), "throughput (requests/s)")
 	tmax, rssMax, rpsMax := 0.0, 0.0, 0.0
-	for _, srv := range orderServers(names) {
+	for _, srv := range ctx.pal.order(names) {
 		rss, rps, rssStarts, rpsStarts := backToBack(windows(ctx.data.Timeseries, srv, scenario))
-		top.Add(lineOnly(srv, rss), markersOnly(srv, rssStarts))
-		bottom.Add(lineOnly(srv, rps), markersOnly(srv, rpsStarts))
-		fig.legend.Add(srv, newSeries(srv, nil, false))
-		_, x, _, y := lineOnly(srv, rss).DataRange()
-		_, _, _, y2 := lineOnly(srv, rps).DataRange()
+		st := ctx.pal.style(srv)
+		top.Add(lineOnly(st, rss), markersOnly(st, rssStarts))
+		bottom.Add(lineOnly(st, rps), markersOnly(st, rpsStarts))
+		fig.legend.Add(srv, newSeries(st, nil, false))
+		_, x, _, y := lineOnly(st, rss).DataRange()
+		_, _, _, y2 := lineOnly(st, rps).DataRange()
 		tmax, rssMax, rpsMax = math.Max(tmax, x), math.Max(rssMax, y), math.Max(rpsMax, y2)
 	}
 	fig.legend.Add("")
@@ -107,15 +108,15 @@ func timeseriesChart(ctx *chartContext) (*figure, error) {
 	return fig, nil
 }
 
-func lineOnly(server string, pts []point) *series {
-	s := newSeries(server, pts, false)
+func lineOnly(st Style, pts []point) *series {
+	s := newSeries(st, pts, false)
 	s.markers = false
 	s.width = 1.3
 	return s
 }
 
-func markersOnly(server string, pts []point) *series {
-	s := newSeries(server, pts, false)
+func markersOnly(st Style, pts []point) *series {
+	s := newSeries(st, pts, false)
 	s.noLine = true
 	return s
 }

@@ -59,6 +59,10 @@ const (
 	DesignEvents     = "events"     // event loops over epoll (nginx, Node)
 	DesignGoroutines = "goroutines" // Go's runtime: goroutines over its netpoller
 	DesignProcesses  = "processes"  // a process per connection (Apache prefork)
+	// DesignVirtualThreads: a runtime's threads per connection, parked on its poller and
+	// run by a few carrier OS threads (Java's virtual threads); no model of this package
+	// has it, a suite declares it for a peer.
+	DesignVirtualThreads = "virtual-threads"
 )
 
 // Design is the design of a model of this package's registry.

@@ -65,7 +65,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	results := claims.Check(claims.NewRun(rows, m.LeftOut))
+	results := claims.Check(claims.NewRun(rows, m))
 	for _, r := range results {
 		fmt.Fprintln(stdout, r)
 	}

@@ -85,10 +85,10 @@ func TestCheckDoctoredRuns(t *testing.T) {
 				"SKIP  threads/loop CPU per request at the top hello level: no hello rows of cthreads"}, 1},
 		{"cthreads left out with a reason", func(r *metrics.SummaryRow) bool { return r.Server != "cthreads" },
 			[]metrics.LeftOut{{Server: "cthreads", Why: "gcc is not installed"}},
-			[]string{"SKIP  cthreads memory per connection (idle): the thread reference (C, a pthread per connection), cthreads, was left out of the run (gcc is not installed): the claim rests on it"}, 1},
+			[]string{"SKIP  cthreads memory per connection (idle): the thread reference (a real server, a thread per connection), cthreads, was left out of the run (gcc is not installed): the claim rests on it"}, 1},
 		{"Node left out with a reason", func(r *metrics.SummaryRow) bool { return r.Server != "node" && r.Server != "node-offload" },
 			[]metrics.LeftOut{{Server: "node", Why: "node is not installed"}, {Server: "node-offload", Why: "node is not installed"}},
-			[]string{"N/A  node p99 behind the burns on its loop (hol): Node's single loop, node, was left out of the run: node is not installed",
+			[]string{"N/A  node p99 behind the burns on its loop (hol): a server that runs its burns where it serves the others, node, was left out of the run: node is not installed",
 				"N/A  node-offload p99 with its burns offloaded (hol): "}, 0},
 		{"connections not all answered", func(r *metrics.SummaryRow) bool {
 			if at("apache-worker", "io", 4000)(r) {

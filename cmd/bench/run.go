@@ -113,8 +113,11 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if endpoints, err = suite.PeersOn(ctx, f.multi.server, unavailable); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-	} else if endpoints, err = suite.Endpoints(unavailable); err != nil {
-		return err
+	} else {
+		suite.CheckPeers(unavailable)
+		if endpoints, err = suite.Endpoints(unavailable); err != nil {
+			return err
+		}
 	}
 	steps, leftOut := orchestrator.Plan(suite, orchestrator.PlanOptions{Quick: f.quick, Warmup: f.warmup,
 		Duration: f.duration, Repeats: f.repeats, FDLimit: int(min(fdLimit, 1<<30)), Unavailable: unavailable, Endpoints: endpoints})
@@ -122,10 +125,18 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		printPlan(stdout, steps, leftOut)
 		return nil
 	}
-	return runSuite(ctx, f, steps, leftOut, server, client, cpuNote, int(fdLimit), stdout)
+	return runSuite(ctx, f, plannedRun{steps, leftOut, suite.Identities()}, server, client, cpuNote, int(fdLimit), stdout)
 }
 
-func runSuite(ctx context.Context, f runFlags, steps []orchestrator.Step, leftOut []metrics.LeftOut, server, client []int, cpuNote string, fdLimit int, stdout io.Writer) error {
+// plannedRun is what Plan made of the suite, with what the suite declares of its servers.
+type plannedRun struct {
+	steps   []orchestrator.Step
+	leftOut []metrics.LeftOut
+	servers []metrics.ServerIdentity
+}
+
+func runSuite(ctx context.Context, f runFlags, plan plannedRun, server, client []int, cpuNote string, fdLimit int, stdout io.Writer) error {
+	steps, leftOut := plan.steps, plan.leftOut
 	dir, err := runDir(f.out)
 	if err != nil {
 		return err
@@ -159,7 +170,7 @@ func runSuite(ctx context.Context, f runFlags, steps []orchestrator.Step, leftOu
 	}
 	cfg := orchestrator.Config{Steps: steps, Out: dir, Bench: bench,
 		ServerCPUs: server, ClientCPUs: client, HostCPUs: runtime.NumCPU(), Engine: orchestrator.Loadgen{},
-		Progress: stdout, Note: cpuNote, LeftOut: leftOut}
+		Progress: stdout, Note: cpuNote, LeftOut: leftOut, Servers: plan.servers}
 	if f.multi != nil {
 		f.multi.configure(&cfg)
 	}

@@ -25,7 +25,7 @@ import (
 )
 
 // peers is every reference peer of scripts/peers, by script name.
-var peers = []string{"nginx", "apache-worker", "apache-prefork", "apache-event", "node", "node-offload", "cthreads"}
+var peers = []string{"nginx", "apache-worker", "apache-prefork", "apache-event", "node", "node-offload", "cthreads", "java-platform", "java-virtual"}
 
 // apaches is the three Apache MPMs, excused from the same cases.
 var apaches = []string{"apache-worker", "apache-prefork", "apache-event"}
