@@ -85,7 +85,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 			levels = sc.QuickLevels
 		}
 		add := func(label string, rep, i int) {
-			if rep > 1 && len(s.RepeatOnly) > 0 && !slices.Contains(s.RepeatOnly, label) {
+			if rep > 1 && len(s.RepeatOnly) > 0 && !slices.Contains(s.RepeatOnly, label) && !slices.Contains(sc.RepeatAlso, label) {
 				return
 			}
 			if st, ok := t.planStep(s, sc, label, rep, levels[i], i, o); ok {

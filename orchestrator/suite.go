@@ -152,6 +152,10 @@ type Scenario struct {
 	// Repeats overrides the suite's repeats for this scenario (0: the suite's): a figure
 	// whose spread is already small (idle memory) need not be measured again.
 	Repeats int `json:"repeats"`
+	// RepeatAlso names servers this scenario repeats beside the suite's repeat_only: a
+	// claim that reads one of them here rests on the median of its repeats, as the claim's
+	// other servers' figures do, not on one run.
+	RepeatAlso []string `json:"repeat_also"`
 	// Duration is this scenario's window (0: the suite's; --quick's and a command-line
 	// --duration win): an open scenario's tail needs longer than a closed point's median.
 	Duration Duration `json:"duration"`
@@ -301,6 +305,11 @@ func (s *Suite) Validate() error {
 		}
 		if sc.RateOf != "" && (sc.RateOf != RateOfReference || s.Reference == nil || sc.Kind != metrics.KindOpen || sc.Capacity != nil) {
 			return bad("scenario %q: rate_of %q needs rate_of \"reference\", an open scenario without a capacity probe, and the suite's reference", sc.Name, sc.RateOf)
+		}
+		for _, label := range sc.RepeatAlso {
+			if !slices.Contains(sc.Servers, label) {
+				return bad("scenario %q: repeat_also names %q, which the scenario does not run", sc.Name, label)
+			}
 		}
 		if err := sc.validate(labels); err != nil {
 			return bad("scenario %q: %v", sc.Name, err)

@@ -43,7 +43,7 @@ func TestDefaultSuitePlan(t *testing.T) {
 		}
 	}
 	for _, model := range []string{"threaded", "evented", "goroutine"} {
-		for _, want := range []string{"hello/c=10", "hello/c=8000", "idle/idle=0", "idle/idle=10000", "io/c=10",
+		for _, want := range []string{"hello/c=10", "hello/c=8000", "idle/idle=0", "idle/idle=10000", "io/c=100",
 			"io/c=4000", "hol/0.01×ref", "rate/0.5×cap", "rate/1.5×cap"} {
 			if !have[model+"/"+want] {
 				t.Errorf("no step %s/%s", model, want)
@@ -396,6 +396,24 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	if got := order(false); !slices.Equal(got, want) {
 		t.Errorf("steps\n%v\nwant\n%v", got, want)
 	}
+	also, err := ParseSuite([]byte(strings.Replace(`{"duration":"1s","repeats":2,"repeat_only":["a"],
+		"servers":[{"label":"a","model":"goroutine"},{"label":"b","model":"evented"},{"label":"c","model":"threaded"}],
+		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a","b","c"],"levels":[10],"repeat_also":["b"]},
+		{"name":"k","kind":"closed","path":"/hello","servers":["a","b","c"],"levels":[10]}]}`, "\n", "", -1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	steps, _ := Plan(also, PlanOptions{})
+	for _, st := range steps {
+		got = append(got, fmt.Sprintf("%s:%s:%d", st.Scenario.Name, st.Server.Label, st.Repeat))
+	}
+	if want := []string{"h:a:1", "h:b:1", "h:c:1", "h:a:2", "h:b:2", "k:a:1", "k:b:1", "k:c:1", "k:a:2"}; !slices.Equal(got, want) {
+		t.Errorf("repeat_also: %v, want b repeated in h only", got)
+	}
+	if _, err := ParseSuite([]byte(`{"duration":"1s","servers":[{"label":"a","model":"goroutine"}],"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[10],"repeat_also":["z"]}]}`)); !errors.Is(err, ErrSuite) {
+		t.Errorf("repeat_also of a server the scenario does not run: %v", err)
+	}
 	if got := order(true); len(got) != 2*7+8+2 {
 		t.Errorf("--quick: %d steps (%v), want three rounds of a and b", len(got), got)
 	}
@@ -429,5 +447,28 @@ func TestCheckPeersLeavesOutWhatCannotRun(t *testing.T) {
 	s.CheckPeers(got)
 	if len(got) != 1 || got["old"] != "JAVA_HOME=/jdk17 is Java 17: virtual threads need 21 or later" {
 		t.Errorf("CheckPeers = %v, want only old, with the reason it printed", got)
+	}
+}
+
+// TestEverySuiteFileParses: each suite file of suites/ is one the run accepts, and the
+// example of a server of the user's own declares that server's identity.
+func TestEverySuiteFileParses(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "suites", "*.json"))
+	if err != nil || len(files) < 3 {
+		t.Fatalf("suites: %v %v", files, err)
+	}
+	for _, f := range files {
+		s, err := LoadSuite(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if filepath.Base(f) != "own-server.json" {
+			continue
+		}
+		ids := s.Identities()
+		if !slices.Equal(metrics.Holders(ids, metrics.RoleThreadReference), []string{"my-threads"}) || metrics.FamilyOf(ids, "my-threads") != "mine" {
+			t.Errorf("own-server.json: %+v", ids)
+		}
 	}
 }
