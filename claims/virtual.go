@@ -3,6 +3,8 @@ package claims
 import (
 	"fmt"
 	"math"
+
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 // virtualMemory: the two servers of one family run the same code and hold the same
@@ -17,7 +19,7 @@ func virtualMemory(run Run) []Result {
 		name := v.server + " memory per connection"
 		p := member{platformThreads, run.sibling(v, platformThreads)}
 		if p.server == "" {
-			return []Result{notHeld(name+", beside platform threads of its family", platformThreads)}
+			return []Result{{NA, name, fmt.Sprintf("no server of %s's family (%q) holds the role %s, %s", v.server, metrics.FamilyOf(run.Servers, v.server), platformThreads.key, platformThreads.name)}}
 		}
 		return idleSweeps.eachN(run, name+" ("+idleSweeps.what+")", func(scenario string) []Result {
 			ss, res, ok := cast(run, name+" ("+scenario+")", scenario, v, p)

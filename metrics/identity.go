@@ -67,7 +67,7 @@ var LegacyIdentities = []ServerIdentity{
 	{Server: "evented-offload", Design: "events", Family: "go", Roles: []string{RoleBurnsOffloaded}},
 	{Server: "goroutine", Design: "goroutines", Family: "go"},
 	{Server: "cthreads", Design: "threads", Family: "c", Roles: []string{RoleThreadReference, RoleBurnsTimeSliced}},
-	{Server: "apache-worker", Design: "threads", Family: "apache", Roles: []string{Role2008Threads, RoleBurnsTimeSliced}},
+	{Server: "apache-worker", Design: "threads", Family: "apache", Roles: []string{Role2008Threads}},
 	{Server: "apache-event", Design: "hybrid", Family: "apache"},
 	{Server: "apache-prefork", Design: "processes", Family: "apache"},
 	{Server: "nginx", Design: "events", Family: "nginx", Roles: []string{Role2008Events}},

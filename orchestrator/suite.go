@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,8 +105,9 @@ type ServerSpec struct {
 	// the PID of the process to sample and stop (its process tree is sampled: nginx's
 	// master and workers). A relative path is relative to the working directory.
 	External string `json:"external"`
-	// Design is how an external server waits for its connections (threads, events,
-	// goroutines, processes), for the CSV's design column; bench serve reports its own.
+	// Design is how the server waits for its connections (threads, events, goroutines,
+	// processes, virtual-threads): an external server's design column, and every
+	// server's identity in run.json (a model's rows carry what bench serve reports).
 	Design string `json:"design"`
 	// Family groups servers of one runtime in the charts (one colour: "java" for its
 	// platform and virtual threads); Roles are the parts the server holds in the claims
@@ -326,7 +328,7 @@ func (s *Suite) validateRoles() error {
 			switch {
 			case !metrics.KnownRole(r):
 				return fmt.Errorf("server %s: unknown role %q (known: %s)", sv.Label, r, strings.Join(metrics.Roles, ", "))
-			case metrics.OneHolderRole(r) && held[r] != "":
+			case metrics.OneHolderRole(r) && held[r] != "" && held[r] != sv.Label:
 				return fmt.Errorf("role %s is held by %s and %s: one server holds it", r, held[r], sv.Label)
 			}
 			held[r] = sv.Label
@@ -451,6 +453,9 @@ func (s *Suite) server(label string) ServerSpec {
 	return ServerSpec{Label: label}
 }
 
+// peerCheckTimeout bounds a peer's --check: a check that hangs is a check that failed.
+const peerCheckTimeout = 30 * time.Second
+
 // CheckPeers asks each external server of the suite that the run uses, and that
 // unavailable does not already leave out, whether it can run here (`SCRIPT --check`: a
 // peer may need more than commands on PATH, as the Java peers need a JDK of 21 or later);
@@ -462,7 +467,9 @@ func (s *Suite) CheckPeers(unavailable map[string]string) {
 		if sv.External == "" || unavailable[sv.Label] != "" || !used[sv.Label] {
 			continue
 		}
-		out, err := exec.Command(sv.External, "--check").CombinedOutput()
+		ctx, cancel := context.WithTimeout(context.Background(), peerCheckTimeout)
+		out, err := exec.CommandContext(ctx, sv.External, "--check").CombinedOutput()
+		cancel()
 		if err != nil {
 			why := strings.TrimSpace(string(out))
 			if why == "" {

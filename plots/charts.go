@@ -119,7 +119,7 @@ func (d *Data) WriteChart(file string, w io.Writer) error {
 }
 
 func (d *Data) context() *chartContext {
-	return &chartContext{data: d, aggs: Aggregate(measured(d.Summary)), scenarios: scenariosOf(d.Summary),
+	return &chartContext{data: d, aggs: aggregateIn(paletteOf(d), measured(d.Summary)), scenarios: scenariosOf(d.Summary),
 		caption: Caption(d.Summary), real: realServers(d.Summary), pal: paletteOf(d)}
 }
 

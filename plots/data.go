@@ -154,6 +154,13 @@ func (a Agg) Spread(f func(Agg) float64) (lo, hi float64) {
 	return lo, hi
 }
 
+// aggregateIn is Aggregate with the servers in pal's order (families together).
+func aggregateIn(pal palette, rows []metrics.SummaryRow) []Agg {
+	aggs := Aggregate(rows)
+	sortAggs(aggs, scenarioRanks(rows), pal.order)
+	return aggs
+}
+
 // Aggregate groups rows by server, scenario and level and takes the median of each
 // figure over the repeats. The result is sorted by scenario (in run order), then server
 // (known models first), then level.
@@ -199,12 +206,12 @@ func Aggregate(rows []metrics.SummaryRow) []Agg {
 		}
 		out = append(out, a)
 	}
-	sortAggs(out, scenarioRanks(rows))
+	sortAggs(out, scenarioRanks(rows), orderServers)
 	return out
 }
 
 // sortAggs orders aggs by scenario (in run order, rank), server (legend order), level.
-func sortAggs(aggs []Agg, scenarioRank map[string]int) {
+func sortAggs(aggs []Agg, scenarioRank map[string]int, order func([]string) []string) {
 	rank := map[string]int{}
 	var servers []string
 	for _, a := range aggs {
@@ -213,7 +220,7 @@ func sortAggs(aggs []Agg, scenarioRank map[string]int) {
 			servers = append(servers, a.Server)
 		}
 	}
-	for i, s := range orderServers(servers) {
+	for i, s := range order(servers) {
 		rank[s] = i
 	}
 	sort.Slice(aggs, func(i, j int) bool {

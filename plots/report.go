@@ -24,7 +24,7 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 	fmt.Fprintf(bw, "# Run %s: threads vs event loop\n\n%s\n\n", md(runID), md(Caption(rows)))
 	writeHowRun(bw, paletteOf(d), rows, d.Manifest)
 	writeSettings(bw, d.Manifest, rows)
-	writeGlance(bw, paletteOf(d), scenariosOf(rows), Aggregate(measured(rows)))
+	writeGlance(bw, paletteOf(d), scenariosOf(rows), aggregateIn(paletteOf(d), measured(rows)))
 	fmt.Fprintf(bw, "## Charts\n\n")
 	for _, o := range outcomes {
 		fmt.Fprintf(bw, "### %s\n\n", md(o.Title))
@@ -34,7 +34,7 @@ func WriteReport(w io.Writer, d *Data, outcomes []Outcome) error {
 		}
 		fmt.Fprintf(bw, "![%s](%s)\n\n", md(o.Title), o.File)
 	}
-	writeTable(bw, Aggregate(rows))
+	writeTable(bw, aggregateIn(paletteOf(d), rows))
 	for _, warn := range d.Warnings {
 		fmt.Fprintf(bw, "\nSkipped file: %s\n", md(warn))
 	}

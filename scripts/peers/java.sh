@@ -1,22 +1,26 @@
 #!/bin/bash
-# Start the Java peer (java/JavaThreads.java): blocking java.net sockets, a thread per
+# Start the Java peer (JavaThreads.java, JavaConn.java, JavaPrime.java, JavaSettings.java):
+# blocking java.net sockets, a thread per
 # connection, pinned to CPULIST. JAVA_THREADS=platform (java-platform.sh) starts each
 # connection's thread with Thread.ofPlatform(), JAVA_THREADS=virtual (java-virtual.sh) with
 # Thread.ofVirtual(): the same code and the same JVM flags, one switch apart.
 # usage: java.sh PORT [CPULIST]  -> prints the JVM's PID, then the settings line the server
 #        writes once it listens;  java.sh --endpoints | --check
 # The JDK: JAVA_HOME when set (authoritative: one older than 21 leaves the peer out), else
-# java on PATH, else the newest of /usr/lib/jvm/*; it must be 21 or later (virtual threads).
-# The sources are compiled once into java/classes (git-ignored, beside them, so it travels
-# with this folder to a server host), again only when a source is newer.
+# java on PATH (with javac beside it), else the newest of /usr/lib/jvm/*; it must be 21 or
+# later (virtual threads). The sources are compiled once (javac --release 21) into
+# java-classes/ beside them (git-ignored; on a server host, where the coordinator copies
+# this folder's files, it is compiled there), again when a source is newer or the JDK
+# changed, under a lock so that two peers starting at once do not compile over each other.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 mode=${JAVA_THREADS:-platform}
 
 # java_major JAVA prints the feature release of a java binary (17, 21, 25).
+# (a line "Picked up JAVA_TOOL_OPTIONS" may come first.)
 java_major() {
-  "$1" -version 2>&1 | sed -n '1s/.*version "\([0-9][0-9]*\)\(\.[0-9]*\)*.*/\1/p' | sed 's/^1$/8/'
+  "$1" -version 2>&1 | sed -n '/version "/{s/.*version "\([0-9][0-9]*\).*/\1/p;q;}' | sed 's/^1$/8/'
 }
 
 # find_jdk prints the JDK's home, or why there is none (and fails).
@@ -28,10 +32,10 @@ find_jdk() {
     [ "${v:-0}" -ge 21 ] || { echo "JAVA_HOME=$JAVA_HOME is Java ${v:-?}: virtual threads need 21 or later"; return 1; }
     echo "$JAVA_HOME"; return 0
   fi
-  if command -v javac >/dev/null && command -v java >/dev/null; then
-    home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+  if command -v java >/dev/null; then
+    home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
     v=$(java_major "$home/bin/java")
-    if [ "${v:-0}" -ge 21 ]; then echo "$home"; return 0; fi
+    if [ "${v:-0}" -ge 21 ] && [ -x "$home/bin/javac" ]; then echo "$home"; return 0; fi
   fi
   for home in /usr/lib/jvm/*; do
     [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
@@ -42,22 +46,30 @@ find_jdk() {
   echo "$best"
 }
 
-check() { find_jdk >/dev/null || { find_jdk; return 1; }; need taskset; }
+check() {
+  [ -f "$here/JavaThreads.java" ] || { echo "missing $here/JavaThreads.java"; return 1; }
+  find_jdk >/dev/null || { find_jdk; return 1; }
+  need taskset flock
+}
 ARG1=${1:-} peer_flags "/hello /io /cpu /file /bytes" check
 port=${1:?usage: java.sh PORT [CPULIST]}; cpus=${2:-0}
 case "$mode" in platform | virtual) ;; *) echo "java.sh: JAVA_THREADS must be platform or virtual, not '$mode'" >&2; exit 2 ;; esac
 jdk=$(find_jdk) || { echo "java.sh: $jdk" >&2; exit 1; }
 
-# Compile when a source is newer than the classes (into a fresh folder, then renamed, so a
-# peer starting beside this one never sees half of them).
-classes=$here/java/classes
-stale=$([ -f "$classes/JavaThreads.class" ] && find "$here/java" -maxdepth 1 -name '*.java' -newer "$classes/JavaThreads.class" || echo yes)
-if [ -n "$stale" ]; then
-  tmp=$(mktemp -d "$here/java/classes.XXXXXX")
-  "$jdk/bin/javac" -d "$tmp" "$here"/java/*.java || { rm -rf "$tmp"; exit 1; }
-  rm -rf "$classes.old"; [ ! -d "$classes" ] || mv "$classes" "$classes.old"
-  mv "$tmp" "$classes"; rm -rf "$classes.old"
-fi
+# Compile when a source is newer than the classes or the JDK is another one (its home is
+# stamped beside them), under a lock; into a fresh folder, then swapped in by rename.
+classes=$here/java-classes
+(
+  flock 9
+  stamp=$(cat "$classes/jdk" 2>/dev/null || true)
+  if [ "$stamp" != "$jdk" ] || [ -n "$(find "$here" -maxdepth 1 -name 'Java*.java' -newer "$classes/jdk" 2>/dev/null)" ]; then
+    tmp=$(mktemp -d "$here/java-classes.XXXXXX")
+    "$jdk/bin/javac" --release 21 -d "$tmp" "$here"/Java*.java || { rm -rf "$tmp"; exit 1; }
+    echo "$jdk" > "$tmp/jdk"
+    rm -rf "$classes.old"; [ ! -d "$classes" ] || mv "$classes" "$classes.old"
+    mv "$tmp" "$classes"; rm -rf "$classes.old"
+  fi
+) 9>"${TMPDIR:-/tmp}/java-peer-compile-$(echo "$here" | cksum | cut -d" " -f1).lock"
 
 # ncpus LIST: the CPUs in a taskset list (0, 0-1, 0,2-3).
 ncpus() {
@@ -78,4 +90,5 @@ taskset -c "$cpus" "$jdk/bin/java" "${flags[@]}" -cp "$classes" JavaThreads "$po
 peer_ready $! "$port" "$dir"
 for _ in $(seq 100); do [ ! -s "$dir/settings.json" ] || break; sleep 0.05; done # written once it listens
 js=$(head -1 "$dir/settings.json")
+[ -n "$js" ] || js='{"settings":"not written"}'
 peer_settings "${js%\}},\"jvm_flags\":\"${flags[*]}\",\"java_home\":\"$jdk\"}" "$dir/java.log"

@@ -3,8 +3,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 
-/** Conn serves one connection on the thread it runs on, with blocking reads and writes. */
-final class Conn implements Runnable {
+/** JavaConn serves one connection on the thread it runs on, with blocking reads and writes. */
+final class JavaConn implements Runnable {
     final Socket s;
     InputStream in;
     OutputStream out;
@@ -20,7 +20,7 @@ final class Conn implements Runnable {
     boolean hasLen, chunked, close, keep;
     int hosts;
 
-    Conn(Socket s) { this.s = s; }
+    JavaConn(Socket s) { this.s = s; }
 
     @Override
     public void run() {
@@ -155,8 +155,12 @@ final class Conn implements Runnable {
             put(body, from, len);
             return;
         }
+        // A large body: the head and the body's start fill one buffer, the rest follows,
+        // so the head does not go out in a segment of its own.
+        int first = Math.max(0, JavaThreads.OUT_MAX - on);
+        put(body, from, first);
         flush();
-        out.write(body, from, len);
+        out.write(body, from + first, len - first);
     }
 
     // ---- routing and serving ----

@@ -3,9 +3,9 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Settings is the server's effective settings as one JSON object: the peer's settings line. */
-final class Settings {
-    private Settings() { }
+/** JavaSettings is the server's effective settings as one JSON object: the peer's settings line. */
+final class JavaSettings {
+    private JavaSettings() { }
 
     static String json(boolean virtual, long primed) {
         List<String> gcs = new ArrayList<>();

@@ -40,7 +40,7 @@ public final class JavaThreads {
     // an idle keep-alive connection holds IN_START + OUT_START bytes of them.
     static final int IN_START = 1024, IN_MAX = 16 << 10, OUT_START = 512, OUT_MAX = 4096;
     static final byte[] HELLO = ascii("Hello, World!\n");
-    static final int PRIME_CONNS = 8, PRIME_REQUESTS = 2000, PRIME_BATCH = 16; // Prime's load
+    static final int PRIME_CONNS = 8, PRIME_REQUESTS = 2000, PRIME_BATCH = 16; // JavaPrime's load
 
     static byte[] pattern;
     static FileChannel file;
@@ -146,13 +146,13 @@ public final class JavaThreads {
         makeFile();
         calibrate();
         date();
-        long primed = Prime.run(threads);
-        Prime.touchYoung();
+        long primed = JavaPrime.run(threads);
+        JavaPrime.touchYoung();
         String host = System.getenv().getOrDefault("PEER_BIND", "127.0.0.1");
         ServerSocket ln = new ServerSocket();
         ln.setReuseAddress(true);
         ln.bind(new InetSocketAddress(InetAddress.getByName(host.isEmpty() ? "127.0.0.1" : host), port), 4096);
-        System.out.println(Settings.json(virtual, primed));
+        System.out.println(JavaSettings.json(virtual, primed));
         System.out.flush();
         acceptLoop(ln, threads);
     }
@@ -170,7 +170,7 @@ public final class JavaThreads {
             }
             try {
                 s.setTcpNoDelay(true);
-                threads.start(new Conn(s));
+                threads.start(new JavaConn(s));
             } catch (IOException | OutOfMemoryError e) {
                 try { s.close(); } catch (IOException ignored) { }
             }

@@ -8,15 +8,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Prime is a load the server serves before it listens on its port: JavaThreads.PRIME_CONNS
+ * JavaPrime is a load the server serves before it listens on its port: JavaThreads.PRIME_CONNS
  * connections on a loopback port of its own, each sending JavaThreads.PRIME_REQUESTS
  * requests for /hello in pipelined batches, served by the same accept loop and the same
  * kind of thread as the measured load. The JIT compiles the parser, the responses and the
  * socket paths on it, so the suite's warm-up and windows measure compiled code, not the
  * interpreter, and the port opens (the script's ready signal) only after.
  */
-final class Prime {
-    private Prime() { }
+final class JavaPrime {
+    private JavaPrime() { }
 
     static long run(Thread.Builder threads) throws Exception {
         ServerSocket ln = new ServerSocket();
