@@ -48,6 +48,10 @@
 //     worker's CPU per request is at least Seed2008CPURatio (3.2) times nginx's there
 //     (CPU, not req/s: nginx is client-bound), and Apache's memory grew from 9 to 40 MB
 //     over 4000 connections: at least Seed2008ApacheKBPerConn (7.75 KB) per connection.
+//     Measured, the CPU ratio read 3.0–3.4× on one machine (Apache configured as its
+//     admins would) and 4.2–7.1× on others: where Apache sits at the floor the claim
+//     misses as often as not. The floor stays; the miss is reported (README, "Measured"),
+//     and CI names this one claim with bench check's --known-miss.
 //
 // # Roles
 //

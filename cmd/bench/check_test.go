@@ -138,6 +138,38 @@ func TestCheckDoctoredRuns(t *testing.T) {
 
 func fmtLevel(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
+// TestCheckKnownMiss: a FAIL named by --known-miss is printed as such and does not fail
+// the check; another claim's FAIL still does, and so does the named claim's UNRELIABLE.
+func TestCheckKnownMiss(t *testing.T) {
+	lean := doctored(t, func(r *metrics.SummaryRow) bool {
+		if r.Server == "apache-worker" && r.Scenario == "hello" && r.Concurrency == 4000 {
+			r.CPUUsPerReq /= 3 // Apache at twice nginx's cost: under the 2008 floor
+		}
+		return true
+	})
+	const miss = "apache-worker/nginx CPU per request"
+	code, out, _ := bench("check", "--strict", "--known-miss", miss, lean)
+	if code != 0 || !strings.Contains(out, "\nFAIL  apache-worker/nginx CPU per request (hello, c = 4000") || !strings.Contains(out, "(known miss)\n") ||
+		!strings.Contains(out, "1 FAIL a known miss") {
+		t.Errorf("known miss: exit %d\n%s", code, out)
+	}
+	if code, _, _ := bench("check", "--strict", lean); code != 1 {
+		t.Errorf("without --known-miss: exit %d, want 1", code)
+	}
+	flat := doctored(t, func(r *metrics.SummaryRow) bool {
+		if r.Server == "apache-worker" && r.Scenario == "hello" && r.Concurrency == 4000 {
+			r.CPUUsPerReq /= 3
+		}
+		if r.Server == "cthreads" && r.Scenario == "idle" { // flat memory: a thread server under a page
+			r.PSSPeakKB, r.RSSPeakKB = 10000, 10000
+		}
+		return true
+	})
+	if code, out, _ := bench("check", "--strict", "--known-miss", miss, flat); code != 1 || !strings.HasPrefix(out, "FAIL  cthreads memory per connection") {
+		t.Errorf("another claim's FAIL beside the known miss: exit %d, want 1\n%s", code, out)
+	}
+}
+
 func TestCheckMissingRowsSkip(t *testing.T) {
 	code, out, _ := bench("check", quickRun)
 	if code != 0 || !strings.Contains(out, "SKIP  evented p99 behind the burns on its loop: no open load beside a background of CPU burns (head-of-line blocking) scenario in the run\n") {
