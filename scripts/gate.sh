@@ -77,6 +77,10 @@ if ! report=$(bin/bench compare --gate "$out" "$new"); then
   # again, the code under test first and the baseline's revision just after, and gated
   # again. A regression is the code's and comes back; a slow spell of a shared machine,
   # which moved unchanged threaded code 14 % on one day (README, "The CI gate"), need not.
+  if echo "$report" | grep -q "no figure judged"; then
+    echo "gate: a Go model of the new run has no figure the gate could judge: a missing figure is not noise, not confirmed again" >&2
+    exit 1
+  fi
   failing=$(echo "$report" | awk -F'|' '/\*\*FAIL\*\*/ {gsub(/ /, "", $2); print $2}' | sort -u | paste -sd, -)
   again=$models
   [ -z "$failing" ] || again="$failing,cthreads,nginx"
