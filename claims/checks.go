@@ -38,7 +38,10 @@ func memoryClaim(ro role, sel selector, b bound, limit float64, why string) Clai
 
 // threadMemory: a thread touches at least one page of its stack, so the thread reference
 // costs at least a page per idle connection.
-var threadMemory = memoryClaim(threadRef, idleSweeps, atLeast, PageKB, " (a thread touches at least a page of its stack)")
+var threadMemory = memoryClaim(threadRef, idleSweeps, atLeast, PageKB, threadPageWhy)
+
+// threadPageWhy is the thread principle as a claim line gives it.
+const threadPageWhy = " (a thread touches at least a page of its stack)"
 
 // loopMemory: a loop keeps no stack per connection: under a page each.
 func loopMemory(ro role, sel selector) Claim {

@@ -52,15 +52,7 @@ func (sel selector) scenarios(rows []metrics.SummaryRow) []string {
 
 // each runs one check per scenario sel picks, or gives one SKIP naming what is missing.
 func (sel selector) each(run Run, claim string, check func(scenario string) Result) []Result {
-	names := sel.scenarios(run.Rows)
-	if len(names) == 0 {
-		return []Result{skip(claim, "no %s scenario in the run", sel.what)}
-	}
-	out := make([]Result, len(names))
-	for i, n := range names {
-		out[i] = check(n)
-	}
-	return out
+	return sel.eachN(run, claim, func(scenario string) []Result { return []Result{check(scenario)} })
 }
 
 // eachN is each for a check that gives several results for one scenario.

@@ -36,7 +36,7 @@ func virtualMemory(run Run) []Result {
 			pclaim := fmt.Sprintf("%s memory per connection (%s, %s)", p.server, scenario, span(ss[1].levels()))
 			return []Result{
 				checked(verdict(claim, atMost, vx, px-PageKB, " KB", 1, extra), memKB, ss[0], ss[1]),
-				checked(verdict(pclaim, atLeast, px, PageKB, " KB", 1, " (a thread touches at least a page of its stack)"), memKB, ss[1]),
+				checked(verdict(pclaim, atLeast, px, PageKB, " KB", 1, threadPageWhy), memKB, ss[1]),
 			}
 		})
 	})
