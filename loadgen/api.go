@@ -26,6 +26,18 @@ type Config struct {
 	// a time (a thread server on one CPU, its acceptor one thread among thousands) with
 	// most of them in its accept queue. wrk starts the load at once.
 	Ramp bool
+	// RampMax, with Ramp, lets the ramp outlast the warm-up: the warm-up then begins once
+	// every connection has been answered, or RampMax after the start if some never are,
+	// and the window Warmup after that. A slow machine, or a thread server accepting
+	// thousands of connections on one CPU, then holds them all in its window however long
+	// they took, and a fast one does not wait. 0: the ramp ends by the window, which
+	// begins Warmup after the start (engines on several hosts, started to begin their
+	// windows together, need that).
+	RampMax time.Duration
+	// OnWindow, when set, is called once, from the engine, with the wall-clock instant
+	// its window begins, as soon as that is fixed (at the start, or when the ramp ends):
+	// before the window begins, unless the run was cancelled first.
+	OnWindow func(start time.Time)
 	// StartAt, when set, is the wall-clock instant the warm-up begins: the engine waits
 	// for it, so engines on several hosts started ahead of it begin their windows
 	// together (as closely as the hosts' clocks agree). Zero: start at once.
@@ -145,9 +157,12 @@ type Result struct {
 	RateShort        bool   // open engine: sent less than RateShortShare of the offered rate in the window
 	Note             string // open engine: why the rate fell short, when RateShort
 	CPUShared        bool   // another engine ran in this process during the run, so ClientCPUPct counts its CPU too
-	// Began is the wall-clock instant the engine began its warm-up (after waiting for
-	// Config.StartAt, if set); the measured window began Config.Warmup later.
+	// Began is the wall-clock instant the engine began (after waiting for Config.StartAt,
+	// if set): its ramp, if any, then its warm-up.
 	Began time.Time
+	// WindowStart is the wall-clock instant the measured window began: Began plus the
+	// ramp (Config.RampMax) plus Config.Warmup. Zero if the run ended before it was fixed.
+	WindowStart time.Time
 }
 
 // RPS is Requests per second of the window: for the open engine, the successes completed

@@ -203,3 +203,59 @@ func TestClosedRamp(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedRampOutlastsWarmup: with RampMax, the warm-up begins once every connection has
+// been answered, however long past the warm-up that took, and OnWindow is told the
+// window's start; a connection never answered ends the ramp at RampMax. With RampMax 0 the
+// window begins Warmup after the start, the late connection not yet answered.
+func TestClosedRampOutlastsWarmup(t *testing.T) {
+	const conns, warmup, hold = 8, 100 * time.Millisecond, 700 * time.Millisecond
+	late := func(s *testServer, c net.Conn, n int64) bool { // one connection's first answer waits
+		if n == 0 {
+			time.Sleep(hold) // the server's latency under test, not a synchronisation
+		}
+		return s.answer(c, helloResponse)
+	}
+	for _, tc := range []struct {
+		name      string
+		respond   func(*testServer, net.Conn, int64) bool
+		rampMax   time.Duration
+		up        int
+		minWindow time.Duration // the window's start after Began, at least
+		maxWindow time.Duration // and before
+	}{
+		{"answered late", late, 10 * time.Second, conns, hold + warmup, 10 * time.Second},
+		{"never answered", stallFirst, 400 * time.Millisecond, conns - 1, 400*time.Millisecond + warmup, 10 * time.Second},
+		{"bounded by the warm-up", late, 0, conns - 1, warmup, hold},
+	} {
+		s := startServer(t, tc.respond)
+		cfg := closedConfig(s.url("/"), conns)
+		cfg.Loops, cfg.Warmup, cfg.Duration, cfg.Ramp, cfg.RampMax = 2, warmup, 200*time.Millisecond, true, tc.rampMax
+		cfg.Timeout = time.Second
+		var told []time.Time
+		cfg.OnWindow = func(at time.Time) { told = append(told, at) }
+		res, err := RunClosed(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		after := res.WindowStart.Sub(res.Began)
+		switch {
+		case res.ConnsUp != tc.up:
+			t.Errorf("%s: %d of %d connections up as the window began, want %d", tc.name, res.ConnsUp, conns, tc.up)
+		case after < tc.minWindow || after >= tc.maxWindow:
+			t.Errorf("%s: the window began %v after the start, want [%v, %v)", tc.name, after, tc.minWindow, tc.maxWindow)
+		case len(told) != 1 || !told[0].Equal(res.WindowStart):
+			t.Errorf("%s: OnWindow told %v, want once %v", tc.name, told, res.WindowStart)
+		case res.Requests == 0:
+			t.Errorf("%s: no request in the window", tc.name)
+		}
+	}
+}
+
+// stallFirst never answers the first request it reads, and answers every other.
+func stallFirst(s *testServer, c net.Conn, n int64) bool {
+	if n == 0 {
+		return true
+	}
+	return s.answer(c, helloResponse)
+}

@@ -36,7 +36,8 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 	var stop atomic.Bool
 	mark := beginRun()
 	base := time.Now()
-	loops, err := newLoops(tgt, nloops, depth, &cfg, base, &stop)
+	window := newWindowClock(&cfg)
+	loops, err := newLoops(tgt, nloops, depth, &cfg, base, &stop, window)
 	if err != nil {
 		mark.end()
 		return nil, err
@@ -46,7 +47,7 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 		go func() { errs <- l.run() }()
 	}
 	res := &Result{Engine: EngineClosed, ClientCPUs: cpus, Loops: nloops, Connections: cfg.Concurrency}
-	ctxErr := sampleWindow(ctx, base, cfg, res, &stop, nil)
+	ctxErr := sampleWindow(ctx, base, cfg, window, res, &stop, nil)
 	var loopErr error
 	for range loops {
 		if err := <-errs; err != nil && loopErr == nil {
@@ -67,7 +68,7 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // newLoops makes n loops sharing cfg.Concurrency connections as evenly as can be.
-func newLoops(tgt *target, n, depth int, cfg *Config, base time.Time, stop *atomic.Bool) ([]*loop, error) {
+func newLoops(tgt *target, n, depth int, cfg *Config, base time.Time, stop *atomic.Bool, window *windowClock) ([]*loop, error) {
 	loops := make([]*loop, n)
 	unserved := new(atomic.Int64)
 	unserved.Store(int64(cfg.Concurrency))
@@ -76,7 +77,7 @@ func newLoops(tgt *target, n, depth int, cfg *Config, base time.Time, stop *atom
 		if i < cfg.Concurrency%n {
 			share++
 		}
-		l, err := newLoop(tgt, share, depth, cfg, base, stop, unserved)
+		l, err := newLoop(tgt, share, depth, cfg, base, stop, unserved, window)
 		if err != nil {
 			for _, made := range loops[:i] {
 				made.p.Close()

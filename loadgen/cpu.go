@@ -102,11 +102,27 @@ func (m runMark) end() bool {
 	return shared
 }
 
-// sampleWindow waits for the window to begin and end, measuring the process's CPU over
-// it, and sets res.Elapsed; atStart, if not nil, runs as the window begins. If ctx ends
-// first it stops the loops and returns ctx's error.
-func sampleWindow(ctx context.Context, base time.Time, cfg Config, res *Result, stop *atomic.Bool, atStart func()) error {
-	start, end := base.Add(cfg.Warmup), base.Add(cfg.Warmup+cfg.Duration)
+// sampleWindow waits for the window to be fixed (by the end of a ramp at the latest), to
+// begin and to end, measuring the process's CPU over it, and sets res.WindowStart and
+// res.Elapsed, calling cfg.OnWindow once the start is known; atStart, if not nil, runs as
+// the window begins. If ctx ends first it stops the loops and returns ctx's error.
+func sampleWindow(ctx context.Context, base time.Time, cfg Config, window *windowClock, res *Result, stop *atomic.Bool, atStart func()) error {
+	bound := time.NewTimer(time.Until(base.Add(time.Duration(window.rampBound))))
+	defer bound.Stop()
+	select {
+	case <-window.fixed:
+	case <-bound.C: // the loops fix it at their next turn; this is the same instant
+		window.fix(window.rampBound)
+	case <-ctx.Done():
+		stop.Store(true)
+		return ctx.Err()
+	}
+	start := base.Add(time.Duration(window.at()))
+	end := start.Add(cfg.Duration)
+	res.WindowStart = start
+	if cfg.OnWindow != nil {
+		cfg.OnWindow(start)
+	}
 	if err := sleepUntil(ctx, start); err != nil {
 		stop.Store(true)
 		return err

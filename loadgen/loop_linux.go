@@ -65,21 +65,24 @@ type loop struct {
 	upCounted bool          // the connections up at the window's start are in t.connsUp
 	ramping   bool          // Config.Ramp: a connection answered once waits for the others
 	unserved  *atomic.Int64 // connections of every loop whose socket has had no response yet
+	window    *windowClock  // shared by the run's loops: fixes ws and we when the ramp ends
+	duration  int64
 	stop      *atomic.Bool
 }
 
 // newLoop makes a loop of conns connections; unserved counts, over every loop of the run,
-// the connections not yet answered (Config.Ramp waits for it to reach 0).
-func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *atomic.Bool, unserved *atomic.Int64) (*loop, error) {
+// the connections not yet answered (Config.Ramp waits for it to reach 0), and window is
+// the run's window clock.
+func newLoop(tgt *target, conns, depth int, cfg *Config, base time.Time, stop *atomic.Bool, unserved *atomic.Int64, window *windowClock) (*loop, error) {
 	p, err := epoll.New(maxEvents)
 	if err != nil {
 		return nil, err
 	}
 	l := &loop{p: p, buf: make([]byte, readBufSize), reqLen: int32(len(tgt.request)),
 		depth: int32(depth), conns: make([]conn, conns), sent: make([]int64, conns*depth),
-		t: newTally(cfg.Duration), base: base, ws: int64(cfg.Warmup),
-		we: int64(cfg.Warmup + cfg.Duration), timeoutNS: int64(cfg.timeout()), stop: stop,
-		ramping: cfg.Ramp, unserved: unserved}
+		t: newTally(cfg.Duration), base: base, timeoutNS: int64(cfg.timeout()), stop: stop,
+		ramping: cfg.Ramp, unserved: unserved, window: window, duration: int64(cfg.Duration)}
+	l.ws, l.we = window.window(cfg.Duration)
 	for range depth {
 		l.batch = append(l.batch, tgt.request...)
 	}
@@ -124,7 +127,7 @@ func (l *loop) run() error {
 		for i := range evs {
 			l.event(&evs[i])
 		}
-		if l.ramping && (l.unserved.Load() <= 0 || l.now >= l.ws) {
+		if l.ramping && (l.unserved.Load() <= 0 || l.now >= l.window.rampBound) {
 			l.endRamp()
 		}
 		if !l.upCounted && l.now >= l.ws {
@@ -150,9 +153,12 @@ func (l *loop) countUp() {
 	}
 }
 
-// endRamp starts the load on every connection that waits, answered, for the others.
+// endRamp fixes the window (if no other loop has: the warm-up begins now) and starts the
+// load on every connection that waits, answered, for the others.
 func (l *loop) endRamp() {
 	l.ramping = false
+	l.ws = l.window.fix(l.now)
+	l.we = l.ws + l.duration
 	for i := range l.conns {
 		if c := &l.conns[i]; c.state == csOpen {
 			l.send(i, int(l.depth)) // tops up to the pipeline depth

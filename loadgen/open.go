@@ -88,7 +88,9 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 	var stop atomic.Bool
 	cpuDone := make(chan error, 1)
 	connsUp := 0
-	go func() { cpuDone <- sampleWindow(ctx, start, cfg, res, &stop, func() { connsUp = ot.open() }) }()
+	go func() {
+		cpuDone <- sampleWindow(ctx, start, cfg, newWindowClock(&cfg), res, &stop, func() { connsUp = ot.open() })
+	}()
 	tot := collectOpen(results, start, sch, cfg)
 	close(stopped)
 	ctxErr := <-cpuDone

@@ -102,8 +102,8 @@ func (cfg *Config) check() error {
 	switch {
 	case cfg.Duration <= 0:
 		return fmt.Errorf("%w: duration must be positive", ErrConfig)
-	case cfg.Warmup < 0 || cfg.Timeout < 0:
-		return fmt.Errorf("%w: warm-up and timeout must not be negative", ErrConfig)
+	case cfg.Warmup < 0 || cfg.Timeout < 0 || cfg.RampMax < 0:
+		return fmt.Errorf("%w: warm-up, ramp bound and timeout must not be negative", ErrConfig)
 	case cfg.Concurrency < 0 || cfg.Pipeline < 0 || cfg.Loops < 0:
 		return fmt.Errorf("%w: concurrency, pipeline and loops must not be negative", ErrConfig)
 	}

@@ -89,6 +89,7 @@ type fakeEngine struct {
 	idle   []int
 	before func(call int, cfg loadgen.Config)
 	during func(call int)
+	ramp   time.Duration // a closed load's ramp before its warm-up (loadgen.Config.RampMax)
 }
 
 func (f *fakeEngine) record(cfg loadgen.Config) int {
@@ -108,6 +109,14 @@ func (f *fakeEngine) RunOpen(ctx context.Context, cfg loadgen.Config) (*loadgen.
 
 func (f *fakeEngine) run(ctx context.Context, cfg loadgen.Config, engine string) (*loadgen.Result, error) {
 	n := f.record(cfg)
+	began := time.Now() // as the engines do, the window begins Warmup (after the ramp) after the start
+	lead := cfg.Warmup
+	if engine == "closed" && cfg.RampMax > 0 {
+		lead += min(f.ramp, cfg.RampMax)
+	}
+	if cfg.OnWindow != nil {
+		cfg.OnWindow(began.Add(lead))
+	}
 	if f.before != nil {
 		f.before(n, cfg)
 	}
@@ -119,15 +128,16 @@ func (f *fakeEngine) run(ctx context.Context, cfg loadgen.Config, engine string)
 		h.RecordValue(v) // p50 ≈ 550 µs, p99 ≈ 991 µs
 	}
 	res := &loadgen.Result{Engine: engine, Requests: 901, Latency: h, Elapsed: cfg.Duration, ClientCPUPct: 12, ConnsUp: cfg.Concurrency,
+		Began: began, WindowStart: began.Add(lead),
 		Windows: []loadgen.Window{{Start: 0, Requests: 500, P99: 990 * time.Microsecond},
 			{Start: cfg.Duration / 2, Requests: 401, P99: 995 * time.Microsecond}}}
 	if engine == "open" {
 		res.OfferedRPS = cfg.Rate
 	}
-	end := time.After(cfg.Warmup + cfg.Duration)
+	end := time.After(lead + cfg.Duration)
 	if f.during != nil {
 		select {
-		case <-time.After(cfg.Warmup + cfg.Duration/2):
+		case <-time.After(lead + cfg.Duration/2):
 			f.during(n)
 		case <-ctx.Done():
 		}

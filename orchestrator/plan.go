@@ -51,6 +51,7 @@ type Step struct {
 	Reference   *ReferenceProbe
 	Rate        float64 // open without a capacity probe: the req/s to offer
 	Warmup      time.Duration
+	RampMax     time.Duration // closed: the ramp's bound (loadgen.Config.RampMax)
 	Duration    time.Duration
 	CapDuration time.Duration // open: the capacity probe's window, on the group's first step
 	Restart     bool          // start a fresh server before this step
@@ -163,14 +164,21 @@ func (t stepTimes) planStep(s *Suite, sc Scenario, label string, rep int, level 
 	return st, true
 }
 
-// stepTimes are a plan's warm-up, window and warm-up per 1000 loaded connections.
-type stepTimes struct{ warmup, duration, perConns time.Duration }
+// stepTimes are a plan's warm-up, window, warm-up per 1000 loaded connections and ramp
+// bound.
+type stepTimes struct{ warmup, duration, perConns, rampMax time.Duration }
+
+// DefaultRampMax is a closed step's ramp bound when the suite gives none: long enough
+// for connects that a full accept queue dropped to be retried by the kernel (SYN
+// retransmits after 1, 3 and 7 s), short enough that a server that never answers costs
+// a step a few seconds more, not the run.
+const DefaultRampMax = 15 * time.Second
 
 // planTimes is the suite's times as the options change them: --quick's, and a warm-up or
 // window given on the command line; such a warm-up takes no per-connection addition (a
 // server's own warm-up may still lengthen it).
 func planTimes(s *Suite, o PlanOptions) stepTimes {
-	t := stepTimes{time.Duration(s.Warmup), time.Duration(s.Duration), time.Duration(s.WarmupPer1000)}
+	t := stepTimes{time.Duration(s.Warmup), time.Duration(s.Duration), time.Duration(s.WarmupPer1000), pick(s.RampMax, DefaultRampMax)}
 	if o.Quick {
 		t.warmup, t.duration = pick(s.Quick.Warmup, t.warmup), pick(s.Quick.Duration, t.duration)
 	}
@@ -194,7 +202,7 @@ func (t stepTimes) step(spec ServerSpec, sc Scenario, rep int, level float64, i 
 		duration = time.Duration(sc.Duration)
 	}
 	st := Step{Server: spec, Scenario: sc, Repeat: rep, Level: level, Warmup: t.warmup, Duration: duration,
-		Restart: i == 0 || sc.Restart != RestartScenario}
+		RampMax: t.rampMax, Restart: i == 0 || sc.Restart != RestartScenario}
 	st.shape(o.FDLimit)
 	st.Warmup = max(t.warmup, spec.warmupAt(st.Conns+st.Idle))
 	if spec.WarmupPer1000 == 0 {

@@ -113,8 +113,16 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 		notes = append(notes, fmt.Sprintf("%d errors (connect %d, reset %d, timeout %d, status %d, parse %d, unsent %d)",
 			e.Total(), e.Connect, e.Reset, e.Timeout, e.Status, e.Parse, e.Unsent))
 	}
+	ramp := rampOf(st, res)
 	if st.Scenario.Kind == metrics.KindClosed && res.ConnsUp < st.Conns {
-		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (the rest not yet: in the server's accept queue, or failed)", res.ConnsUp, st.Conns))
+		after := ""
+		if ramp > 0 {
+			after = fmt.Sprintf(" after a ramp of %v", ramp.Round(time.Millisecond))
+		}
+		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (the rest not yet%s: in the server's accept queue, or failed)",
+			res.ConnsUp, st.Conns, after))
+	} else if ramp > st.Warmup {
+		notes = append(notes, fmt.Sprintf("every connection answered once after a ramp of %v, longer than the warm-up, which began then", ramp.Round(time.Millisecond)))
 	}
 	if served := float64(res.Requests + m.bgRequests()); served > 0 {
 		row.CPUUsPerReq = round2(row.ServerCPUPct / 100 * row.DurationS * 1e6 / served)
@@ -210,3 +218,12 @@ func windowAt(windows []loadgen.Window, t, total time.Duration) (loadgen.Window,
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// rampOf is how long the closed load's ramp took before its warm-up began (0 when the
+// engine did not say).
+func rampOf(st Step, res *loadgen.Result) time.Duration {
+	if res.WindowStart.IsZero() || res.Began.IsZero() {
+		return 0
+	}
+	return max(0, res.WindowStart.Sub(res.Began)-st.Warmup)
+}

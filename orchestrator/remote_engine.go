@@ -22,7 +22,8 @@ type ClientHosts interface {
 
 // RemoteEngine runs each load as `bench load --json` on every client host at once, each
 // with its share of the connections (closed), of the rate (open) or of the idle
-// connections, all told to begin their warm-up at the same wall-clock instant, and merges
+// connections, all told to begin their warm-up at the same wall-clock instant (so a ramp
+// ends by the window there: Config.RampMax is not passed on), and merges
 // what they return: requests and errors summed, latency histograms merged (never
 // percentiles averaged), bound = client if any host ran out of CPU.
 type RemoteEngine struct {
@@ -122,6 +123,9 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 	wg.Wait()
 	startAt := time.Now().Add(goLead)
 	warmup := max(cfg.Warmup/5, cfg.Warmup-startAt.Sub(called))
+	if cfg.OnWindow != nil {
+		cfg.OnWindow(startAt.Add(warmup))
+	}
 	line := fmt.Sprintf("%d %s\n", startAt.UnixNano(), warmup)
 	for _, p := range procs {
 		if p != nil {
@@ -141,6 +145,7 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 	wg.Wait()
 	res, note, err := mergeResults(parts, warmup)
 	if res != nil {
+		res.WindowStart = startAt.Add(warmup)
 		e.mu.Lock()
 		if e.notes == nil {
 			e.notes = map[*loadgen.Result]string{}

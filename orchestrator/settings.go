@@ -56,11 +56,11 @@ func ParsePeerOutput(out []byte) (pid int, settings string, err error) {
 }
 
 // windowDrops counts the server's log lines that say it closed connections it held
-// (settings.LogDrops) between start and end, the measured window (or the call of the
-// returned function, if that comes first). ok is false when the server names no such log,
-// the log is on another host (a multi-host run does not read it), or the load ended
-// before start.
-func (p *serverProc) windowDrops(ctx context.Context, start, end time.Time) (count func() (n int, ok bool)) {
+// (settings.LogDrops) over the measured window, duration from its start (or up to the
+// call of the returned function, if that comes first). ok is false when the server names
+// no such log, the log is on another host (a multi-host run does not read it), or the
+// load ended before the window began.
+func (p *serverProc) windowDrops(ctx context.Context, win *windowStart, duration time.Duration) (count func() (n int, ok bool)) {
 	s := p.settings
 	if s.Log == "" || s.LogDrops == "" || p.remote != nil {
 		return func() (int, bool) { return 0, false }
@@ -77,13 +77,14 @@ func (p *serverProc) windowDrops(ctx context.Context, start, end time.Time) (cou
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if !waitUntil(ctx, start) {
+		start, ok := win.wait(ctx)
+		if !ok {
 			return
 		}
 		mu.Lock()
 		from = size()
 		mu.Unlock()
-		if waitUntil(ctx, end) {
+		if waitUntil(ctx, start.Add(duration)) {
 			mu.Lock()
 			to = size()
 			mu.Unlock()

@@ -90,11 +90,11 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 // gives no count (not a zero).
 func TestWindowDropsUnknown(t *testing.T) {
 	p := &serverProc{}
-	if _, ok := p.windowDrops(context.Background(), time.Now(), time.Now())(); ok {
+	if _, ok := p.windowDrops(context.Background(), fixedWindow(time.Now()), 0)(); ok {
 		t.Error("a server without a log gave a count")
 	}
 	p.settings = serverSettings{Log: filepath.Join(t.TempDir(), "log"), LogDrops: "x"}
-	if _, ok := p.windowDrops(context.Background(), time.Now().Add(time.Hour), time.Now().Add(2*time.Hour))(); ok {
+	if _, ok := p.windowDrops(context.Background(), fixedWindow(time.Now().Add(time.Hour)), time.Hour)(); ok {
 		t.Error("a load that ended before the window gave a count")
 	}
 }
@@ -108,6 +108,50 @@ func TestParseSettings(t *testing.T) {
 	for _, bad := range []string{"settings", "settings {", "listening on x", `settings []`} {
 		if _, err := parseSettings(bad); err == nil {
 			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+// TestWindowFollowsTheRamp: a closed load whose ramp outlasts the warm-up begins its
+// window later than the warm-up after the call; what is read over the window (here the
+// peer's log of dropped connections) is read over the window the engine reports, and the
+// row says how long the ramp took.
+func TestWindowFollowsTheRamp(t *testing.T) {
+	skipUnlessLinux(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "peer.sh")
+	if err := os.WriteFile(script, []byte(fakeSizedPeer), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FAKE_BENCH", os.Args[0])
+	log := filepath.Join(dir, "log")
+	appendLog := func(line string) {
+		f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		f.WriteString(line + "\n")
+	}
+	suite := `{"duration": "300ms", "warmup": "100ms", "ramp_max": "5s",
+	  "servers": [{"label": "p", "external": "` + script + `"}],
+	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["p"], "levels": [3]}]}`
+	eng := &fakeEngine{ramp: 600 * time.Millisecond,
+		before: func(int, loadgen.Config) { appendLog("will shutdown 3 keep-alive connections (in the ramp)") },
+		during: func(int) { appendLog("will shutdown 2 keep-alive connections (in the window)") },
+	}
+	cfg := testConfig(t, plan(t, suite), eng)
+	if rep, err := Run(context.Background(), cfg); err != nil || rep.Failed != 0 {
+		t.Fatalf("Run = %+v, %v", rep, err)
+	}
+	rows := readSummary(t, cfg.Out)
+	if len(eng.calls) != 1 || eng.calls[0].RampMax != 5*time.Second {
+		t.Fatalf("calls %+v, want one with the suite's ramp bound", eng.calls)
+	}
+	for _, want := range []string{"closing connections it held 1 times in the window", "after a ramp of 600ms"} {
+		if len(rows) != 1 || !strings.Contains(rows[0].Note, want) {
+			t.Errorf("note %q, want %q", rows[0].Note, want)
 		}
 	}
 }

@@ -101,13 +101,15 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 	srvS, cliS := srv.sampler(), sampler.New(0, false)
 	srvS.Start(r.cfg.Interval)
 	cliS.Start(r.cfg.Interval)
-	// Both engines start their window Warmup after they are called and return once the
-	// requests in flight at its end have completed: the window is placed from the call.
+	// The engines start their window Warmup after they are called (the closed one after
+	// its ramp, which may take longer: it says when) and return once the requests in
+	// flight at its end have completed.
 	start := time.Now()
+	win := newWindowStart()
 	swCtx, swCancel := context.WithCancel(ctx)
-	sw := windowSwitches(swCtx, srvS, start.Add(st.Warmup), start.Add(st.Warmup+st.Duration))
-	drops := srv.windowDrops(ctx, start.Add(st.Warmup), start.Add(st.Warmup+st.Duration))
-	m.res, m.err = r.runLoads(ctx, st, base, rate, &m)
+	sw := windowSwitches(swCtx, srvS, win, st.Duration)
+	drops := srv.windowDrops(ctx, win, st.Duration)
+	m.res, m.err = r.runLoads(ctx, st, base, rate, win.set, &m)
 	returned := time.Now()
 	if n, ok := drops(); ok && n > 0 {
 		m.notes = append(m.notes, fmt.Sprintf("the server logged closing connections it held %d times in the window (%q in %s)",
@@ -117,6 +119,9 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 	m.switches, m.switchesKnown = <-sw
 	m.srv, m.cli = srvS.Stop(), cliS.Stop()
 	m.from, m.to = start.Add(st.Warmup), returned
+	if m.res != nil && !m.res.WindowStart.IsZero() {
+		m.from = m.res.WindowStart
+	}
 	if m.res != nil && m.res.Elapsed > 0 {
 		m.to = m.from.Add(m.res.Elapsed)
 	}
@@ -167,21 +172,22 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 	return 0, release, nil
 }
 
-// windowSwitches counts the server tree's context switches between start and end, the
-// measured window. If ctx ends first (the load returned early) it counts up to then, and
-// yields zero if that is before the window began.
-func windowSwitches(ctx context.Context, s treeSampler, start, end time.Time) <-chan sampler.Switches {
+// windowSwitches counts the server tree's context switches over the measured window,
+// duration from its start. If ctx ends first (the load returned early) it counts up to
+// then, and yields nothing if that is before the window began.
+func windowSwitches(ctx context.Context, s treeSampler, win *windowStart, duration time.Duration) <-chan sampler.Switches {
 	out := make(chan sampler.Switches, 1) // closed without a value: unknown
 	go func() {
 		defer close(out)
-		if !waitUntil(ctx, start) {
+		start, ok := win.wait(ctx)
+		if !ok {
 			return
 		}
 		first, err := s.Switches()
 		if err != nil {
 			return
 		}
-		waitUntil(ctx, end)
+		waitUntil(ctx, start.Add(duration))
 		if d, err := s.SwitchesSince(first); err == nil {
 			out <- d
 		}
@@ -202,13 +208,16 @@ func waitUntil(ctx context.Context, t time.Time) bool {
 }
 
 // runLoads runs the step's load (and, for hol, the background load beside it).
-func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float64, m *measurement) (*loadgen.Result, error) {
-	// Ramp: every connection answered once before the load starts (loadgen.Config.Ramp),
-	// so each level's window measures the connections it names, held by the server.
-	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup, Ramp: true}
+// onWindow is told when the foreground's window begins.
+func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float64, onWindow func(time.Time), m *measurement) (*loadgen.Result, error) {
+	// Ramp: every connection answered once before the warm-up starts, up to RampMax
+	// (loadgen.Config.Ramp), so each level's window measures the connections it names,
+	// held by the server, however slowly the machine or the server took them.
+	cfg := loadgen.Config{URL: base + st.Scenario.Path, Concurrency: st.Conns, Duration: st.Duration, Warmup: st.Warmup,
+		Ramp: true, RampMax: st.RampMax, OnWindow: onWindow}
 	runFg := r.cfg.Engine.RunClosed
 	if st.Scenario.Kind == metrics.KindOpen {
-		cfg.Concurrency, cfg.Rate, cfg.Ramp = st.Scenario.Workers, rate, false
+		cfg.Concurrency, cfg.Rate, cfg.Ramp, cfg.RampMax = st.Scenario.Workers, rate, false, 0
 		runFg = r.cfg.Engine.RunOpen
 	}
 	bg := st.Scenario.Background

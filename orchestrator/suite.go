@@ -35,7 +35,11 @@ type Suite struct {
 	// answered before the load starts and need none. A server's own
 	// warmup_per_1000_conns replaces it.
 	WarmupPer1000 Duration `json:"warmup_per_1000_conns"`
-	Duration      Duration `json:"duration"` // each measured window
+	// RampMax bounds a closed step's ramp: each connection makes one request and the
+	// warm-up begins once every one has been answered, or RampMax after the load began if
+	// some never are (the row then says how many were; 0: DefaultRampMax).
+	RampMax  Duration `json:"ramp_max"`
+	Duration Duration `json:"duration"` // each measured window
 	// Repeats is how many times every point is measured (0 = 1), in interleaved rounds
 	// (Plan), so a slow minute of the machine spreads over every server.
 	Repeats int `json:"repeats"`

@@ -126,6 +126,7 @@ func newLoadFlags(o *loadOptions, stdout io.Writer) (*cliFlags, *string) {
 	fs.IntVar(&o.cfg.Pipeline, "pipeline", 1, "closed: requests in flight per connection")
 	fs.IntVar(&o.cfg.Loops, "loops", 0, "closed: event loops, each on its own thread (0: one per CPU the client may use)")
 	fs.BoolVar(&o.cfg.Ramp, "ramp", false, "closed: each connection makes one request and waits, within the warm-up, until all have been answered once, so the server holds them all when the window begins (bench run does this; wrk does not)")
+	fs.DurationVar(&o.cfg.RampMax, "ramp-max", 0, "closed, with --ramp: let the ramp outlast the warm-up, up to this long; the warm-up then begins once every connection has been answered (bench run: 15s; 0: the ramp ends by the window)")
 	fs.IntVar(&o.idle, "idle", 0, "hold this many idle keep-alive connections (each made one request) during the load")
 	cpus := fs.String("cpus", "", "pin the whole client process to these CPUs, e.g. 1 or 1-3 (taskset -c syntax)")
 	fs.StringVar(&o.hdr, "hdr", "", "write the latency percentile distribution to this file, HdrHistogram .hgrm text, values in microseconds (as bench run's hgrm/ files)")
@@ -155,6 +156,8 @@ func checkLoadFlags(o *loadOptions) error {
 		return usageError{"load: " + strings.TrimPrefix(err.Error(), "loadgen: ")}
 	}
 	switch {
+	case c.RampMax != 0 && !c.Ramp:
+		return usageError{"load: --ramp-max bounds --ramp: give both"}
 	case o.engine == "open":
 		return checkOpenFlags(o)
 	case o.rate != "":
