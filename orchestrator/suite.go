@@ -30,9 +30,10 @@ type Suite struct {
 	Description string   `json:"description"`
 	Warmup      Duration `json:"warmup"` // load before each measured window, discarded
 	// WarmupPer1000 lengthens every step's warm-up by this much per 1000 loaded
-	// connections, so a server that accepts one connection at a time under load (a thread
-	// server on one CPU) holds them all when the window begins. Idle connections are
-	// answered before the load starts and need none. A server's own
+	// connections: more load before the window for a server holding more connections.
+	// (It was how a server that accepts one connection at a time under load came to hold
+	// them all before the window began, before the ramp waited for that: RampMax.) Idle
+	// connections are answered before the load starts and take none. A server's own
 	// warmup_per_1000_conns replaces it.
 	WarmupPer1000 Duration `json:"warmup_per_1000_conns"`
 	// RampMax bounds a closed step's ramp: each connection makes one request and the
