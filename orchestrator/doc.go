@@ -5,8 +5,19 @@
 // as a child (`bench serve`, or an external script such as scripts/peers/nginx.sh), pins
 // it to the server CPUs, waits until it answers GET /hello, drives it with the load
 // generator (package loadgen, behind the Engine interface), samples the server's process
-// tree and this process at 10 Hz (package metrics), and appends one summary.csv row, its
-// timeseries.csv rows and an .hgrm latency file. `bench run` is its command line.
+// tree and this process at 10 Hz (package sampler), and appends one summary.csv row, its
+// timeseries.csv rows and an .hgrm latency file. `bench run` is its command line. A
+// closed step's window begins when the engine says (Config.OnWindow): after its ramp,
+// which waits until every connection has been answered (up to the suite's ramp_max), and
+// its warm-up; what is read over the window alone (context switches, a server's log)
+// waits for it (windowStart).
+//
+// Hosts (remote*.go): the servers may run on another machine and the load on several,
+// over ssh (RemoteHost: one ssh session per child command, `bench serve`, `bench peer`,
+// `bench sample` or `bench load` there, each ended by closing its stdin). RemoteEngine
+// is the Engine that splits a load over the client hosts, starts their windows at one
+// instant and merges their replies (histograms merged, never percentiles). The child
+// commands' arguments and replies are package internal/wire's, shared with cmd/bench.
 //
 // Each server is told the load of the steps it will serve before it starts (PeerLoad: the
 // most connections, the most active ones, the endpoints; a peer script gets them as

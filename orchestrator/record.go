@@ -115,12 +115,7 @@ func (r *runner) fillLoad(out *stepResult, st Step, m measurement) (notes []stri
 	}
 	ramp := rampOf(st, res)
 	if st.Scenario.Kind == metrics.KindClosed && res.ConnsUp < st.Conns {
-		after := ""
-		if ramp > 0 {
-			after = fmt.Sprintf(" after a ramp of %v", ramp.Round(time.Millisecond))
-		}
-		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (the rest not yet%s: in the server's accept queue, or failed)",
-			res.ConnsUp, st.Conns, after))
+		notes = append(notes, fmt.Sprintf("%d of %d connections answered when the window began (%s)", res.ConnsUp, st.Conns, whyNotUp(st, ramp)))
 	} else if ramp > st.Warmup {
 		notes = append(notes, fmt.Sprintf("every connection answered once after a ramp of %v, longer than the warm-up, which began then", ramp.Round(time.Millisecond)))
 	}
@@ -218,6 +213,18 @@ func windowAt(windows []loadgen.Window, t, total time.Duration) (loadgen.Window,
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// whyNotUp says where the connections not answered as the window began were, from how
+// the ramp ended.
+func whyNotUp(st Step, ramp time.Duration) string {
+	switch {
+	case ramp <= 0 || st.RampMax <= 0: // the ramp ended by the window (or the engine did not say)
+		return "the rest not yet: in the server's accept queue, or failed"
+	case ramp >= st.RampMax:
+		return fmt.Sprintf("the ramp ended at its bound of %v with the rest not yet answered: in the server's accept queue, or failed", st.RampMax)
+	}
+	return fmt.Sprintf("every one had been answered by the end of the ramp, %v in; the rest were closed and opened again since, not yet answered again", ramp.Round(time.Millisecond))
+}
 
 // rampOf is how long the closed load's ramp took before its warm-up began (0 when the
 // engine did not say).

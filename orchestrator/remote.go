@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 )
 
 // ErrHost is returned when a host cannot be used: ssh fails, another OS or architecture,
@@ -214,12 +212,13 @@ func (h *RemoteHost) benchLine(args []string) string {
 	return b.String()
 }
 
-// cpuArgs is --cpus LIST when the host's CPUs are set.
-func (h *RemoteHost) cpuArgs() []string {
-	if len(h.CPUs) == 0 {
-		return nil
+// shellJoin is args quoted for a POSIX shell, space-separated.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = shellQuote(a)
 	}
-	return []string{"--cpus", affinity.Format(h.CPUs)}
+	return strings.Join(q, " ")
 }
 
 // shellQuote quotes s for a POSIX shell.

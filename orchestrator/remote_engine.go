@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 )
 
@@ -68,36 +69,29 @@ func btoi(b bool) int {
 	return 0
 }
 
-// loadArgs is host i's bench load command line for cfg.
+// loadArgs is host i's bench load command line for cfg: its share of the connections
+// (closed), or of the rate (open, each host at least one worker when a bound is given);
+// the warm-up's start read from stdin; the ramp bounded by the warm-up (RampMax is not
+// passed on: the hosts' windows must begin together).
 func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []string {
 	k := len(e.Hosts)
-	args := []string{"load", "--json", "--allow-remote", "--engine", engine, "--url", cfg.URL,
-		"--duration", cfg.Duration.String(), "--warmup", cfg.Warmup.String(), "--start-at", "stdin"}
-	if cfg.Timeout > 0 {
-		args = append(args, "--timeout", cfg.Timeout.String())
-	}
+	hc := loadgen.Config{URL: cfg.URL, Duration: cfg.Duration, Warmup: cfg.Warmup, Timeout: cfg.Timeout,
+		Pipeline: max(1, cfg.Pipeline), AllowRemote: true}
+	a := wire.LoadArgs{Engine: engine, JSON: true, StartAt: "stdin", CPUs: affinity.Format(e.Hosts[i].CPUs)}
 	if engine == "open" {
-		rate := strconv.FormatFloat(cfg.Rate/float64(k), 'f', -1, 64)
-		if cfg.RateEnd > 0 {
-			rate += ":" + strconv.FormatFloat(cfg.RateEnd/float64(k), 'f', -1, 64)
-		}
-		args = append(args, "--rate", rate)
-		if cfg.Grace > 0 {
-			args = append(args, "--grace", cfg.Grace.String())
-		}
+		a.Rate = wire.FormatRate(cfg.Rate/float64(k), cfg.RateEnd/float64(k))
+		hc.Grace = cfg.Grace
 		if cfg.Concurrency > 0 {
-			args = append(args, "-c", strconv.Itoa(max(1, share(cfg.Concurrency, i, k))))
+			hc.Concurrency = max(1, share(cfg.Concurrency, i, k))
 		}
 	} else {
-		args = append(args, "-c", strconv.Itoa(share(cfg.Concurrency, i, k)))
-		if cfg.Pipeline > 1 {
-			args = append(args, "--pipeline", strconv.Itoa(cfg.Pipeline))
-		}
-		if cfg.Ramp {
-			args = append(args, "--ramp")
-		}
+		hc.Concurrency, hc.Ramp = share(cfg.Concurrency, i, k), cfg.Ramp
 	}
-	return append(args, e.Hosts[i].cpuArgs()...)
+	if hc.Timeout <= 0 {
+		hc.Timeout = loadgen.DefaultTimeout
+	}
+	a.Config = hc
+	return append([]string{"load"}, a.Args()...)
 }
 
 // run starts bench load on every host that has a share; once all are ready it sends
@@ -126,7 +120,7 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 	if cfg.OnWindow != nil {
 		cfg.OnWindow(startAt.Add(warmup))
 	}
-	line := fmt.Sprintf("%d %s\n", startAt.UnixNano(), warmup)
+	line := wire.StartLine(startAt, warmup)
 	for _, p := range procs {
 		if p != nil {
 			io.WriteString(p.stdin, line)
@@ -161,7 +155,7 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 
 // collectLoad reads one host's bench load JSON. A cancelled ctx closes the session,
 // and the remote load prints what it measured so far.
-func collectLoad(ctx context.Context, p *remoteProc) (*loadOutput, error) {
+func collectLoad(ctx context.Context, p *remoteProc) (*wire.LoadReply, error) {
 	defer p.stop()
 	body := make(chan []byte, 1)
 	go func() {
@@ -176,7 +170,7 @@ func collectLoad(ctx context.Context, p *remoteProc) (*loadOutput, error) {
 		b = <-body
 	}
 	<-p.done
-	var out loadOutput
+	var out wire.LoadReply
 	if err := json.Unmarshal(b, &out); err != nil {
 		return nil, fmt.Errorf("%s", strings.TrimPrefix(p.how, "bench "))
 	}
@@ -208,9 +202,9 @@ func (e *RemoteEngine) HoldIdle(ctx context.Context, url string, k int) (IdleHol
 		if n == 0 {
 			continue
 		}
-		args := []string{"load", "--allow-remote", "--url", url, "-c", "0", "--idle", strconv.Itoa(n),
-			"--warmup", "0s", "--duration", "24h"}
-		p, err := h.startBench(ctx, append(args, h.cpuArgs()...))
+		a := wire.LoadArgs{Engine: "closed", Idle: n, CPUs: affinity.Format(h.CPUs),
+			Config: loadgen.Config{URL: url, AllowRemote: true, Duration: 24 * time.Hour, Timeout: loadgen.DefaultTimeout, Pipeline: 1}}
+		p, err := h.startBench(ctx, append([]string{"load"}, a.Args()...))
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -225,12 +219,12 @@ func (e *RemoteEngine) HoldIdle(ctx context.Context, url string, k int) (IdleHol
 	return r, errors.Join(errs...)
 }
 
-// idleLine waits for bench load's "idle: N up, M failed" line on its stderr.
+// idleLine waits for bench load's idle line (wire.IdleLine) on its stderr.
 func idleLine(p *remoteProc) (up, failed int, err error) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		if line, ok := p.stderr.line("idle: "); ok {
-			_, err := fmt.Sscanf(line, "idle: %d up, %d failed", &up, &failed)
+		if line, ok := p.stderr.line(wire.IdlePrefix); ok {
+			up, failed, _, err := wire.ParseIdleLine(line)
 			return up, failed, err
 		}
 		select {

@@ -7,50 +7,14 @@ import (
 	"strings"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 )
-
-// loadOutput is what this package reads of `bench load --json`.
-type loadOutput struct {
-	Engine         string              `json:"engine"`
-	Connections    int                 `json:"connections"`
-	Loops          int                 `json:"loops"`
-	OfferedRPS     float64             `json:"offered_rps"`
-	AchievedRPS    float64             `json:"achieved_rps"`
-	DurationS      float64             `json:"duration_s"`
-	Requests       int64               `json:"requests"`
-	Errors         loadgen.ErrorCounts `json:"errors"`
-	Reconnects     int64               `json:"reconnects"`
-	ConnsUp        int                 `json:"conns_up"`
-	RateShort      bool                `json:"rate_short"`
-	WorkersExhaust bool                `json:"workers_exhausted"`
-	PeakBusy       int                 `json:"peak_busy"`
-	Note           string              `json:"note"`
-	WarmupRequests int64               `json:"warmup_requests"`
-	Due            int64               `json:"due"`
-	Sent           int64               `json:"sent"`
-	Late           int64               `json:"late"`
-	ClientCPUPct   float64             `json:"client_cpu_pct"`
-	ClientCPUs     int                 `json:"client_cpus"`
-	ClientBound    bool                `json:"client_bound"`
-	BoundReason    string              `json:"bound_reason"`
-	Windows        []struct {
-		StartMS  int64 `json:"start_ms"`
-		Requests int64 `json:"requests"`
-		Errors   int64 `json:"errors"`
-		P99US    int64 `json:"p99_us"`
-	} `json:"windows"`
-	BeganUnixNS int64  `json:"began_unix_ns"`
-	Hist        string `json:"hist"`
-	SuccessHist string `json:"success_hist"`
-}
 
 // hostResult is one client host's part of a load.
 type hostResult struct {
 	host string // "" when the host had no share
-	out  *loadOutput
+	out  *wire.LoadReply
 	err  error
 }
 
@@ -75,7 +39,7 @@ func mergeResults(parts []hostResult, warmup time.Duration) (*loadgen.Result, st
 			continue
 		}
 		o := p.out
-		if err := addOutput(res, o); err != nil {
+		if err := o.AddTo(res); err != nil {
 			return nil, "", fmt.Errorf("%s: %w", p.host, err)
 		}
 		if o.BeganUnixNS > 0 {
@@ -108,57 +72,4 @@ func mergeResults(parts []hostResult, warmup time.Duration) (*loadgen.Result, st
 func skew(ts []time.Time) time.Duration {
 	lo, hi := slices.MinFunc(ts, time.Time.Compare), slices.MaxFunc(ts, time.Time.Compare)
 	return hi.Sub(lo)
-}
-
-// addOutput adds one host's output to res.
-func addOutput(res *loadgen.Result, o *loadOutput) error {
-	for _, h := range []struct {
-		enc string
-		dst **hdrhistogram.Histogram
-	}{{o.Hist, &res.Latency}, {o.SuccessHist, &res.SuccessLatency}} {
-		if h.enc == "" {
-			continue
-		}
-		d, err := hdrhistogram.Decode([]byte(h.enc))
-		if err != nil {
-			return fmt.Errorf("histogram: %w", err)
-		}
-		if *h.dst == nil {
-			*h.dst = hdrhistogram.New(d.LowestTrackableValue(), d.HighestTrackableValue(), int(d.SignificantFigures()))
-		}
-		if dropped := (*h.dst).Merge(d); dropped > 0 {
-			return fmt.Errorf("histogram: %d values out of range", dropped)
-		}
-	}
-	if o.SuccessHist == "" {
-		res.SuccessLatency = res.Latency
-	}
-	res.Engine = o.Engine
-	res.Requests += o.Requests
-	res.Errors.Add(o.Errors)
-	res.Reconnects += o.Reconnects
-	res.Elapsed = max(res.Elapsed, time.Duration(o.DurationS*float64(time.Second)))
-	res.OfferedRPS += o.OfferedRPS
-	res.AchievedRPS += o.AchievedRPS
-	res.WarmupRequests += o.WarmupRequests
-	res.Due, res.Sent, res.Late = res.Due+o.Due, res.Sent+o.Sent, res.Late+o.Late
-	res.Loops += o.Loops
-	res.Connections += o.Connections
-	res.ConnsUp += o.ConnsUp
-	res.PeakBusy += o.PeakBusy
-	res.WorkersExhausted = res.WorkersExhausted || o.WorkersExhaust
-	res.RateShort = res.RateShort || o.RateShort
-	if o.Note != "" {
-		res.Note = strings.TrimSpace(res.Note + " " + o.Note)
-	}
-	for i, w := range o.Windows {
-		if i == len(res.Windows) {
-			res.Windows = append(res.Windows, loadgen.Window{Start: time.Duration(w.StartMS) * time.Millisecond})
-		}
-		rw := &res.Windows[i]
-		rw.Requests += w.Requests
-		rw.Errors += w.Errors
-		rw.P99 = max(rw.P99, time.Duration(w.P99US)*time.Microsecond) // the worst host's: an upper bound
-	}
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 )
 
 // peerStartTimeout bounds a peer's start on the server host: its script may build the
@@ -201,13 +202,9 @@ func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, load Pe
 	if IsLocal(l.host.Dest) {
 		bind = l.host.Addr
 	}
-	args := []string{"peer", "--script", script, "--port", "0", "--cpus", cpus, "--bind", bind,
-		"--timeout", peerStartTimeout.String()}
 	env := append(append(l.env[:len(l.env):len(l.env)], spec.env()...), load.Env()...)
-	for _, e := range env {
-		args = append(args, "--env", e)
-	}
-	rp, err := l.host.startBench(ctx, args)
+	args := wire.PeerArgs{Script: script, CPUs: cpus, Addr: bind, Env: env, Timeout: peerStartTimeout}
+	rp, err := l.host.startBench(ctx, append([]string{"peer"}, args.Args()...))
 	if err != nil {
 		return nil, err
 	}
@@ -221,13 +218,11 @@ func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, load Pe
 	var pid int
 	var port string
 	if err == nil {
-		if _, err = fmt.Sscanf(line, "peer %d %s", &pid, &port); err != nil {
-			err = fmt.Errorf("line %q, want \"peer PID PORT\"", line)
-		}
+		pid, port, err = wire.ParsePeerStarted(line)
 	}
 	if err == nil { // bench peer forwards the script's settings line ("settings {}" if none)
 		if line, err = rp.readLine(ctx, startTimeout); err == nil {
-			p.settings, err = parseSettings(line)
+			p.settings, err = wire.ParseSettings(line)
 		}
 	}
 	if err != nil {

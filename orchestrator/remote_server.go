@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
@@ -43,13 +42,7 @@ func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, load PeerLo
 	if spec.External != "" {
 		return l.startRemotePeer(ctx, spec, load)
 	}
-	args := l.serveArgs(spec)
-	for i := range args {
-		if args[i] == "--addr" {
-			args[i+1] = "0.0.0.0:0"
-		}
-	}
-	rp, err := l.host.startBench(ctx, args)
+	rp, err := l.host.startBench(ctx, l.serveArgs(spec, "0.0.0.0:0"))
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +69,7 @@ func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, load PeerLo
 }
 
 // readRemoteListening reads bench serve's "listening on" and "settings" lines.
-func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, settings serverSettings, err error) {
+func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, settings wire.Settings, err error) {
 	first, err := rp.readLine(ctx, startTimeout)
 	if err != nil {
 		return "", settings, err
@@ -85,14 +78,7 @@ func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, sett
 	if err != nil {
 		return "", settings, err
 	}
-	addr, ok := strings.CutPrefix(first, "listening on ")
-	if !ok {
-		return "", settings, fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", first)
-	}
-	if settings, err = parseSettings(second); err != nil {
-		return "", settings, fmt.Errorf("second line: %w", err)
-	}
-	return addr, settings, nil
+	return wire.ParseListening(first, second)
 }
 
 // remoteSampler streams `bench sample --pid PID` from the server host: the samples are
@@ -108,19 +94,13 @@ type remoteSampler struct {
 	switches chan sampler.Switches // bench sample's answers to "since"
 }
 
-// sampleLine is one line of bench sample: a sample, or an answer to "since".
-type sampleLine struct {
-	sampler.Sample
-	Switches *sampler.Switches
-}
-
 // Start starts bench sample on the server host; samples are read until Stop.
 func (s *remoteSampler) Start(interval time.Duration) {
 	if interval <= 0 {
 		interval = sampler.DefaultInterval
 	}
 	s.read, s.switches = make(chan struct{}), make(chan sampler.Switches, 1)
-	p, err := s.host.startBench(context.Background(), []string{"sample", "--pid", fmt.Sprint(s.pid), "--interval", interval.String()})
+	p, err := s.host.startBench(context.Background(), append([]string{"sample"}, wire.SampleArgs{PID: s.pid, Interval: interval}.Args()...))
 	if err != nil {
 		close(s.read)
 		return
@@ -130,7 +110,7 @@ func (s *remoteSampler) Start(interval time.Duration) {
 		defer close(s.read)
 		dec := json.NewDecoder(p.stdout)
 		for {
-			var line sampleLine
+			var line wire.SampleLine
 			if dec.Decode(&line) != nil {
 				return
 			}
@@ -166,7 +146,7 @@ func (s *remoteSampler) Switches() (sampler.SwitchReading, error) {
 	if s.proc == nil {
 		return sampler.SwitchReading{}, errNoSwitches
 	}
-	if _, err := io.WriteString(s.proc.stdin, "mark\n"); err != nil {
+	if _, err := io.WriteString(s.proc.stdin, wire.SampleMark+"\n"); err != nil {
 		return sampler.SwitchReading{}, errNoSwitches
 	}
 	return sampler.SwitchReading{}, nil
@@ -177,7 +157,7 @@ func (s *remoteSampler) SwitchesSince(sampler.SwitchReading) (sampler.Switches, 
 	if s.proc == nil {
 		return sampler.Switches{}, errNoSwitches
 	}
-	if _, err := io.WriteString(s.proc.stdin, "since\n"); err != nil {
+	if _, err := io.WriteString(s.proc.stdin, wire.SampleSince+"\n"); err != nil {
 		return sampler.Switches{}, errNoSwitches
 	}
 	select {
@@ -194,7 +174,8 @@ func (s *remoteSampler) SwitchesSince(sampler.SwitchReading) (sampler.Switches, 
 func (h *RemoteHost) openFDs(pid int) int {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	out, err := h.output(ctx, "exec "+shellQuote(h.bench)+" sample --once --pid "+strconv.Itoa(pid), nil)
+	args := wire.SampleArgs{PID: pid, Once: true}.Args()
+	out, err := h.output(ctx, "exec "+shellQuote(h.bench)+" sample "+shellJoin(args), nil)
 	var smp sampler.Sample
 	if err != nil || json.Unmarshal([]byte(out), &smp) != nil || smp.Procs == 0 {
 		return -1

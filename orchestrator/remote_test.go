@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"archive/tar"
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,11 +13,12 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 )
 
 // hostOutput is a client host's bench load JSON with latencies drawn from [lo, hi) µs.
-func hostOutput(t *testing.T, n int, lo, hi int64, cpuPct float64, began time.Time) (*loadOutput, *hdrhistogram.Histogram) {
+func hostOutput(t *testing.T, n int, lo, hi int64, cpuPct float64, began time.Time) (*wire.LoadReply, *hdrhistogram.Histogram) {
 	t.Helper()
 	h := hdrhistogram.New(1, 60_000_000, 3)
 	for i := range n {
@@ -26,7 +28,7 @@ func hostOutput(t *testing.T, n int, lo, hi int64, cpuPct float64, began time.Ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &loadOutput{Engine: "closed", Requests: int64(n), DurationS: 1, ClientCPUPct: cpuPct, ClientCPUs: 1,
+	o := &wire.LoadReply{Engine: "closed", Requests: int64(n), DurationS: 1, ClientCPUPct: cpuPct, ClientCPUs: 1,
 		Connections: 4, Hist: string(enc), BeganUnixNS: began.UnixNano()}
 	o.Errors.Reset = 2
 	return o, h
@@ -136,21 +138,33 @@ func TestTarFolderHashesContent(t *testing.T) {
 }
 
 // TestLoadArgsRamp: a closed load's ramp reaches every client host's bench load, each with
-// its share of the connections; an open load has none.
+// its share of the connections, its bound left out (the hosts' windows begin together);
+// an open load has none, and each host its share of the rate. The arguments are read
+// back as bench load reads them (wire.LoadArgs).
 func TestLoadArgsRamp(t *testing.T) {
 	e := &RemoteEngine{Hosts: make([]*RemoteHost, 2)}
 	for i := range e.Hosts {
 		e.Hosts[i] = &RemoteHost{}
 	}
-	cfg := loadgen.Config{URL: "http://10.0.0.2:80/hello", Concurrency: 5, Duration: time.Second, Ramp: true}
-	for i, want := range []string{"3", "2"} {
-		args := strings.Join(e.loadArgs(cfg, "closed", i), " ")
-		if !strings.Contains(args, " --ramp") || !strings.Contains(args, "-c "+want+" ") && !strings.HasSuffix(args, "-c "+want) {
-			t.Errorf("host %d: %s; want --ramp and -c %s", i, args, want)
+	parse := func(args []string) wire.LoadArgs {
+		t.Helper()
+		var a wire.LoadArgs
+		fs := flag.NewFlagSet("load", flag.ContinueOnError)
+		a.Bind(fs)
+		if args[0] != "load" || fs.Parse(args[1:]) != nil || a.Resolve() != nil || fs.NArg() != 0 {
+			t.Fatalf("%q: not a bench load command line", args)
+		}
+		return a
+	}
+	cfg := loadgen.Config{URL: "http://10.0.0.2:80/hello", Concurrency: 5, Duration: time.Second, Ramp: true, RampMax: time.Minute}
+	for i, want := range []int{3, 2} {
+		a := parse(e.loadArgs(cfg, "closed", i))
+		if !a.Config.Ramp || a.Config.RampMax != 0 || a.Config.Concurrency != want || !a.Config.AllowRemote || a.StartAt != "stdin" || !a.JSON {
+			t.Errorf("host %d: %+v; want --ramp without its bound, -c %d, remote, started from stdin, JSON", i, a, want)
 		}
 	}
-	cfg.Rate = 100
-	if args := strings.Join(e.loadArgs(cfg, "open", 0), " "); strings.Contains(args, "--ramp") {
-		t.Errorf("open load with a ramp: %s", args)
+	cfg.Rate, cfg.Ramp = 100, false
+	if a := parse(e.loadArgs(cfg, "open", 0)); a.Config.Ramp || a.Engine != "open" || a.Config.Rate != 50 {
+		t.Errorf("open load: %+v; want no ramp, half the rate", a)
 	}
 }

@@ -211,7 +211,7 @@ func (r *runner) server(ctx context.Context, st Step) (*serverProc, error) {
 		r.cfg.OnServer(p.label, p.pid)
 	}
 	r.manifest.Starts = append(r.manifest.Starts, metrics.ServerStart{Server: p.label,
-		Scenario: st.Scenario.Name, Level: st.Level, Settings: p.settings.raw})
+		Scenario: st.Scenario.Name, Level: st.Level, Settings: p.settings.Raw})
 	if err := metrics.WriteManifest(r.cfg.Out, r.manifest); err != nil {
 		fmt.Fprintf(r.cfg.Progress, "bench: %v\n", err) // the rows matter more: go on
 	}

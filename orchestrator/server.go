@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
@@ -44,12 +45,12 @@ type serverProc struct {
 	pid        int // the process whose tree is sampled
 	pgid       int
 	addr       string
-	gomaxprocs int            // 0 for a server that is not a Go program
-	design     string         // how it waits for connections, as it says or the suite says
-	settings   serverSettings // what it reported of itself (empty if nothing)
-	helloBytes int            // bytes of its answer to a keep-alive GET /hello
-	readyFDs   int            // descriptors of its tree when it became ready (-1: unknown)
-	settleNote string         // set when a kept server still held the previous step's connections
+	gomaxprocs int           // 0 for a server that is not a Go program
+	design     string        // how it waits for connections, as it says or the suite says
+	settings   wire.Settings // what it reported of itself (empty if nothing)
+	helloBytes int           // bytes of its answer to a keep-alive GET /hello
+	readyFDs   int           // descriptors of its tree when it became ready (-1: unknown)
+	settleNote string        // set when a kept server still held the previous step's connections
 	done       chan struct{}
 	how        string // how it ended; read after done is closed
 	stderr     *tailBuffer
@@ -97,19 +98,13 @@ func (l *launcher) pin(p *serverProc) {
 // serveArgs is the bench serve command line of spec: pinned to the server CPUs (the
 // server pins itself before it calibrates /cpu), GOMAXPROCS only when the suite sets it,
 // else the model's own default, which serve reports on its settings line.
-func (l *launcher) serveArgs(spec ServerSpec) []string {
-	args := []string{"serve", "--model", spec.Model, "--addr", "127.0.0.1:0"}
-	if len(l.cpus) > 0 {
-		args = append(args, "--cpus", affinity.Format(l.cpus))
-	}
-	if spec.Procs > 0 {
-		args = append(args, "--procs", strconv.Itoa(spec.Procs))
-	}
-	return append(args, spec.Args...)
+func (l *launcher) serveArgs(spec ServerSpec, addr string) []string {
+	a := wire.ServeArgs{Model: spec.Model, Addr: addr, CPUs: affinity.Format(l.cpus), Procs: spec.Procs, Extra: spec.Args}
+	return append([]string{"serve"}, a.Args()...)
 }
 
 func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
-	cmd := exec.Command(l.bench, l.serveArgs(spec)...)
+	cmd := exec.Command(l.bench, l.serveArgs(spec, "127.0.0.1:0")...)
 	cmd.Env = append(append(os.Environ(), l.env...), spec.env()...)
 	// Its own group; and SIGKILL should the runner die without stopping it.
 	cmd.SysProcAttr = childAttr()
@@ -142,7 +137,7 @@ func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
 
 // readListening reads the "listening on HOST:PORT" and "settings {JSON}" lines, then
 // drains the pipe so the child never blocks on a full stdout.
-func readListening(pr *os.File) (addr string, settings serverSettings, err error) {
+func readListening(pr *os.File) (addr string, settings wire.Settings, err error) {
 	lines := make(chan string, 2)
 	go func() {
 		defer pr.Close()
@@ -153,25 +148,17 @@ func readListening(pr *os.File) (addr string, settings serverSettings, err error
 		}
 		io.Copy(io.Discard, br)
 	}()
+	var got [2]string
 	timeout := time.After(startTimeout)
-	for i := range 2 {
-		var line string
+	for i := range got {
 		select {
-		case line = <-lines:
+		case got[i] = <-lines:
 		case <-timeout:
 			return "", settings, errors.New("no \"listening on\" and \"settings\" lines")
 		}
-		line = strings.TrimSpace(line)
-		if i == 0 {
-			var ok bool
-			if addr, ok = strings.CutPrefix(line, "listening on "); !ok {
-				return "", settings, fmt.Errorf("first line %q, want \"listening on HOST:PORT\"", line)
-			}
-			continue
-		}
-		if settings, err = parseSettings(line); err != nil {
-			return "", settings, fmt.Errorf("second line: %w", err)
-		}
+	}
+	if addr, settings, err = wire.ParseListening(got[0], got[1]); err != nil {
+		return "", settings, err
 	}
 	return addr, settings, nil
 }
@@ -202,13 +189,13 @@ func (l *launcher) startExternal(ctx context.Context, spec ServerSpec, load Peer
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w%s", spec.External, err, p.stderr.suffix())
 	}
-	pid, second, err := ParsePeerOutput(out)
+	pid, second, err := wire.ParsePeerScript(out)
 	if err != nil {
 		return nil, fmt.Errorf("%s %w", spec.External, err)
 	}
 	p.pid, p.pgid = pid, cmd.Process.Pid
 	if second != "" {
-		if p.settings, err = parseSettings(second); err != nil { // optional for a user's own peer
+		if p.settings, err = wire.ParseSettings(second); err != nil { // optional for a user's own peer
 			syscall.Kill(-p.pgid, syscall.SIGKILL) // the server runs in the script's group
 			syscall.Kill(pid, syscall.SIGKILL)
 			return nil, fmt.Errorf("%s: second line: %w", spec.External, err)

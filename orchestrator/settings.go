@@ -3,57 +3,13 @@ package orchestrator
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
-
-// serverSettings is what a server reports of itself on its "settings {JSON}" line (bench
-// serve's, a peer script's second line; scripts/peers/README.md): the whole object for
-// run.json, and the fields this package reads.
-type serverSettings struct {
-	GoMaxProcs int    `json:"gomaxprocs"`
-	Design     string `json:"design"`
-	// Log is the server's own log, and LogDrops the text of its lines that say the server
-	// closed connections it was holding (Apache's event MPM: "will shutdown N keep-alive
-	// connections"): each such line in a window goes into the row's note.
-	Log      string          `json:"log"`
-	LogDrops string          `json:"log_drops"`
-	raw      json.RawMessage // the whole object
-}
-
-// parseSettings reads a "settings {JSON}" line.
-func parseSettings(line string) (serverSettings, error) {
-	var s serverSettings
-	js, ok := strings.CutPrefix(strings.TrimSpace(line), "settings ")
-	if !ok {
-		return s, fmt.Errorf("line %q, want \"settings {JSON}\"", line)
-	}
-	if err := json.Unmarshal([]byte(js), &s); err != nil {
-		return s, fmt.Errorf("line %q, want \"settings {JSON}\": %w", line, err)
-	}
-	s.raw = json.RawMessage(js)
-	return s, nil
-}
-
-// ParsePeerOutput reads what a peer script prints on stdout (scripts/peers/README.md): the
-// server's PID on the first line, then, optionally, its "settings {JSON}" line, returned
-// as printed ("" when there is none; parseSettings reads it).
-func ParsePeerOutput(out []byte) (pid int, settings string, err error) {
-	first, rest, _ := strings.Cut(string(out), "\n")
-	pid, err = strconv.Atoi(strings.TrimSpace(first))
-	if err != nil || pid <= 0 {
-		return 0, "", fmt.Errorf("printed %q, want a PID", first)
-	}
-	settings, _, _ = strings.Cut(rest, "\n")
-	return pid, strings.TrimSpace(settings), nil
-}
 
 // windowDrops counts the server's log lines that say it closed connections it held
 // (settings.LogDrops) over the measured window, duration from its start (or up to the

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
@@ -93,22 +94,9 @@ func TestWindowDropsUnknown(t *testing.T) {
 	if _, ok := p.windowDrops(context.Background(), fixedWindow(time.Now()), 0)(); ok {
 		t.Error("a server without a log gave a count")
 	}
-	p.settings = serverSettings{Log: filepath.Join(t.TempDir(), "log"), LogDrops: "x"}
+	p.settings = wire.Settings{Log: filepath.Join(t.TempDir(), "log"), LogDrops: "x"}
 	if _, ok := p.windowDrops(context.Background(), fixedWindow(time.Now().Add(time.Hour)), time.Hour)(); ok {
 		t.Error("a load that ended before the window gave a count")
-	}
-}
-
-// TestParseSettings: the line's object is kept whole, and its known fields read.
-func TestParseSettings(t *testing.T) {
-	s, err := parseSettings(`settings {"gomaxprocs":2,"design":"events","log":"/x","log_drops":"y","other":[1]}` + "\n")
-	if err != nil || s.GoMaxProcs != 2 || s.Design != "events" || s.Log != "/x" || s.LogDrops != "y" || !strings.Contains(string(s.raw), `"other":[1]`) {
-		t.Errorf("parsed %+v, %v", s, err)
-	}
-	for _, bad := range []string{"settings", "settings {", "listening on x", `settings []`} {
-		if _, err := parseSettings(bad); err == nil {
-			t.Errorf("%q parsed", bad)
-		}
 	}
 }
 

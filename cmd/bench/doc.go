@@ -1,7 +1,9 @@
 // Command bench is the suite's one binary. main.go only dispatches; each subcommand lives
 // in its own file (the one named after it) and is a function of (args, stdin, stdout,
 // stderr), so the CLI is testable without a process; remote.go holds what the commands a
-// coordinator starts over ssh share, flags.go the flag set they all use.
+// coordinator starts over ssh share, flags.go the flag set they all use. The flags and
+// replies bench run writes and reads of its children (load, serve, peer) are declared
+// in package internal/wire, for both sides.
 //
 //	bench serve    run one server model (threaded, evented, goroutine) on loopback
 //	bench load     drive a server: closed loop, open model (vegeta), idle connections

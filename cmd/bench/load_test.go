@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"github.com/benchsuite/threads-vs-loop/metrics"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +14,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
+	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
 func TestLoadBadFlagsExitTwoWithOneLine(t *testing.T) {
@@ -57,7 +59,7 @@ func TestLoadHelpExplainsEveryFlag(t *testing.T) {
 	if code := exitCode(run([]string{"load", "-h"}, noStdin{}, &stdout, &stderr), &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
-	fs, _ := newLoadFlags(&loadOptions{}, io.Discard)
+	fs := newLoadFlags(&loadOptions{}, io.Discard)
 	fs.VisitAll(func(f *flag.Flag) {
 		if !strings.Contains(stdout.String(), "-"+f.Name+" ") && !strings.Contains(stdout.String(), "-"+f.Name+"\n") {
 			t.Errorf("help does not list -%s", f.Name)
@@ -84,7 +86,7 @@ func TestLoadAgainstServer(t *testing.T) {
 		if err := run(append(append([]string{"load"}, common...), extra...), noStdin{}, &stdout, &stderr); err != nil {
 			t.Fatalf("%v: %v (stderr %s)", extra, err, stderr.String())
 		}
-		var out loadJSON
+		var out wire.LoadReply
 		if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 			t.Fatalf("%v: %v in %s", extra, err, stdout.String())
 		}

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/benchsuite/threads-vs-loop/orchestrator"
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 )
 
 const peerSynopsis = `peer --script SCRIPT [--port 0] [--cpus LIST] [--bind 0.0.0.0] [--env K=V]...
@@ -32,31 +32,15 @@ SIGKILL to both after 3 s, so that nothing the script started outlives the sessi
 // peerStopGrace is how long the server has after SIGTERM before SIGKILL.
 const peerStopGrace = 3 * time.Second
 
-// envList is a repeatable K=V flag.
-type envList []string
-
-func (e *envList) String() string { return strings.Join(*e, " ") }
-func (e *envList) Set(v string) error {
-	if !strings.Contains(v, "=") {
-		return fmt.Errorf("%q is not K=V", v)
-	}
-	*e = append(*e, v)
-	return nil
-}
-
 func runPeer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("peer", peerSynopsis, stdout)
-	script := fs.String("script", "", "the peer's script (required)")
-	port := fs.Int("port", 0, "the port to serve on (0: a free one)")
-	cpus := fs.String("cpus", "0", "the script's CPULIST")
-	bind := fs.String("bind", "0.0.0.0", "the address the server listens on (PEER_BIND)")
-	var env envList
-	fs.Var(&env, "env", "K=V added to the script's environment (repeatable)")
-	timeout := fs.Duration("timeout", time.Minute, "the most the script may take to print the PID (it may build its server)")
+	var a wire.PeerArgs
+	a.Bind(fs.FlagSet)
 	eof := fs.Bool("exit-on-stdin-eof", false, "stop the server and exit when standard input closes (started over ssh)")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
+	script, port, cpus, bind, env, timeout := &a.Script, &a.Port, &a.CPUs, &a.Addr, a.Env, &a.Timeout
 	if *script == "" || *port < 0 {
 		return usageError{"peer: --script is required and --port must not be negative"}
 	}
@@ -78,7 +62,7 @@ func runPeer(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return fmt.Errorf("peer: %w", err)
 	}
 	defer stopPeer(pid, pgid)
-	if _, err := fmt.Fprintf(stdout, "peer %d %d\n%s\n", pid, *port, settings); err != nil {
+	if _, err := fmt.Fprint(stdout, wire.PeerStarted(pid, *port, settings)); err != nil {
 		return fmt.Errorf("peer: %w", err)
 	}
 	var closed <-chan struct{} // nil, so never ready, unless the session's end is watched
@@ -132,13 +116,10 @@ func startPeerScript(script string, port int, cpus string, env []string, timeout
 		}
 		return 0, 0, "", fmt.Errorf("%s: %w", script, err)
 	}
-	pid, settings, err = orchestrator.ParsePeerOutput(out)
+	pid, settings, err = wire.ParsePeerScript(out)
 	if err != nil {
 		syscall.Kill(-pgid, syscall.SIGKILL)
 		return 0, 0, "", fmt.Errorf("%s %w", script, err)
-	}
-	if settings == "" {
-		settings = "settings {}"
 	}
 	return pid, pgid, settings, nil
 }

@@ -9,11 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/servers"
 )
@@ -84,19 +83,5 @@ func readStart(r io.Reader, cfg *loadgen.Config) error {
 		}
 		line = append(line, b[0])
 	}
-	f := strings.Fields(string(line))
-	if len(f) == 0 || len(f) > 2 {
-		return fmt.Errorf("line %q, want UNIX_NANOS [WARMUP]", line)
-	}
-	ns, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil {
-		return fmt.Errorf("line %q: %w", line, err)
-	}
-	cfg.StartAt = time.Unix(0, ns)
-	if len(f) == 2 {
-		if cfg.Warmup, err = time.ParseDuration(f[1]); err != nil {
-			return fmt.Errorf("line %q: %w", line, err)
-		}
-	}
-	return nil
+	return wire.ParseStartLine(string(line), cfg)
 }

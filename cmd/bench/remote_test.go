@@ -15,6 +15,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
 	"github.com/benchsuite/threads-vs-loop/sampler"
@@ -111,7 +112,7 @@ func TestLoadExitsOnStdinEOF(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("bench load still runs 20 s after its stdin closed (window 1 min)")
 	}
-	var out loadJSON
+	var out wire.LoadReply
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatalf("%v in %q", err, stdout.String())
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
@@ -26,10 +27,10 @@ switches, "since" prints {"Switches": ...}, those made since the mark.`
 
 func runSample(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sample", sampleSynopsis, stdout)
-	pid := fs.Int("pid", 0, "the process whose tree is sampled (required)")
-	interval := fs.Duration("interval", sampler.DefaultInterval, "sampling period")
+	var a wire.SampleArgs
+	a.Bind(fs.FlagSet)
+	pid, interval, once := &a.PID, &a.Interval, &a.Once
 	eof := fs.Bool("exit-on-stdin-eof", false, "exit when standard input closes (started over ssh); read mark/since commands")
-	once := fs.Bool("once", false, "print one sample and exit")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -84,16 +85,16 @@ func sampleCommands(r io.Reader, s *sampler.Sampler, out *lineWriter) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		switch strings.TrimSpace(sc.Text()) {
-		case "mark":
+		case wire.SampleMark:
 			mark, marked = s.Switches()
-		case "since":
+		case wire.SampleSince:
 			sw := sampler.Switches{}
 			if marked == nil {
 				if d, err := s.SwitchesSince(mark); err == nil {
 					sw = d
 				}
 			}
-			out.write(struct{ Switches sampler.Switches }{sw})
+			out.write(wire.SampleLine{Switches: &sw})
 		}
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)

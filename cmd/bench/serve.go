@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
+	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/servers"
 	_ "github.com/benchsuite/threads-vs-loop/servers/evented"
 	_ "github.com/benchsuite/threads-vs-loop/servers/goroutine"
@@ -32,8 +32,9 @@ itself before it calibrates /cpu, so /cpu?us=N is the same work wherever it runs
 func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", serveSynopsis, stdout)
 	var cfg servers.Config
-	model := fs.String("model", "", "server model: "+strings.Join(servers.Models(), ", "))
-	fs.StringVar(&cfg.Addr, "addr", servers.DefaultAddr, "address to bind (loopback unless you name another)")
+	var sa wire.ServeArgs
+	sa.Bind(fs.FlagSet, servers.Models(), servers.DefaultAddr)
+	model, procs, cpuList := &sa.Model, &sa.Procs, &sa.CPUs
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", servers.DefaultIdleTimeout, "close keep-alive connections idle this long")
 	fs.IntVar(&cfg.Pool, "pool", 0, "threaded: pre-spawn N threads that take connections from a queue (0: a thread per connection)")
 	fs.IntVar(&cfg.MaxThreads, "max-threads", servers.DefaultMaxThreads, "threaded: connection threads at most; beyond, 503 and close")
@@ -42,13 +43,12 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Workers, "workers", servers.DefaultWorkers, "evented: worker pool size for /file (and /cpu with --offload)")
 	fs.BoolVar(&cfg.Offload, "offload", false, "evented: run /cpu on the worker pool instead of the loop")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
-	procs := fs.Int("procs", 0, "GOMAXPROCS (0: loops+workers for evented, else the CPUs the process may run on)")
-	cpuList := fs.String("cpus", "", "pin the whole server to these CPUs (e.g. 0 or 0-1) before it calibrates /cpu")
 	eof := fs.Bool("exit-on-stdin-eof", false, "stop when standard input closes (started over ssh by bench run)")
 	counts := fs.String("count-log", "", "write \"UNIX_NANOS RESPONSES\" to this file every millisecond (the server's own count)")
 	if err := fs.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
+	cfg.Addr = sa.Addr
 	if *counts != "" {
 		stop, err := countLog(*counts)
 		if err != nil {
@@ -156,8 +156,12 @@ func serveUntilSignal(settings servers.Settings, cfg servers.Config, eof bool, s
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
-	line, _ := json.Marshal(settings)
-	fmt.Fprintf(stdout, "listening on %s\nsettings %s\n", srv.Addr(), line)
+	hello, err := wire.Listening(srv.Addr().String(), settings)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	fmt.Fprint(stdout, hello)
 	select {
 	case <-sigs:
 		srv.Close()
