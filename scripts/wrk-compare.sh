@@ -63,24 +63,6 @@ start_server() {
   echo "server $1 did not answer" >&2; return 1
 }
 
-# tree_threads PID: threads of PID and its children (nginx's worker), summed.
-tree_threads() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '/^Threads:/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-
-# tree_rss_kb PID: resident memory of PID and its children, summed.
-tree_rss_kb() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-
 to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
   awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000}
     else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print "" }'
@@ -89,11 +71,12 @@ to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
 client=${CLIENT:-wrk}
 case $client in wrk | bench) ;; *) echo "wrk-compare: CLIENT must be wrk or bench, not '$client'" >&2; exit 2 ;; esac
 
-# sample_at SECONDS: after SECONDS (mid-window), the server tree's threads and RSS.
+# sample_at SECONDS: after SECONDS (mid-window), the server tree's threads and RSS, as
+# bench run's sampler reads them (`bench sample --once`: every process of the tree).
 sample_at() {
   sleep "$1"
-  threads=$(tree_threads "$pid")
-  rss=$(tree_rss_kb "$pid")
+  read -r threads rss < <("$here/bin/bench" sample --once --pid "$pid" 2>/dev/null |
+    python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["Threads"], s["RSSKB"])' 2>/dev/null || echo "0 0")
 }
 
 # load_wrk C: the wrk warm-up and measured run; sets rps avg p50 p99 errs up.
