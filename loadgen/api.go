@@ -20,15 +20,17 @@ type Config struct {
 	AllowRemote bool          // permit a non-loopback target
 	Loops       int           // closed: event loops, one locked OS thread each (0 = one per CPU the client may use, at most Concurrency)
 	// Ramp (closed): each connection makes one request, then waits until every
-	// connection of its loop has been answered once (or the window begins) before the
-	// load starts. The server then holds every connection as the window begins, where
+	// connection of the run has been answered once (or the ramp's bound: the window's
+	// start, or RampMax) before the load starts. The server then holds every connection as the window begins, where
 	// thousands of connects under full load leave a server that accepts one connection at
 	// a time (a thread server on one CPU, its acceptor one thread among thousands) with
 	// most of them in its accept queue. wrk starts the load at once.
 	Ramp bool
 	// RampMax, with Ramp, lets the ramp outlast the warm-up: the warm-up then begins once
 	// every connection has been answered, or RampMax after the start if some never are,
-	// and the window Warmup after that. A slow machine, or a thread server accepting
+	// and the window Warmup after that. A connection closed after its answer counts as
+	// unanswered again until its new socket is answered, so against a server that closes
+	// every connection after one response the ramp lasts RampMax. A slow machine, or a thread server accepting
 	// thousands of connections on one CPU, then holds them all in its window however long
 	// they took, and a fast one does not wait. 0: the ramp ends by the window, which
 	// begins Warmup after the start (engines on several hosts, started to begin their
@@ -160,8 +162,9 @@ type Result struct {
 	// Began is the wall-clock instant the engine began (after waiting for Config.StartAt,
 	// if set): its ramp, if any, then its warm-up.
 	Began time.Time
-	// WindowStart is the wall-clock instant the measured window began: Began plus the
-	// ramp (Config.RampMax) plus Config.Warmup. Zero if the run ended before it was fixed.
+	// WindowStart is the wall-clock instant the measured window began: Config.Warmup
+	// after the start, or after the end of a ramp allowed to outlast it (Config.RampMax).
+	// Zero if the run ended before it was fixed.
 	WindowStart time.Time
 }
 

@@ -29,7 +29,7 @@ func newPathRig(tb testing.TB, resp string) *pathRig {
 	tgt := &target{addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, request: []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n")}
 	var stop atomic.Bool
 	cfg := &Config{Duration: time.Second, Timeout: time.Second}
-	l, err := newLoop(tgt, 1, 1, cfg, time.Now(), &stop, new(atomic.Int64), newWindowClock(cfg))
+	l, err := newLoop(tgt, 1, 1, cfg, time.Now(), &stop, new(atomic.Int64), newWindowClock(cfg, true))
 	if err != nil {
 		tb.Fatal(err)
 	}

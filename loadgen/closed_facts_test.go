@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -258,4 +259,34 @@ func stallFirst(s *testServer, c net.Conn, n int64) bool {
 		return true
 	}
 	return s.answer(c, helloResponse)
+}
+
+// TestRampEndsOnceAnotherLoopFixedTheWindow: a loop whose ramp waits on a connection of the
+// run (here, one not yet answered) ends it as soon as another loop has fixed the window,
+// and takes that loop's window: a connection closed after the run's ramp ended must not
+// keep one loop idle, ramping, through the window.
+func TestRampEndsOnceAnotherLoopFixedTheWindow(t *testing.T) {
+	cfg := &Config{Duration: time.Second, Warmup: 100 * time.Millisecond, Timeout: time.Second, Ramp: true, RampMax: time.Hour}
+	window := newWindowClock(cfg, true)
+	unserved := new(atomic.Int64)
+	unserved.Store(1)
+	var stop atomic.Bool
+	tgt := &target{addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, request: []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")}
+	l, err := newLoop(tgt, 1, 1, cfg, time.Now(), &stop, unserved, window)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.p.Close()
+	l.now = int64(time.Second)
+	if l.rampOver() {
+		t.Fatal("the ramp ended with a connection unanswered, its bound an hour away and no window fixed")
+	}
+	other := window.fix(int64(500 * time.Millisecond)) // another loop saw every connection answered
+	if !l.rampOver() {
+		t.Fatal("the ramp went on after another loop fixed the window")
+	}
+	l.endRamp()
+	if l.ws != other || l.we != other+int64(cfg.Duration) || other != int64(600*time.Millisecond) {
+		t.Errorf("window [%d, %d), want the other loop's [%d, %d)", l.ws, l.we, other, other+int64(cfg.Duration))
+	}
 }

@@ -36,7 +36,7 @@ func runClosed(ctx context.Context, cfg Config) (*Result, error) {
 	var stop atomic.Bool
 	mark := beginRun()
 	base := time.Now()
-	window := newWindowClock(&cfg)
+	window := newWindowClock(&cfg, true)
 	loops, err := newLoops(tgt, nloops, depth, &cfg, base, &stop, window)
 	if err != nil {
 		mark.end()

@@ -127,7 +127,7 @@ func (l *loop) run() error {
 		for i := range evs {
 			l.event(&evs[i])
 		}
-		if l.ramping && (l.unserved.Load() <= 0 || l.now >= l.window.rampBound) {
+		if l.ramping && l.rampOver() {
 			l.endRamp()
 		}
 		if !l.upCounted && l.now >= l.ws {
@@ -151,6 +151,13 @@ func (l *loop) countUp() {
 			l.t.connsUp++
 		}
 	}
+}
+
+// rampOver reports whether the ramp has ended: every connection of the run answered, its
+// bound reached, or the window fixed already by another loop (which saw one of those: a
+// connection closed since must not keep this loop ramping through the window).
+func (l *loop) rampOver() bool {
+	return l.unserved.Load() <= 0 || l.now >= l.window.rampBound || l.window.rampEnded()
 }
 
 // endRamp fixes the window (if no other loop has: the warm-up begins now) and starts the

@@ -89,7 +89,7 @@ func runVegeta(ctx context.Context, cfg Config, sch *schedule, engine string, wo
 	cpuDone := make(chan error, 1)
 	connsUp := 0
 	go func() {
-		cpuDone <- sampleWindow(ctx, start, cfg, newWindowClock(&cfg), res, &stop, func() { connsUp = ot.open() })
+		cpuDone <- sampleWindow(ctx, start, cfg, newWindowClock(&cfg, false), res, &stop, func() { connsUp = ot.open() })
 	}()
 	tot := collectOpen(results, start, sch, cfg)
 	close(stopped)

@@ -61,6 +61,11 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 	if rep, err := Run(context.Background(), cfg); err != nil || rep.Failed != 0 {
 		t.Fatalf("Run = %+v, %v", rep, err)
 	}
+	for _, c := range eng.calls { // beside a background, the ramp ends by the shared window
+		if c.RampMax != 0 {
+			t.Errorf("a load beside a background was let ramp past its warm-up: %+v", c)
+		}
+	}
 	env, _ := os.ReadFile(filepath.Join(dir, "env"))
 	if want := "5|5|/cpu /hello|on\n"; string(env) != want {
 		t.Errorf("the peer was told %q, want %q", env, want)

@@ -224,6 +224,9 @@ func (r *runner) runLoads(ctx context.Context, st Step, base string, rate float6
 	if bg == nil {
 		return runFg(ctx, cfg)
 	}
+	// The background's window begins Warmup after the call: a closed foreground's ramp
+	// must end by then too, so that both are measured over one window.
+	cfg.RampMax = 0
 	bgPath := pathOr(bg.Path, st.Scenario.Path)
 	// A request due in the window counts when it completed by the window's end plus one
 	// burn: the last burn due may still be running as the window ends.

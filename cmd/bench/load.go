@@ -120,8 +120,8 @@ func checkLoadFlags(o *loadOptions) error {
 		return usageError{"load: --url is required"}
 	case o.Engine != "closed" && o.Engine != "open" && o.Engine != "vegeta":
 		return usageError{fmt.Sprintf("load: unknown engine %q (closed, open or vegeta)", o.Engine)}
-	case c.Duration <= 0 || c.Timeout <= 0 || c.Warmup < 0 || c.Grace < 0:
-		return usageError{"load: --duration and --timeout must be positive, --warmup and --grace not negative"}
+	case c.Duration <= 0 || c.Timeout <= 0 || c.Warmup < 0 || c.Grace < 0 || c.RampMax < 0:
+		return usageError{"load: --duration and --timeout must be positive, --warmup, --grace and --ramp-max not negative"}
 	case c.Concurrency < 0 || o.Idle < 0 || c.Loops < 0 || c.Pipeline < 1:
 		return usageError{"load: -c, --idle and --loops must be ≥ 0, --pipeline ≥ 1"}
 	}

@@ -42,6 +42,9 @@ func TestLoadBadFlagsExitTwoWithOneLine(t *testing.T) {
 		{"load", "--url", u, "--duration", "0s"},
 		{"load", "--url", u, "--cpus", "a-b"},
 		{"load", "--url", u, "--engine", "vegeta", "-c", "0", "--idle", "1"},
+		{"load", "--url", u, "--ramp-max", "5s"}, // a bound on no ramp
+		{"load", "--url", u, "--ramp", "--ramp-max", "-1s"},
+		{"load", "--url", u, "--start-at", "soon"},
 		{"load", "--url", u, "-c", "100000000"}, // beyond any open-file limit
 	} {
 		var stdout, stderr bytes.Buffer

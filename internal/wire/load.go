@@ -38,7 +38,7 @@ func (a *LoadArgs) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Grace, "grace", 0, "open: a request due in the window counts in requests and req/s only if it completed by the window's end plus this; one completed later is late (its latency still recorded)")
 	fs.IntVar(&c.Pipeline, "pipeline", 1, "closed: requests in flight per connection")
 	fs.IntVar(&c.Loops, "loops", 0, "closed: event loops, each on its own thread (0: one per CPU the client may use)")
-	fs.BoolVar(&c.Ramp, "ramp", false, "closed: each connection makes one request and waits, within the warm-up, until all have been answered once, so the server holds them all when the window begins (bench run does this; wrk does not)")
+	fs.BoolVar(&c.Ramp, "ramp", false, "closed: each connection makes one request and waits until all have been answered once (within the warm-up, or up to --ramp-max), so the server holds them all when the window begins (bench run does this; wrk does not)")
 	fs.DurationVar(&c.RampMax, "ramp-max", 0, "closed, with --ramp: let the ramp outlast the warm-up, up to this long; the warm-up then begins once every connection has been answered (bench run: 15s; 0: the ramp ends by the window)")
 	fs.IntVar(&a.Idle, "idle", 0, "hold this many idle keep-alive connections (each made one request) during the load")
 	fs.StringVar(&a.CPUs, "cpus", "", "pin the whole client process to these CPUs, e.g. 1 or 1-3 (taskset -c syntax)")
@@ -48,7 +48,8 @@ func (a *LoadArgs) Bind(fs *flag.FlagSet) {
 }
 
 // Args is a as `bench load` arguments (without the command's name), every flag Bind
-// declares written out, so the child reads exactly a whatever its defaults.
+// declares written out, so the child reads exactly a whatever its defaults: a zero
+// Timeout or Pipeline is written as 0, which bench load refuses (set them).
 func (a LoadArgs) Args() []string {
 	c := a.Config
 	d := func(v time.Duration) string { return v.String() }
