@@ -24,19 +24,20 @@ echo $!
 echo "settings {\"fake\":true,\"log\":\"$d/log\",\"log_drops\":\"will shutdown\"}"
 `
 
-// TestPeerSettingsAndDrops: a peer is told the step's load (PEER_CONNECTIONS, PEER_ACTIVE,
-// PEER_PATHS) and its suite env; its settings line goes into run.json; the lines of its
-// log that say it closed held connections are counted in the window only, into the note.
-func TestPeerSettingsAndDrops(t *testing.T) {
+// fakeLoggingPeer writes the fake sized peer's script into a temporary folder (it writes
+// its env there and names dir/log as its log) and returns it, the folder, and a function
+// that appends a line to that log, as the server would.
+func fakeLoggingPeer(t *testing.T) (script, dir string, appendLog func(string)) {
+	t.Helper()
 	skipUnlessLinux(t)
-	dir := t.TempDir()
-	script := filepath.Join(dir, "peer.sh")
+	dir = t.TempDir()
+	script = filepath.Join(dir, "peer.sh")
 	if err := os.WriteFile(script, []byte(fakeSizedPeer), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("FAKE_BENCH", os.Args[0])
 	log := filepath.Join(dir, "log")
-	appendLog := func(line string) {
+	return script, dir, func(line string) {
 		f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
 			t.Error(err)
@@ -45,6 +46,13 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 		defer f.Close()
 		f.WriteString(line + "\n")
 	}
+}
+
+// TestPeerSettingsAndDrops: a peer is told the step's load (PEER_CONNECTIONS, PEER_ACTIVE,
+// PEER_PATHS) and its suite env; its settings line goes into run.json; the lines of its
+// log that say it closed held connections are counted in the window only, into the note.
+func TestPeerSettingsAndDrops(t *testing.T) {
+	script, dir, appendLog := fakeLoggingPeer(t)
 	suite := `{"duration": "300ms", "warmup": "200ms",
 	  "servers": [{"label": "p", "external": "` + script + `", "env": {"FAKE_SWITCH": "on"}}],
 	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["p"], "levels": [3],
@@ -110,23 +118,7 @@ func TestWindowDropsUnknown(t *testing.T) {
 // peer's log of dropped connections) is read over the window the engine reports, and the
 // row says how long the ramp took.
 func TestWindowFollowsTheRamp(t *testing.T) {
-	skipUnlessLinux(t)
-	dir := t.TempDir()
-	script := filepath.Join(dir, "peer.sh")
-	if err := os.WriteFile(script, []byte(fakeSizedPeer), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("FAKE_BENCH", os.Args[0])
-	log := filepath.Join(dir, "log")
-	appendLog := func(line string) {
-		f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer f.Close()
-		f.WriteString(line + "\n")
-	}
+	script, _, appendLog := fakeLoggingPeer(t)
 	suite := `{"duration": "300ms", "warmup": "100ms", "ramp_max": "5s",
 	  "servers": [{"label": "p", "external": "` + script + `"}],
 	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["p"], "levels": [3]}]}`
