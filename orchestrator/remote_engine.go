@@ -75,22 +75,21 @@ func btoi(b bool) int {
 // passed on: the hosts' windows must begin together).
 func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []string {
 	k := len(e.Hosts)
-	hc := loadgen.Config{URL: cfg.URL, Duration: cfg.Duration, Warmup: cfg.Warmup, Timeout: cfg.Timeout,
-		Pipeline: max(1, cfg.Pipeline), AllowRemote: true}
-	a := wire.LoadArgs{Engine: engine, JSON: true, StartAt: "stdin", CPUs: affinity.Format(e.Hosts[i].CPUs)}
+	a := wire.DefaultLoadArgs()
+	a.Engine, a.JSON, a.StartAt, a.CPUs = engine, true, "stdin", affinity.Format(e.Hosts[i].CPUs)
+	hc := &a.Config
+	hc.URL, hc.Duration, hc.Warmup, hc.AllowRemote = cfg.URL, cfg.Duration, cfg.Warmup, true
+	if cfg.Timeout > 0 {
+		hc.Timeout = cfg.Timeout
+	}
 	if engine == "open" {
-		a.Rate = wire.FormatRate(cfg.Rate/float64(k), cfg.RateEnd/float64(k))
-		hc.Grace = cfg.Grace
+		a.Rate, hc.Grace, hc.Concurrency = wire.FormatRate(cfg.Rate/float64(k), cfg.RateEnd/float64(k)), cfg.Grace, 0
 		if cfg.Concurrency > 0 {
 			hc.Concurrency = max(1, share(cfg.Concurrency, i, k))
 		}
 	} else {
-		hc.Concurrency, hc.Ramp = share(cfg.Concurrency, i, k), cfg.Ramp
+		hc.Concurrency, hc.Pipeline, hc.Ramp = share(cfg.Concurrency, i, k), max(1, cfg.Pipeline), cfg.Ramp
 	}
-	if hc.Timeout <= 0 {
-		hc.Timeout = loadgen.DefaultTimeout
-	}
-	a.Config = hc
 	return append([]string{"load"}, a.Args()...)
 }
 
@@ -202,8 +201,10 @@ func (e *RemoteEngine) HoldIdle(ctx context.Context, url string, k int) (IdleHol
 		if n == 0 {
 			continue
 		}
-		a := wire.LoadArgs{Engine: "closed", Idle: n, CPUs: affinity.Format(h.CPUs),
-			Config: loadgen.Config{URL: url, AllowRemote: true, Duration: 24 * time.Hour, Timeout: loadgen.DefaultTimeout, Pipeline: 1}}
+		a := wire.DefaultLoadArgs()
+		a.Idle, a.CPUs = n, affinity.Format(h.CPUs)
+		a.Config.URL, a.Config.AllowRemote, a.Config.Concurrency = url, true, 0
+		a.Config.Warmup, a.Config.Duration = 0, 24*time.Hour
 		p, err := h.startBench(ctx, append([]string{"load"}, a.Args()...))
 		if err != nil {
 			errs = append(errs, err)

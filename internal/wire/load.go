@@ -47,9 +47,18 @@ func (a *LoadArgs) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&a.StartAt, "start-at", "", "begin the warm-up at this wall-clock instant, Unix nanoseconds; \"stdin\": read \"UNIX_NANOS [WARMUP]\" from the first line of stdin (bench run's client hosts start together)")
 }
 
+// DefaultLoadArgs is LoadArgs with every flag at the default Bind declares: a caller sets
+// what it means and Args writes the rest as the child would have taken it.
+func DefaultLoadArgs() LoadArgs {
+	var a LoadArgs
+	a.Bind(flag.NewFlagSet("defaults", flag.ContinueOnError))
+	return a
+}
+
 // Args is a as `bench load` arguments (without the command's name), every flag Bind
-// declares written out, so the child reads exactly a whatever its defaults: a zero
-// Timeout or Pipeline is written as 0, which bench load refuses (set them).
+// declares written out, so the child reads exactly a whatever its defaults (a LoadArgs
+// not made from DefaultLoadArgs writes its zero Timeout and Pipeline, which bench load
+// refuses).
 func (a LoadArgs) Args() []string {
 	c := a.Config
 	d := func(v time.Duration) string { return v.String() }

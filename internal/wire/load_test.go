@@ -99,3 +99,18 @@ func TestStartAndIdleLines(t *testing.T) {
 		t.Error("another line taken for the idle line")
 	}
 }
+
+// TestDefaultLoadArgsAreBindsDefaults: the defaults a caller starts from are the ones the
+// child applies to a flag not given, so Args of a default load reads back unchanged.
+func TestDefaultLoadArgsAreBindsDefaults(t *testing.T) {
+	d := DefaultLoadArgs()
+	if d.Engine != "closed" || d.Config.Timeout != loadgen.DefaultTimeout || d.Config.Pipeline != 1 || d.Config.Duration <= 0 {
+		t.Errorf("defaults %+v", d)
+	}
+	var back LoadArgs
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	back.Bind(fs)
+	if err := fs.Parse(d.Args()); err != nil || !reflect.DeepEqual(back, d) {
+		t.Errorf("read back %+v, %v; want %+v", back, err, d)
+	}
+}
