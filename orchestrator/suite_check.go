@@ -171,19 +171,15 @@ func (s *Suite) Select(servers, scenarios []string) error {
 	for _, sv := range s.Servers {
 		have = append(have, sv.Label)
 	}
-	for _, name := range servers {
-		if !slices.Contains(have, name) {
-			return fmt.Errorf("%w: no server %q (have %s)", ErrSuite, name, strings.Join(have, ", "))
-		}
-	}
 	var names []string
 	for _, sc := range s.Scenarios {
 		names = append(names, sc.Name)
 	}
-	for _, name := range scenarios {
-		if !slices.Contains(names, name) {
-			return fmt.Errorf("%w: no scenario %q (have %s)", ErrSuite, name, strings.Join(names, ", "))
-		}
+	if err := known("server", servers, have); err != nil {
+		return err
+	}
+	if err := known("scenario", scenarios, names); err != nil {
+		return err
 	}
 	kept := s.Scenarios[:0]
 	for _, sc := range s.Scenarios {
@@ -273,4 +269,15 @@ func (s *Suite) Endpoints(skip map[string]string) (map[string][]string, error) {
 		out[sv.Label] = strings.Fields(string(b))
 	}
 	return out, nil
+}
+
+// known is an error naming the first of asked that is not among have (what is a server
+// or a scenario).
+func known(what string, asked, have []string) error {
+	for _, name := range asked {
+		if !slices.Contains(have, name) {
+			return fmt.Errorf("%w: no %s %q (have %s)", ErrSuite, what, name, strings.Join(have, ", "))
+		}
+	}
+	return nil
 }
