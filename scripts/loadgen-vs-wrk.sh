@@ -22,7 +22,7 @@
 # not a check), so a regression of the suite's own client fails CI even on a slower
 # machine (both clients meet the same nginx on the same machine, side by side).
 # Needs wrk and nginx-light (installed from Debian's packages when missing, as root).
-# Every run is bounded by `timeout`; nginx is stopped on exit, however the script ends.
+# Every run is bounded (`timeout` or a watchdog); nginx is stopped on exit, however the script ends.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 duration=${1:-5s}
@@ -71,16 +71,24 @@ to_us() { # wrk latency like 1.23ms / 850.00us / 1.02s -> microseconds
 # "client_cpu,nginx_cpu": each tree's mean CPU (% of one core) over the last DURATION
 # less 0.25 s of the client's life, its measured window (what came before it, wrk's
 # connects or bench's warm-up and ramp, is left out alike).
+# The client is exec'd in the background (its PID is the client's, not a wrapper's: the
+# sampler scans a tree for new members once a second, so a client forked by `timeout` after
+# the sampler's first scan went unseen for a whole 2 s run and read 0 % CPU); a watchdog
+# kills it after $limit seconds.
 measured() {
   local out=$1 err=$2
   shift 2
-  "$@" > "$out" 2> "$err" &
+  (exec "$@" > "$out" 2> "$err") &
   local client=$!
+  (sleep "$limit" & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill "$client" 2>/dev/null) &
+  local watchdog=$!
   "$work/bench" sample --pid "$client" --interval 200ms > "$work/client.jsonl" 2>/dev/null &
   local cs=$!
   "$work/bench" sample --pid "$nginx_pid" --interval 200ms > "$work/nginx.jsonl" 2>/dev/null &
   local ns=$!
   wait "$client" || true
+  kill "$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
   wait "$cs" 2>/dev/null || true
   kill "$ns" 2>/dev/null || true
   wait "$ns" 2>/dev/null || true
@@ -120,7 +128,7 @@ PY
 run_wrk() {
   taskset -c 1 timeout 30 wrk -t1 -c"$1" -d1s "$url" >/dev/null 2>&1 || true # warm-up
   local cpu
-  cpu=$(measured "$work/wrk.txt" "$work/wrk.err" taskset -c 1 timeout "$limit" wrk -t1 -c"$1" -d"$duration" --latency "$url")
+  cpu=$(measured "$work/wrk.txt" "$work/wrk.err" taskset -c 1 wrk -t1 -c"$1" -d"$duration" --latency "$url")
   local rps p50 p99
   rps=$(awk '/^Requests\/sec/{print $2}' "$work/wrk.txt")
   p50=$(to_us "$(awk '/^ +50%/{print $2}' "$work/wrk.txt")")
@@ -131,7 +139,7 @@ run_wrk() {
 # run_bench ENGINE C -> "rps,p50_us,p99_us,client_cpu,nginx_cpu"
 run_bench() {
   local cpu
-  cpu=$(measured "$work/load.json" "$work/load.err" timeout "$limit" "$work/bench" load --engine "$1" --url "$url" \
+  cpu=$(measured "$work/load.json" "$work/load.err" "$work/bench" load --engine "$1" --url "$url" \
     -c "$2" --cpus 1 $ramp --duration "$duration" --warmup 1s --json)
   python3 - "$work/load.json" "$cpu" <<'PY'
 import json, sys
