@@ -8,7 +8,8 @@ import (
 )
 
 // WriteMarkdown writes the gate's verdict: one line per Go model and figure (the
-// geometric means of both runs, the cost, the level that moved most), then the points
+// geometric means of both runs, the cost: the median of the per-level ratios, the level
+// that moved most), then the points
 // the new run did not measure.
 func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error {
 	verdict := "PASS"
@@ -18,8 +19,9 @@ func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error 
 	fmt.Fprintf(w, "# Gate: %s against %s — %s\n\n", newName, baseName, verdict)
 	fmt.Fprintf(w, "Each Go model's figures as ratios to the references measured in the same run "+
 		"(req/s only where the server was the limit in every repeat of both runs; hol's p99 over one burn, "+
-		"judged by its rise in burns), each level's median over its repeats, aggregated over levels by a "+
-		"geometric mean. Cost is new over base, oriented so that above 1 is worse; a figure fails above its limit "+
+		"judged by its rise in burns), each level's median over its repeats; base and new are geometric means over "+
+		"the levels, and cost is the median over the levels of each level's new over base (one level that moved "+
+		"alone cannot decide), oriented so that above 1 is worse; a figure fails above its limit "+
 		"(compare.GateThreshold, CapacityThreshold and HolMaxRise say why each is what it is).\n\n")
 	fmt.Fprintf(w, "| model | figure | levels | base | new | cost | limit | most moved | verdict |\n|---|---|--:|--:|--:|--:|--:|---|---|\n")
 	for _, f := range g.Figures {
