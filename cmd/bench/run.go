@@ -145,6 +145,14 @@ func runSuite(ctx context.Context, f runFlags, plan plannedRun, server, client [
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
+	if f.multi == nil {
+		served, remove, why := servedCopy(bench)
+		defer remove()
+		if why != nil {
+			fmt.Fprintf(stdout, "bench run: the Go models run from this bench itself, sharing its pages with the load generator (their memory reads low): %v\n", why)
+		}
+		bench = served
+	}
 	if f.multi == nil { // across machines, this process only coordinates
 		if err := affinity.Pin(0, client); err != nil {
 			return fmt.Errorf("run: pin the client: %w", err)
