@@ -42,6 +42,9 @@ func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, load PeerLo
 	if spec.External != "" {
 		return l.startRemotePeer(ctx, spec, load)
 	}
+	if spec.Bench != "" {
+		return nil, fmt.Errorf("bench %s: a model runs on a server host with the bench installed there", spec.Bench)
+	}
 	rp, err := l.host.startBench(ctx, l.serveArgs(spec, "0.0.0.0:0"))
 	if err != nil {
 		return nil, err

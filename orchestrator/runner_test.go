@@ -307,6 +307,25 @@ func TestServerThatCannotStart(t *testing.T) {
 	}
 }
 
+// TestServerFromItsOwnBench: a model whose suite line names a bench binary (as
+// scripts/gate.sh names the baseline revision's) is served by that binary, not the run's,
+// which here does not exist: every step is measured.
+func TestServerFromItsOwnBench(t *testing.T) {
+	skipUnlessLinux(t)
+	suite := strings.Replace(oneServerSuite, `"model": "goroutine"}`, `"model": "goroutine", "bench": "`+os.Args[0]+`"}`, 1)
+	cfg := testConfig(t, plan(t, suite), &fakeEngine{})
+	cfg.Bench = filepath.Join(t.TempDir(), "no-such-bench")
+	rep, err := Run(context.Background(), cfg)
+	if err != nil || rep.Steps != 3 || rep.Failed != 0 {
+		t.Fatalf("Run = %+v, %v; want 3 steps measured", rep, err)
+	}
+	for _, r := range readSummary(t, cfg.Out) {
+		if r.Note != "" || r.Requests == 0 {
+			t.Errorf("row %+v", r)
+		}
+	}
+}
+
 func TestWindowAt(t *testing.T) {
 	ws := []loadgen.Window{{Start: 0, Requests: 1}, {Start: time.Second, Requests: 2}, {Start: 2 * time.Second, Requests: 3}}
 	for _, c := range []struct {

@@ -104,7 +104,11 @@ func (l *launcher) serveArgs(spec ServerSpec, addr string) []string {
 }
 
 func (l *launcher) startServe(spec ServerSpec) (*serverProc, error) {
-	cmd := exec.Command(l.bench, l.serveArgs(spec, "127.0.0.1:0")...)
+	bench := l.bench
+	if spec.Bench != "" {
+		bench = spec.Bench
+	}
+	cmd := exec.Command(bench, l.serveArgs(spec, "127.0.0.1:0")...)
 	cmd.Env = append(append(os.Environ(), l.env...), spec.env()...)
 	// Its own group; and SIGKILL should the runner die without stopping it.
 	cmd.SysProcAttr = childAttr()

@@ -101,6 +101,11 @@ type ServerSpec struct {
 	Model string   `json:"model"` // bench serve --model; empty for an external server
 	Args  []string `json:"args"`  // extra bench serve flags, e.g. ["--offload"]
 	Procs int      `json:"procs"` // bench serve --procs; 0: the model's default (launcher.serveProcs)
+	// Bench is the bench binary whose `bench serve` runs this model (empty: the run's own;
+	// a relative path is relative to the working directory). scripts/gate.sh runs the
+	// baseline revision's models this way, beside the code under test in the same run.
+	// Local servers only.
+	Bench string `json:"bench"`
 	// External is a script run as `SCRIPT PORT CPULIST` that starts the server and prints
 	// the PID of the process to sample and stop (its process tree is sampled: nginx's
 	// master and workers). A relative path is relative to the working directory.

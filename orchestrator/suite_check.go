@@ -59,6 +59,8 @@ func (s *Suite) Validate() error {
 			return bad("server label %q empty or repeated", sv.Label)
 		case (sv.Model == "") == (sv.External == ""):
 			return bad("server %s: give exactly one of model and external", sv.Label)
+		case sv.Bench != "" && sv.Model == "":
+			return bad("server %s: bench names the binary of a model; an external server has its script", sv.Label)
 		}
 		labels[sv.Label] = true
 	}

@@ -200,6 +200,7 @@ func TestSuiteRejects(t *testing.T) {
 		"no levels":          head + `{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[]}]}`,
 		"bad path":           head + `{"name":"h","kind":"closed","path":"hello","servers":["a"],"levels":[1]}]}`,
 		"two sources":        `{"duration":"1s","servers":[{"label":"a","model":"goroutine","external":"x.sh"}]}`,
+		"bench for external": `{"duration":"1s","servers":[{"label":"a","external":"x.sh","bench":"bin/bench"}]}`,
 		"repeated label":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine"},{"label":"a","model":"evented"}]}`,
 		"unknown role":       `{"duration":"1s","servers":[{"label":"a","model":"goroutine","roles":["referee"]}]}`,
 		"two references":     `{"duration":"1s","servers":[{"label":"a","model":"goroutine","roles":["thread-reference"]},{"label":"b","model":"threaded","roles":["thread-reference"]}]}`,
