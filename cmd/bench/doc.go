@@ -8,7 +8,9 @@
 //	bench serve    run one server model (threaded, evented, goroutine) on loopback
 //	bench load     drive a server: closed loop, open model (vegeta), idle connections
 //	bench run      the orchestrated suite: servers × scenarios × levels → CSV (run_hosts.go:
-//	               its server and client hosts over ssh)
+//	               its server and client hosts over ssh; serve_copy.go: the copy of
+//	               bench the Go models are served from, so they share no pages with the
+//	               load generator)
 //	bench plot     charts and report.md from a run folder's CSV
 //	bench compare  two runs' rows side by side, regressions marked; --gate, CI's gate
 //	bench export   a run as Go benchmark lines (benchstat) or github-action-benchmark JSON
