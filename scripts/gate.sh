@@ -49,7 +49,8 @@ fi
 work=$(mktemp -d /tmp/bench-gate.XXXXXX)
 child=
 cleanup() {
-  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null || true; fi
+  # The run's whole group: run.sh, and bench run, which stops every server on SIGTERM.
+  if [ -n "$child" ]; then kill -TERM -- "-$child" 2>/dev/null && wait "$child" 2>/dev/null || true; fi
   git worktree remove --force "$work/base" >/dev/null 2>&1 || true
   rm -rf "$work"
   git worktree prune 2>/dev/null || true
@@ -82,16 +83,23 @@ def with_twins(labels):
 suite["repeat_only"] = with_twins(suite.get("repeat_only", []))
 for sc in suite["scenarios"]:
     sc["servers"] = with_twins(sc["servers"])
+    if "repeat_also" in sc:
+        sc["repeat_also"] = with_twins(sc["repeat_also"])
+    args = sc.get("server_args", {})
+    for label in list(args):
+        if label in models:
+            args[twin(label)] = args[label]
 suite["description"] = ("scripts/gate.sh: " + src + " with the baseline revision's " + ",".join(models) +
                         " beside the code under test (MODEL@base). " + suite.get("description", ""))
 json.dump(suite, open(dst, "w"), indent=1)
 PY
 
 echo "== the quick suite, each of $models beside its twin at the baseline's revision ${rev:0:12} (MODEL@base)"
-# In the background and waited for, so that a TERM to this script stops it (SIGTERM: bench
-# run stops every server and keeps its rows) before the worktree goes.
+# In the background, in a group of its own, and waited for, so that a TERM or ^C to this
+# script reaches bench run (SIGTERM: it stops every server and keeps its rows) before the
+# worktree goes.
 status=0
-SUITE="$work/suite.json" QUICK=1 scripts/run.sh &
+SUITE="$work/suite.json" QUICK=1 setsid scripts/run.sh &
 child=$!
 wait "$child" || status=$?
 child=

@@ -36,17 +36,18 @@ compared by difference (a rise of over 1 point is a regression); a latency or me
 that falls to 0 measured nothing and is a regression too.
 
 --gate is what CI runs: each Go model's cost against the references of the same run
-(nginx, cthreads: code the suite does not touch), aggregated over levels by a geometric
-mean: server CPU per request on closed rows, req/s where the server was the limit,
+(nginx, cthreads: code the suite does not touch), aggregated over levels by the median
+of the per-level ratios: server CPU per request on closed rows, req/s where the server was the limit,
 memory with idle connections, hol's p99 over one burn, and the open model's capacity. It
 fails when a figure costs more than compare.GateThreshold over the baseline (a whole
 machine 2-3x slower moves no ratio; a model 15 % slower moves its own), when a point both
 runs' suites planned was not measured or held fewer idle connections than asked, or when
 the share of failed requests rose (closed and idle rows). Compare like with like: two
-quick runs made on the same machine (ratios cancel what a machine does to every server,
-not all it does to one design: unchanged code moved up to 15 % between machines), as CI
-does with scripts/gate.sh, which measures the quick baseline's revision again beside the
-code under test. The runs' windows, warm-up, CPUs
+measurements made side by side (ratios cancel what a machine does to every server, not
+all it does to one design: unchanged code moved up to 15 % between machines, and 21 %
+between two runs minutes apart on one), as CI does with scripts/gate.sh, which runs the
+quick baseline's revision's Go models in the same run as the code under test, each right
+after its model, and gates the two halves. The runs' windows, warm-up, CPUs
 and GOMAXPROCS are compared too, with a warning on stderr where they differ.
 
 Exit status: 0 no regression, 1 a regression (listed at the end) or nothing in common,

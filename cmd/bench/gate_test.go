@@ -10,7 +10,7 @@ import (
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
-// quickBaseline is a real quick run, the one CI's gate re-measures by its revision: the
+// quickBaseline is a real quick run, whose revision's Go models CI's gate runs again: the
 // quick suite, measured beside the full baseline.
 const quickBaseline = "../../results/baseline-quick"
 
