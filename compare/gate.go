@@ -243,13 +243,11 @@ func goModels(base, cur []metrics.SummaryRow) []string {
 // inverted), the geometric means of both runs, and the cost: the median over the points
 // of each point's new/base (above 1 is worse); or, for a figure judged by its rise, the
 // arithmetic means and the mean rise. A median, not the geometric mean of the ratios:
-// a regression in a model's code costs it at every level, while one level can move alone
-// by more than the limit on unchanged code (evented at c = 10 served 150k req/s in all
-// three repeats of one quick run and 80–120k in the next, 6.2 against 8.9 µs per
-// request: at ten connections a loop and its client fall into small or large batches,
-// and the batch sets the syscalls per request; threaded at c = 4000 read 23.6 µs against
-// 18.1 µs on another day), and a geometric mean over four levels let that one move
-// decide (evented read 1.177 on identical code, 1.43 at c = 10).
+// a regression in a model's per-request code costs it at every level (goroutine spun 15 %
+// more: 1.18, 1.15, 1.14 and 1.20 at its four closed levels, beside its twin), while one
+// level can move alone by more than the limit on unchanged code (threaded beside its
+// twin: 1.20 at c = 4000 with 0.80–1.03 elsewhere in one run, 1.17 at c = 10 with
+// 0.77–1.06 in the next). With two levels the median is their geometric mean.
 func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryRow, opt GateOptions) (GateFigure, bool) {
 	g := GateFigure{Model: model, Figure: f.name, Rise: f.maxRise > 0, Limit: opt.Threshold}
 	switch {

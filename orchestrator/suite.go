@@ -102,7 +102,8 @@ type ServerSpec struct {
 	Args  []string `json:"args"`  // extra bench serve flags, e.g. ["--offload"]
 	Procs int      `json:"procs"` // bench serve --procs; 0: the model's default (launcher.serveProcs)
 	// Bench is the bench binary whose `bench serve` runs this model (empty: the run's own;
-	// a relative path is relative to the working directory). scripts/gate.sh runs the
+	// a path with a slash is relative to the working directory, a bare name is looked up
+	// on PATH). scripts/gate.sh runs the
 	// baseline revision's models this way, beside the code under test in the same run.
 	// Local servers only.
 	Bench string `json:"bench"`

@@ -5,25 +5,27 @@
 # the revision that measured it. Ratios to references measured in the same run cancel what
 # a machine does to every server, but not all it does to one design: between machines
 # unchanged code moved threaded's cost per request by 0.87x and 1.15x, and between two
-# quick runs minutes apart on one machine it moved evented's by 1.21x (README, "The CI
-# gate"), more than the 10 % limit that catches a 15 % regression. So the gate compares no
-# figures measured apart: it checks that revision out beside this one (git worktree),
-# builds it, and runs the quick suite once with a twin of each gated Go model, "MODEL@base",
-# served by the baseline revision's bench (the suite's "bench" field) and measured right
-# after MODEL at every level of every round. The run is CI's quick run (results/latest,
-# which `bench check` then reads); its rows are split into the baseline's (the twins, named
-# as their models, and the references) and the new code's (the models and the same
-# references' rows), and `bench compare --gate` judges the pair. The committed figures are
-# compared for information only.
+# quick runs minutes apart on one machine it moved evented's by 1.21x (README, "Comparing
+# runs and the CI gate"), more than the 10 % limit that catches a 15 % regression. So the
+# gate compares no figures measured apart: it checks that revision out beside this one
+# (git worktree), builds it, and runs the quick suite once with a twin of each gated Go
+# model, "MODEL@base", served by the baseline revision's bench (the suite's "bench" field)
+# and measured right after MODEL at every level of every round. The run is CI's quick run
+# (results/<UTC time>/, and results/latest, which `bench check` then reads); its rows are
+# split into the baseline's (the twins, named as their models) and the new code's (the
+# gated models), each with every other server's rows (the references), and `bench
+# compare --gate` judges the pair. The committed figures are compared for information;
+# the committed plan binds (a point both suites plan that the run did not measure fails).
 #
 # Needs git history holding the revision (a full clone); a baseline without a clean
 # revision is an error. A clone without the revision (shallow, and no remote to fetch it
 # from) runs the quick suite alone and gates against the committed figures, saying loudly
-# that they come from another machine.
+# that they come from another machine. GATED=threaded,evented picks the twinned models
+# (Go models of the suite only).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 baseline=$(realpath "${1:-$here/results/baseline-quick}")
-# The Go models the gate judges (each gets a twin); the references are in the suite anyway.
+suite_file=${SUITE:-suites/default.json}
 models=${GATED:-threaded,evented,evented-offload,goroutine}
 cd "$here"
 manifest="$baseline/run.json"
@@ -33,6 +35,41 @@ if [ -z "$rev" ] || grep -q '"modified": *true' "$manifest"; then
   echo "gate: $manifest names no clean revision (re-measure the baseline on a clean checkout built by make)" >&2
   exit 2
 fi
+
+work=$(mktemp -d /tmp/bench-gate.XXXXXX)
+child=
+cleanup() {
+  # bench run stops every server on SIGTERM and keeps its rows; waited for, so that it is
+  # done before the worktree goes.
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null || true; fi
+  git worktree remove --force "$work/base" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  git worktree prune 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The limits scripts/run.sh gives a run (bench run raises the open-file limit too).
+ulimit -n "$(ulimit -Hn)"
+ulimit -u unlimited 2>/dev/null || true
+export PATH="$PATH:/usr/sbin" # nginx and apache2 live there
+"${GO:-go}" build -buildvcs=auto -o bin/bench ./cmd/bench # run.json records the revision
+run=results/$(date -u +%Y%m%dT%H%M%SZ)
+# quick_run SUITE: the quick suite into $run (results/latest points at it), then its charts;
+# its status in $status. In the background and waited for, so that a TERM to this script
+# reaches bench run (cleanup) and a ^C reaches both.
+status=0
+quick_run() {
+  mkdir -p "$run"
+  ln -sfn "$(basename "$run")" results/latest
+  bin/bench run --suite "$1" --quick --out "$run" &
+  child=$!
+  wait "$child" || status=$?
+  child=
+  if [ -s "$run/summary.csv" ]; then bin/bench plot "$run" >/dev/null || echo "gate: bench plot failed" >&2; fi
+  [ "$status" = 0 ] || echo "gate: the quick run ended with status $status; gating the rows it kept" >&2
+}
+
 if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
   timeout 60 git fetch --quiet --unshallow 2>/dev/null || timeout 60 git fetch --quiet origin "$rev" 2>/dev/null || true
 fi
@@ -41,34 +78,29 @@ if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
   # the one across machines, whose limits are not shown to hold there. Said, not hidden.
   echo "gate: revision $rev of $baseline is not in this clone's history (a shallow clone?):" \
     "the quick suite alone, gated against its committed figures, measured on another machine; a FAIL may be the machine" >&2
-  QUICK=1 scripts/run.sh
-  echo "== bench compare --gate $baseline results/latest (across machines)"
-  exec bin/bench compare --gate "$baseline" results/latest
+  quick_run "$suite_file"
+  echo "== bench compare --gate $baseline $run (across machines)"
+  gate=0
+  bin/bench compare --gate "$baseline" "$run" || gate=$?
+  [ "$gate" = 0 ] && [ "$status" = 0 ]
+  exit
 fi
 
-work=$(mktemp -d /tmp/bench-gate.XXXXXX)
-child=
-cleanup() {
-  # The run's whole group: run.sh, and bench run, which stops every server on SIGTERM.
-  if [ -n "$child" ]; then kill -TERM -- "-$child" 2>/dev/null && wait "$child" 2>/dev/null || true; fi
-  git worktree remove --force "$work/base" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  git worktree prune 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 git worktree add --quiet --detach "$work/base" "$rev"
-# Built as committed: GOFLAGS (-tags slowdown, say, for the gate's own test: README, "The CI
-# gate") applies to the code under test only.
+# Built as committed: GOFLAGS (-tags slowdown, say, for the gate's own test: README,
+# "Comparing runs and the CI gate") applies to the code under test only.
 (cd "$work/base" && GOFLAGS= "${GO:-go}" build -buildvcs=auto -o "$work/bench-base" ./cmd/bench)
 
 # The suite with the twins: each gated model's line copied as MODEL@base (its bench the
-# baseline revision's, no roles: the claims read the code under test), listed right after
-# MODEL wherever MODEL runs, and repeated as MODEL is.
-python3 - "${SUITE:-suites/default.json}" "$work/suite.json" "$work/bench-base" "$models" <<'PY'
+# baseline revision's, no roles), listed right after MODEL wherever MODEL runs, repeated
+# as MODEL is, with MODEL's own arguments.
+python3 - "$suite_file" "$work/suite.json" "$work/bench-base" "$models" <<'PY'
 import copy, json, sys
 src, dst, bench, models = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
 suite = json.load(open(src))
+go = {s["label"] for s in suite["servers"] if s.get("model")}
+if not set(models) <= go:
+    sys.exit(f"gate: GATED names servers that are not Go models of {src}: {sorted(set(models) - go)}")
 twin = lambda label: label + "@base"
 servers = []
 for s in suite["servers"]:
@@ -94,23 +126,15 @@ suite["description"] = ("scripts/gate.sh: " + src + " with the baseline revision
 json.dump(suite, open(dst, "w"), indent=1)
 PY
 
-echo "== the quick suite, each of $models beside its twin at the baseline's revision ${rev:0:12} (MODEL@base)"
-# In the background, in a group of its own, and waited for, so that a TERM or ^C to this
-# script reaches bench run (SIGTERM: it stops every server and keeps its rows) before the
-# worktree goes.
-status=0
-SUITE="$work/suite.json" QUICK=1 setsid scripts/run.sh &
-child=$!
-wait "$child" || status=$?
-child=
-run=$(realpath results/latest)
-[ "$status" = 0 ] || echo "gate: the quick run ended with status $status; gating the rows it kept" >&2
+echo "== the quick suite, each of $models beside its twin at the baseline's revision ${rev:0:12} (MODEL@base) → $run"
+quick_run "$work/suite.json"
 
 # The run's rows split in two: the baseline's (the twins under their models' names) and
-# the new code's, each with every other server's rows (the references, read by both).
-python3 - "$run/summary.csv" "$run/gate" <<'PY'
+# the new code's (the gated models), each with every other server's rows. A gated model
+# whose twin has no rows is then missing from the base side, and the gate fails on it.
+python3 - "$run/summary.csv" "$run/gate" "$models" <<'PY'
 import csv, os, sys
-src, out = sys.argv[1], sys.argv[2]
+src, out, models = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
 with open(src, newline="") as f:
     r = csv.reader(f)
     head = next(r)
@@ -121,34 +145,35 @@ for row in rows:
     name = row[col]
     if name.endswith("@base"):
         sides["base"].append(row[:col] + [name[:-len("@base")]] + row[col + 1:])
-    else:
+    elif name in models:
         sides["new"].append(row)
-        twinned = any(x[col] == name + "@base" for x in rows)
-        if not twinned:
-            sides["base"].append(row)
+    else:
+        sides["base"].append(row)
+        sides["new"].append(row)
 for side, kept in sides.items():
     os.makedirs(os.path.join(out, side), exist_ok=True)
     with open(os.path.join(out, side, "summary.csv"), "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(head)
         w.writerows(kept)
 PY
 echo "== bench compare --gate $run/gate/base $run/gate/new (the baseline's models and the code under test, alternating in one run)"
 gate=0
 bin/bench compare --gate "$run/gate/base" "$run/gate/new" || gate=$?
-# Against the committed quick baseline, the figures are for information (another machine,
+# Against the committed quick baseline the figures are for information (another machine,
 # another day), but its plan is not: a point both suites plan (server, kind, path, level)
 # that the new run did not measure, or an idle level it did not hold, fails the gate. The
 # new side gets the run's manifest, so that its plan is the suite's, not its rows.
-cp "$run/run.json" "$run/gate/new/run.json"
+if [ -f "$run/run.json" ]; then cp "$run/run.json" "$run/gate/new/run.json"; fi
 echo "== for information: the code under test against the committed figures of $baseline (measured where and when the baseline was made)"
-if info=$(bin/bench compare --gate "$baseline" "$run/gate/new" 2>&1); then
+info=$(bin/bench compare --gate "$baseline" "$run/gate/new" 2>&1) && verdict=0 || verdict=$?
+if [ "$verdict" = 0 ]; then
   echo "within the gate's limits on the committed figures too"
 else
   echo "beyond the gate's limits on the committed figures (bench compare --gate $baseline $run/gate/new says where): not a verdict, they may come from another machine"
 fi
-if echo "$info" | grep -q "^Planned by both runs, not as planned"; then
-  echo "$info" | awk '/^Planned by both runs/ {on = 1; print; next} on && /^- / {print; next} on && NF {on = 0}'
+if grep -q "^Planned by both runs, not as planned" <<<"$info"; then
+  awk '/^Planned by both runs/ {on = 1; print; next} on && /^- / {print; next} on && NF {on = 0}' <<<"$info"
   echo "gate: FAIL: points the committed baseline's suite and this one both plan were not measured as planned" >&2
   gate=1
 fi

@@ -80,7 +80,7 @@ measured() {
   shift 2
   (exec "$@" > "$out" 2> "$err") &
   local client=$!
-  (sleep "$limit" & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill "$client" 2>/dev/null) &
+  (sleep "$limit" & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill "$client" 2>/dev/null) >/dev/null 2>&1 &
   local watchdog=$!
   "$work/bench" sample --pid "$client" --interval 200ms > "$work/client.jsonl" 2>/dev/null &
   local cs=$!

@@ -148,12 +148,11 @@ func runSuite(ctx context.Context, f runFlags, plan plannedRun, server, client [
 	if f.multi == nil {
 		served, remove, why := servedCopy(bench)
 		defer remove()
-		if why != nil {
-			fmt.Fprintf(stdout, "bench run: the Go models run from this bench itself, sharing its pages with the load generator (their memory reads low): %v\n", why)
+		if why != nil { // said on every row: the Go models' memory reads low
+			cpuNote = strings.TrimPrefix(cpuNote+"; ", "; ") + fmt.Sprintf("the Go models ran from this bench itself, sharing its pages with the load generator (%v)", why)
 		}
 		bench = served
-	}
-	if f.multi == nil { // across machines, this process only coordinates
+		// Across machines this process only coordinates; here it is the load generator.
 		if err := affinity.Pin(0, client); err != nil {
 			return fmt.Errorf("run: pin the client: %w", err)
 		}

@@ -7,7 +7,7 @@ import (
 )
 
 // TestServedCopy: the models are served from a file of their own, the same bytes as the
-// executable, runnable, gone once the run removes it.
+// executable, executable by its owner, gone once the run removes it.
 func TestServedCopy(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
