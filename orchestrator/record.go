@@ -58,7 +58,7 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 	res := m.res
 	if res == nil {
 		out.failed = true
-		row.Note = joinNotes(notes...)
+		row.Note = JoinNotes(notes...)
 		return
 	}
 	notes = append(notes, r.fillLoad(out, st, m)...)
@@ -70,7 +70,7 @@ func (r *runner) fill(out *stepResult, st Step, m measurement) {
 		out.failed = true
 		notes = append(notes, "no response in the measured window")
 	}
-	row.Note = joinNotes(notes...)
+	row.Note = JoinNotes(notes...)
 	out.series = timeseries(*row, m.srv, m.from, m.to, res.Windows)
 }
 

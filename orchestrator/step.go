@@ -50,13 +50,13 @@ func (m measurement) bgRequests() int64 {
 func (r *runner) step(ctx context.Context, st Step) stepResult {
 	out := stepResult{row: r.baseRow(st)}
 	if st.Skip != "" {
-		out.row.Note = joinNotes(r.cfg.Note, st.Note, st.Skip)
+		out.row.Note = JoinNotes(r.cfg.Note, st.Note, st.Skip)
 		out.failed = true
 		return out
 	}
 	srv, err := r.server(ctx, st)
 	if err != nil {
-		out.row.Note = joinNotes(r.cfg.Note, st.Note, err.Error())
+		out.row.Note = JoinNotes(r.cfg.Note, st.Note, err.Error())
 		out.failed = true
 		return out
 	}
@@ -329,7 +329,8 @@ func pathOr(p, def string) string {
 	return def
 }
 
-func joinNotes(notes ...string) string {
+// JoinNotes joins the notes that are not empty with "; ", as a row's note column reads.
+func JoinNotes(notes ...string) string {
 	var kept []string
 	for _, n := range notes {
 		if n != "" {

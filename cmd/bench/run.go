@@ -149,7 +149,7 @@ func runSuite(ctx context.Context, f runFlags, plan plannedRun, server, client [
 		served, remove, why := servedCopy(bench)
 		defer remove()
 		if why != nil { // said on every row: the Go models' memory reads low
-			cpuNote = strings.TrimPrefix(cpuNote+"; ", "; ") + fmt.Sprintf("the Go models ran from this bench itself, sharing its pages with the load generator (%v)", why)
+			cpuNote = orchestrator.JoinNotes(cpuNote, fmt.Sprintf("the Go models ran from this bench itself, sharing its pages with the load generator (%v)", why))
 		}
 		bench = served
 		// Across machines this process only coordinates; here it is the load generator.
