@@ -24,7 +24,7 @@ func (r SummaryRow) AskedLevel() float64 {
 		return float64(r.IdleConns)
 	case KindOpen:
 		if c := r.probeRPS(); c > 0 && r.OfferedRPS > 0 {
-			return shareOf(r.OfferedRPS, c)
+			return shareOf(r.OfferedRPS, c, r.DurationS)
 		}
 		return r.OfferedRPS
 	}
@@ -59,12 +59,17 @@ func (r SummaryRow) probeRPS() float64 {
 }
 
 // shareOf is offered/probe as the suite wrote it: the coarsest rounding (1 to 6
-// significant digits) that the columns' own rounding to whole req/s cannot tell from the
-// quotient. 150 req/s of a 15050 req/s probe is 0.00997 to 3 digits, but 0.01 within
-// that rounding; 1250 of 10000 stays 0.125.
-func shareOf(offered, probe float64) float64 {
+// significant digits) that the columns cannot tell from the quotient. Both are rounded to
+// whole req/s, and offered is the requests due in the window over its length (window
+// seconds), one request more or less than the rate asked: 1624 req/s offered of a 162349
+// req/s probe over 3 s (1623.49 asked, 4871 due) is 0.010003 to 5 digits, but 0.01 within
+// those; 150 of 15050 is 0.01 too; 1250 of 10000 stays 0.125.
+func shareOf(offered, probe, window float64) float64 {
 	raw := offered / probe
 	tolerance := 0.5/offered + 0.5/probe // relative
+	if window > 0 {
+		tolerance += 1 / window / offered
+	}
 	for digits := 1; digits < 6; digits++ {
 		f, _ := strconv.ParseFloat(strconv.FormatFloat(raw, 'g', digits, 64), 64)
 		if math.Abs(f-raw) <= tolerance*raw {
