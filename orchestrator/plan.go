@@ -70,7 +70,7 @@ type Step struct {
 // scenario that restarts the server per step, round by round at each level (every server
 // at c=10, then every server at c=10 again, then c=100 …); in one that keeps a server
 // for the whole scenario, round by round over the servers (each server's levels, then
-// each server's again). Servers left out (optional ones whose commands are missing) are
+// each server's again); every other round in the reverse order of servers (roundOrder). Servers left out (optional ones whose commands are missing) are
 // returned with the reason, sorted by label.
 func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 	t := planTimes(s, o)
@@ -99,7 +99,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 		}
 		if sc.Restart == RestartScenario {
 			for rep := 1; rep <= rounds; rep++ {
-				for _, label := range sc.Servers {
+				for _, label := range roundOrder(sc.Servers, rep) {
 					for i := range levels {
 						add(label, rep, i)
 					}
@@ -109,7 +109,7 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 		}
 		for i := range levels {
 			for rep := 1; rep <= rounds; rep++ {
-				for _, label := range sc.Servers {
+				for _, label := range roundOrder(sc.Servers, rep) {
 					add(label, rep, i)
 				}
 			}
@@ -126,6 +126,21 @@ func Plan(s *Suite, o PlanOptions) (steps []Step, leftOut []metrics.LeftOut) {
 	}
 	setPeerLoads(steps)
 	return steps, leftOut
+}
+
+// roundOrder is the servers in the order round rep measures them: the suite's order in
+// odd rounds, reversed in even ones (A B, then B A), so that whatever a round's position
+// does to a server (the machine drifting across the round, the server measured just
+// before) falls on each server as much before as after its neighbours. Two servers
+// listed side by side (a model and its twin at the baseline's revision, scripts/gate.sh)
+// swap places each round instead of one always going first.
+func roundOrder(servers []string, rep int) []string {
+	if rep%2 == 1 {
+		return servers
+	}
+	out := slices.Clone(servers)
+	slices.Reverse(out)
+	return out
 }
 
 // rounds is how many times each point of sc is measured: the scenario's repeats, else
