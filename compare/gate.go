@@ -21,6 +21,20 @@ import (
 // regression the gate must catch.
 const GateThreshold = 0.10
 
+// ScreenThreshold is the cost per request above which one run's figure is not enough to
+// decide: the gate measures the model again and judges every round together against
+// GateThreshold (scripts/gate.sh: 3 more rounds of the model and its twin at its closed
+// levels). From the spread measured beside the twins: a 1 s window of CPU per request
+// moves about 10 % (sd of its log over 3 repeats, 36 points in three twin runs), 37 % of
+// it shared by the twin measured next to it, and one window in twenty lands far off; the
+// gate's median over 3 rounds then moves sd 4 % on unchanged code, so a 15 % regression
+// reads under 10 % one run in eight, too often to let one run pass it. Over 6 rounds the
+// sd is 2.6 %. Simulated with that spread (4000 runs a case): unchanged code goes to a
+// second measurement in 10 % of figures and fails in none; a 15 % regression goes to it
+// in 99 % and fails in 94 %, 10 % in 49 %. Half the limit: the screen lets through only
+// what 6 rounds would read more than 2 sd under the limit.
+const ScreenThreshold = GateThreshold / 2
+
 // CapacityThreshold is the limit on the open model's capacity, a ratio to the
 // references' capacity. The rate scenario's request is 100 µs of CPU that each server
 // calibrates as it starts, so the capacity is mostly that calibration: between four
@@ -59,6 +73,9 @@ type GateFigure struct {
 	Limit         float64 // Cost fails above 1+Limit, or above Limit for a rise
 	Worst         string  // the level that moved most, for the report
 	Fail          bool
+	// Screened: a cost per request above 1+ScreenThreshold, to be measured again before
+	// the gate decides (GateReport.ToConfirm).
+	Screened bool
 }
 
 // GateReport is the outcome of Gate.
@@ -86,6 +103,18 @@ func (g *GateReport) Failed() bool {
 	return false
 }
 
+// ToConfirm is the Go models whose cost per request is above the screen: their next
+// rounds are to be measured and judged with these (ScreenThreshold).
+func (g *GateReport) ToConfirm() []string {
+	var out []string
+	for _, f := range g.Figures {
+		if f.Screened && !slices.Contains(out, f.Model) {
+			out = append(out, f.Model)
+		}
+	}
+	return out
+}
+
 // gateFigure is what the gate reads off a model's rows at one point: its value (higher
 // better or not) and whether it is taken as a ratio to the references.
 type gateFigure struct {
@@ -99,6 +128,7 @@ type gateFigure struct {
 	// maxRise, when set, judges the figure by its rise (new − base, averaged over the
 	// levels) instead of the ratio: a figure whose scale is fixed by the load itself.
 	maxRise float64
+	screen  bool // the figure goes to a second measurement above ScreenThreshold
 	usable  func(model []metrics.SummaryRow) bool
 	// also is read into the same aggregate: req/s where the server was the limit is the
 	// server's CPU share over its CPU per request, so it enters beside it, as a cost
@@ -108,7 +138,7 @@ type gateFigure struct {
 
 var gateFigures = []gateFigure{
 	{name: "cost per request (CPU per request; 1/req/s where the server was the limit)", applies: closedForeground,
-		value: func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }, relative: true,
+		value: func(r metrics.SummaryRow) float64 { return r.CPUUsPerReq }, relative: true, screen: true,
 		also: []gateFigure{{name: "req/s where the server was the limit", applies: closedForeground,
 			value: func(r metrics.SummaryRow) float64 { return r.RPS }, higher: true, relative: true, usable: serverBound}}},
 	{name: "memory with idle connections", applies: func(r metrics.SummaryRow) bool { return r.Kind == metrics.KindIdle },
@@ -240,14 +270,18 @@ func goModels(base, cur []metrics.SummaryRow) []string {
 
 // gateOne aggregates figure f (with the figures it reads beside it) of model over every
 // point both runs measured: each value oriented as a cost (a higher-is-better one
-// inverted), the geometric means of both runs, and the cost: the median over the points
-// of each point's new/base (above 1 is worse); or, for a figure judged by its rise, the
-// arithmetic means and the mean rise. A median, not the geometric mean of the ratios:
-// a regression in a model's per-request code costs it at every level (goroutine spun 15 %
-// more: 1.18, 1.15, 1.14 and 1.20 at its four closed levels, beside its twin), while one
-// level can move alone by more than the limit on unchanged code (threaded beside its
-// twin: 1.20 at c = 4000 with 0.80–1.03 elsewhere in one run, 1.17 at c = 10 with
-// 0.77–1.06 in the next). With two levels the median is their geometric mean.
+// inverted), the geometric means of both runs' medians, and the cost: the median, over
+// every point, of new/base for every repeat of new against every repeat of base there
+// (3 repeats a side at 4 levels: 36 ratios); or, for a figure judged by its rise, the
+// arithmetic means and the mean rise. A median, not a mean: a regression in a model's
+// per-request code costs it at every level and in every repeat (goroutine spun 15 % more:
+// 1.18, 1.15, 1.14 and 1.20 at its four closed levels, beside its twin), while one level
+// can move alone by more than the limit on unchanged code (threaded beside its twin: 1.20
+// at c = 4000 with 0.80–1.03 elsewhere in one run), and one window in ten lands 30 % off.
+// Over the repeats' ratios, not over each level's median: a 1 s window of CPU per request
+// moves about 10 % on this machine, so the median of four levels' medians moved 5 % on
+// unchanged code (0.95–1.12 in four twin runs), and pooling every ratio brings that to 4 %
+// (ScreenThreshold says how the gate then decides).
 func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryRow, opt GateOptions) (GateFigure, bool) {
 	g := GateFigure{Model: model, Figure: f.name, Rise: f.maxRise > 0, Limit: opt.Threshold}
 	switch {
@@ -262,20 +296,27 @@ func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryR
 		mean, back = func(x float64) float64 { return x }, func(x float64) float64 { return x }
 	}
 	var sumB, sumN, worst float64
-	var moves []float64 // each point's mean(new) − mean(base)
+	var moves []float64 // mean(new) − mean(base) for each pair of repeats at each point
 	for _, part := range append([]gateFigure{f}, f.also...) {
 		for _, p := range gatePoints(model, part, bp, cp) {
-			b, okb := part.at(p, bp, cp, opt.References)
-			c, okc := part.at(p, cp, bp, opt.References)
+			bs, okb := part.at(p, bp, cp, opt.References)
+			cs, okc := part.at(p, cp, bp, opt.References)
 			if !okb || !okc {
 				continue
 			}
+			b, c := median(bs), median(cs)
 			if part.higher {
 				b, c = 1/b, 1/c
+				invert(bs)
+				invert(cs)
 			}
 			g.Points++
 			sumB, sumN = sumB+mean(b), sumN+mean(c)
-			moves = append(moves, mean(c)-mean(b))
+			for _, x := range cs {
+				for _, y := range bs {
+					moves = append(moves, mean(x)-mean(y))
+				}
+			}
 			if d := mean(c) - mean(b); math.Abs(d) > math.Abs(worst) {
 				worst, g.Worst = d, levelText(p.Kind, p.Level)
 				if len(f.also) > 0 {
@@ -294,9 +335,18 @@ func gateOne(model string, f gateFigure, bp, cp map[gatePoint][]metrics.SummaryR
 		g.Fail = g.Cost > g.Limit
 		return g, true
 	}
-	g.Cost = back(stats.Sample{Xs: moves}.Quantile(0.5)) // the median of the per-point ratios
+	g.Cost = back(median(moves))
 	g.Fail = g.Cost > 1+g.Limit
+	g.Screened = f.screen && g.Cost > 1+ScreenThreshold
 	return g, true
+}
+
+func median(xs []float64) float64 { return stats.Sample{Xs: xs}.Quantile(0.5) }
+
+func invert(xs []float64) {
+	for i := range xs {
+		xs[i] = 1 / xs[i]
+	}
 }
 
 // gatePoints is the points of model that f applies to, in both runs, sorted; a
@@ -325,21 +375,21 @@ func gatePoints(model string, f gateFigure, bp, cp map[gatePoint][]metrics.Summa
 	return out
 }
 
-// at is f at point p of run: the median over its repeats, over the geometric mean of
-// the references' medians there when f is relative; false when it cannot be read. The
+// at is f at point p of run, one value per repeat, each over the geometric mean of the
+// references' medians there when f is relative; false when it cannot be read. The
 // references are those of the model's own design (its design column: a thread model
 // against the C thread server, a loop against nginx), which share what the machine does
 // to that design (the cost of a context switch, of an epoll wait) and so cancel it; all of
 // them when none shares it. Only references measured at p in both runs count, so that
 // both sides divide by the same servers.
-func (f gateFigure) at(p gatePoint, run, other map[gatePoint][]metrics.SummaryRow, refs []string) (float64, bool) {
+func (f gateFigure) at(p gatePoint, run, other map[gatePoint][]metrics.SummaryRow, refs []string) ([]float64, bool) {
 	rows := f.rowsAt(run, p)
 	if len(rows) == 0 || f.usable != nil && (!f.usable(rows) || !f.usable(f.rowsAt(other, p))) {
-		return 0, false
+		return nil, false
 	}
-	v := f.median(rows)
-	if !f.relative {
-		return v, v > 0
+	vs := f.values(rows)
+	if len(vs) == 0 || !f.relative {
+		return vs, len(vs) > 0
 	}
 	var logRef float64
 	n := 0
@@ -358,10 +408,14 @@ func (f gateFigure) at(p gatePoint, run, other map[gatePoint][]metrics.SummaryRo
 			break
 		}
 	}
-	if n == 0 || v <= 0 {
-		return 0, false
+	if n == 0 {
+		return nil, false
 	}
-	return v / math.Exp(logRef/float64(n)), true
+	ref := math.Exp(logRef / float64(n))
+	for i := range vs {
+		vs[i] /= ref
+	}
+	return vs, true
 }
 
 // rowsAt is run's rows at p: at its level, or at every level of its path for a
@@ -379,18 +433,24 @@ func (f gateFigure) rowsAt(run map[gatePoint][]metrics.SummaryRow, p gatePoint) 
 	return out
 }
 
-// median is f's median over rows (0 for none).
-func (f gateFigure) median(rows []metrics.SummaryRow) float64 {
+// values is f over rows, each that can be read (a positive, finite value).
+func (f gateFigure) values(rows []metrics.SummaryRow) []float64 {
 	xs := make([]float64, 0, len(rows))
 	for _, r := range rows {
 		if v := f.value(r); v > 0 && !math.IsInf(v, 0) {
 			xs = append(xs, v)
 		}
 	}
+	return xs
+}
+
+// median is f's median over rows (0 for none).
+func (f gateFigure) median(rows []metrics.SummaryRow) float64 {
+	xs := f.values(rows)
 	if len(xs) == 0 {
 		return 0
 	}
-	return stats.Sample{Xs: xs}.Quantile(0.5)
+	return median(xs)
 }
 
 // missingPoints is every point both runs planned (their run.json, else their rows) that

@@ -8,9 +8,9 @@ import (
 )
 
 // WriteMarkdown writes the gate's verdict: one line per Go model and figure (the
-// geometric means of both runs, the cost: the median of the per-level ratios, the level
-// that moved most), then the points
-// the new run did not measure.
+// geometric means of both runs, the cost: the median of the ratios over every pair of
+// repeats at every level, the level that moved most), then the points the new run did not
+// measure.
 func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error {
 	verdict := "PASS"
 	if g.Failed() {
@@ -19,15 +19,19 @@ func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error 
 	fmt.Fprintf(w, "# Gate: %s against %s — %s\n\n", newName, baseName, verdict)
 	fmt.Fprintf(w, "Each Go model's figures as ratios to the references measured in the same run "+
 		"(req/s only where the server was the limit in every repeat of both runs; hol's p99 over one burn, "+
-		"judged by its rise in burns), each level's median over its repeats; base and new are geometric means over "+
-		"the levels, and cost is the median over the levels of each level's new over base (one level that moved "+
-		"alone cannot decide), oriented so that above 1 is worse; a figure fails above its limit "+
-		"(compare.GateThreshold, CapacityThreshold and HolMaxRise say why each is what it is).\n\n")
+		"judged by its rise in burns); base and new are geometric means of each level's median over its repeats, "+
+		"and cost is the median of new over base for every repeat of new against every repeat of base at every level "+
+		"(one level or one window that moved alone cannot decide), oriented so that above 1 is worse; a figure fails "+
+		"above its limit (compare.GateThreshold, CapacityThreshold and HolMaxRise say why each is what it is), and a cost "+
+		"per request above %.2f is measured again before the gate decides (compare.ScreenThreshold).\n\n", 1+ScreenThreshold)
 	fmt.Fprintf(w, "| model | figure | levels | base | new | cost | limit | most moved | verdict |\n|---|---|--:|--:|--:|--:|--:|---|---|\n")
 	for _, f := range g.Figures {
 		v := "ok"
-		if f.Fail {
+		switch {
+		case f.Fail:
 			v = "**FAIL**"
+		case f.Screened:
+			v = "ok, above the screen"
 		}
 		cost, limit := strconv.FormatFloat(f.Cost, 'f', 3, 64), strconv.FormatFloat(1+f.Limit, 'f', 2, 64)
 		if f.Rise {

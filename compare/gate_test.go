@@ -1,6 +1,8 @@
 package compare
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,5 +99,53 @@ func TestGateReqPerSecondOnlyWhereTheServerLimits(t *testing.T) {
 	rep := Gate(base, cur, GateOptions{})
 	if f := figure(rep, "evented", "cost per request"); f.Points != 4+3 || f.Cost != 1 {
 		t.Errorf("evented %+v: want 7 points (c=10's req/s left out) and no change", f)
+	}
+}
+
+// TestGateCostIsTheMedianOverRepeats: the cost is the median of new/base over every pair
+// of repeats at every level, not over the levels' medians: at c=10 two repeats read as
+// the base and one 50 % more, at c=100 all three 20 % more; the levels' medians would say
+// 1.0 and 1.2 (1.095 between them), the 18 ratios say 1.2 (9 of them, in the middle).
+func TestGateCostIsTheMedianOverRepeats(t *testing.T) {
+	run := func(cpu map[int][]float64) []metrics.SummaryRow {
+		var rows []metrics.SummaryRow
+		for _, c := range []int{10, 100} {
+			for rep := 1; rep <= 3; rep++ {
+				for _, s := range []string{"evented", "nginx"} {
+					v, procs := 5.0, 0
+					if s == "evented" {
+						v, procs = cpu[c][rep-1], 1
+					}
+					rows = append(rows, metrics.SummaryRow{Server: s, Scenario: "hello", Kind: metrics.KindClosed, Path: "/hello",
+						Concurrency: c, Repeat: rep, GoMaxProcs: procs, Requests: 1000, RPS: 1e6 / v, CPUUsPerReq: v, Bound: metrics.BoundBoth})
+				}
+			}
+		}
+		return rows
+	}
+	base := run(map[int][]float64{10: {4, 4, 4}, 100: {4, 4, 4}})
+	cur := run(map[int][]float64{10: {4, 6, 4}, 100: {4.8, 4.8, 4.8}})
+	f := figure(Gate(base, cur, GateOptions{}), "evented", "cost per request")
+	if f.Points != 2 || math.Abs(f.Cost-1.2) > 1e-9 || !f.Fail {
+		t.Errorf("evented %+v: want cost 1.2 over 2 levels, failed", f)
+	}
+}
+
+// TestGateScreensWhatOneRunCannotDecide: a cost per request between the screen and the
+// limit passes but is named for a second measurement; one under the screen is not; one
+// over the limit fails and is named too (more rounds may still clear it).
+func TestGateScreensWhatOneRunCannotDecide(t *testing.T) {
+	cpu := map[string]float64{"evented": 4, "threaded": 10, "nginx": 5}
+	base := gateRun(cpu, nil, 5000)
+	for _, tc := range []struct {
+		by     float64
+		fail   bool
+		screen []string
+	}{{1.03, false, nil}, {1.07, false, []string{"evented"}}, {1.15, true, []string{"evented"}}} {
+		cur := gateRun(map[string]float64{"evented": 4 * tc.by, "threaded": 10, "nginx": 5}, nil, 5000)
+		rep := Gate(base, cur, GateOptions{})
+		if rep.Failed() != tc.fail || !slices.Equal(rep.ToConfirm(), tc.screen) {
+			t.Errorf("evented %.2fx: failed %v, to confirm %v; want %v, %v", tc.by, rep.Failed(), rep.ToConfirm(), tc.fail, tc.screen)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const compareSynopsis = `compare BASE.csv NEW.csv [--threshold 10%] [--metric rps,p99_us,rss_peak_kb,errors] [--mode both|abs|ratios]
-        compare --gate BASE.csv NEW.csv
+        compare --gate [--screen] BASE.csv NEW.csv
 
 Compares two summary.csv files (a run folder works too: DIR means DIR/summary.csv) and
 writes a Markdown report on stdout. Rows are matched on server × scenario × level; only
@@ -36,8 +36,8 @@ compared by difference (a rise of over 1 point is a regression); a latency or me
 that falls to 0 measured nothing and is a regression too.
 
 --gate is what CI runs: each Go model's cost against the references of the same run
-(nginx, cthreads: code the suite does not touch), aggregated over levels by the median
-of the per-level ratios: server CPU per request on closed rows, req/s where the server was the limit,
+(nginx, cthreads: code the suite does not touch), aggregated over levels and repeats by
+a median: server CPU per request on closed rows, req/s where the server was the limit,
 memory with idle connections, hol's p99 over one burn, and the open model's capacity. It
 fails when a figure costs more than compare.GateThreshold over the baseline (a whole
 machine 2-3x slower moves no ratio; a model 15 % slower moves its own), when a point both
@@ -48,7 +48,12 @@ all it does to one design: unchanged code moved up to 15 % between machines, and
 between two runs minutes apart on one), as CI does with scripts/gate.sh, which runs the
 quick baseline's revision's Go models in the same run as the code under test, each right
 after its model, and gates the two halves. The runs' windows, warm-up, CPUs
-and GOMAXPROCS are compared too, with a warning on stderr where they differ.
+and GOMAXPROCS are compared too, with a warning on stderr where they differ. The cost is
+the median of new/base over every pair of repeats at every level; one run of 3 rounds
+moves it about 4 % on unchanged code, so a cost above compare.ScreenThreshold (half the
+limit) does not decide alone: --gate --screen prints those models, one per line, and
+nothing else (exit 0), and scripts/gate.sh measures 3 more rounds of each with its twin
+and gates every round together.
 
 Exit status: 0 no regression, 1 a regression (listed at the end) or nothing in common,
 2 a bad command line.`
@@ -60,7 +65,8 @@ func runCompare(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	mode := fs.String("mode", "both", "both: absolute figures and within-run ratios; abs: absolute only; ratios: within-run ratios only (for CI across machines)")
 	ref := fs.String("ref", compare.DefaultReference, "the server every within-run ratio is taken against")
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance level of the U test on repeated rows")
-	gate := fs.Bool("gate", false, "CI's comparison: each Go model's costs against nginx/cthreads, aggregated over levels, planned points measured, failed requests (no other flag with it)")
+	gate := fs.Bool("gate", false, "CI's comparison: each Go model's costs against nginx/cthreads, aggregated over levels, planned points measured, failed requests (no other flag with it but --screen)")
+	screen := fs.Bool("screen", false, "with --gate: print only the Go models whose cost per request is above compare.ScreenThreshold, to be measured again")
 	pos, err := parseWithPositional(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -69,12 +75,15 @@ func runCompare(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return usageError{fmt.Sprintf("compare: want BASE.csv NEW.csv, got %d arguments", len(pos))}
 	}
 	opts := []compare.Options{}
-	if *gate {
-		if fs.NFlag() > 1 {
-			return usageError{"compare: --gate takes no other flag"}
+	switch {
+	case *screen && !*gate:
+		return usageError{"compare: --screen goes with --gate"}
+	case *gate:
+		if fs.NFlag() > 1+btoi(*screen) {
+			return usageError{"compare: --gate takes no other flag but --screen"}
 		}
-		return gateRuns(pos[0], pos[1], stdout, stderr)
-	} else {
+		return gateRuns(pos[0], pos[1], *screen, stdout, stderr)
+	default:
 		opt, err := compareOptions(*threshold, *metricList, *mode, *ref, *alpha)
 		if err != nil {
 			return err
@@ -134,7 +143,8 @@ func readRuns(basePath, newPath string) (base, cur []metrics.SummaryRow, err err
 
 // gateRuns is --gate: compare.Gate (the Go models' costs, the planned points, the
 // share of failed requests).
-func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
+// With screen it prints only the models to measure again (GateReport.ToConfirm).
+func gateRuns(basePath, newPath string, screen bool, stdout, stderr io.Writer) error {
 	base, cur, err := readRuns(basePath, newPath)
 	if err != nil {
 		return err
@@ -156,6 +166,12 @@ func gateRuns(basePath, newPath string, stdout, stderr io.Writer) error {
 		}
 	}
 	rep := compare.Gate(base, cur, opt)
+	if screen {
+		for _, m := range rep.ToConfirm() {
+			fmt.Fprintln(stdout, m)
+		}
+		return nil
+	}
 	if err := rep.WriteMarkdown(stdout, basePath, newPath); err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
@@ -233,4 +249,11 @@ func parseWithPositional(fs *cliFlags, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -135,3 +135,34 @@ func TestGateFailsAModelTheBaselineDidNotMeasure(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1, naming threaded", code, stderr)
 	}
 }
+
+// TestGateScreenNamesTheModelsToMeasureAgain: --gate --screen prints, one per line, the Go
+// models whose cost per request is above compare.ScreenThreshold (goroutine 7 % costlier
+// is below the limit, above the screen; 15 % is both) and nothing for the baseline
+// itself; --screen without --gate is a usage error.
+func TestGateScreenNamesTheModelsToMeasureAgain(t *testing.T) {
+	rows, err := readSummary(quickBaseline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func(r metrics.SummaryRow) bool { return r.Server == "goroutine" }
+	for _, tc := range []struct {
+		name string
+		rows []metrics.SummaryRow
+		want string
+	}{
+		{"the baseline itself", rows, ""},
+		{"goroutine 7 % slower", slower(rows, one, 1.07), "goroutine\n"},
+		{"goroutine 15 % slower", slower(rows, one, 1.15), "goroutine\n"},
+	} {
+		dir := t.TempDir()
+		writeRows(t, filepath.Join(dir, "summary.csv"), tc.rows)
+		code, out, stderr := bench("compare", "--gate", "--screen", quickBaseline, dir)
+		if code != 0 || out != tc.want {
+			t.Errorf("%s: exit %d, printed %q, want %q\n%s", tc.name, code, out, tc.want, stderr)
+		}
+	}
+	if code, _, stderr := bench("compare", "--screen", quickBaseline, quickBaseline); code != 2 || !strings.Contains(stderr, "--screen goes with --gate") {
+		t.Errorf("--screen alone: exit %d, %q; want 2", code, stderr)
+	}
+}
