@@ -197,6 +197,8 @@ for sc in suite["scenarios"]:
         scenarios.append(sc)
 suite["scenarios"] = scenarios
 suite["repeat_only"] = keep
+if suite.get("reference", {}).get("server") not in keep:
+    suite.pop("reference", None)  # hol's probe: no scenario here reads it
 suite["description"] = "scripts/gate.sh's second measurement: " + ", ".join(models) + " beside their twins. " + suite["description"]
 json.dump(suite, open(dst, "w"), indent=1)
 PY
@@ -205,7 +207,10 @@ PY
   cstatus=0
   wait "$child" || cstatus=$?
   child=
-  [ "$cstatus" = 0 ] || echo "gate: the second measurement ended with status $cstatus; gating the rows it kept" >&2
+  if [ "$cstatus" != 0 ]; then
+    echo "gate: the second measurement ended with status $cstatus; gating the rows it kept, and failing" >&2
+    status=$cstatus
+  fi
   if [ -s "$run/confirm/summary.csv" ]; then split "$run/summary.csv" "$run/confirm/summary.csv"; fi
 fi
 echo "== bench compare --gate $run/gate/base $run/gate/new (the baseline's models and the code under test, alternating in one run${confirm:+; $confirm over 6 rounds})"
