@@ -278,7 +278,7 @@ func goModels(base, cur []metrics.SummaryRow) []string {
 // per-request code costs it at every level and in every repeat (goroutine spun 15 % more:
 // 1.18, 1.15, 1.14 and 1.20 at its four closed levels, beside its twin), while one level
 // can move alone by more than the limit on unchanged code (threaded beside its twin: 1.20
-// at c = 4000 with 0.80–1.03 elsewhere in one run), and one window in ten lands 30 % off.
+// at c = 4000 with 0.80–1.03 elsewhere in one run), and one window in twenty lands 30 % off.
 // Over the repeats' ratios, not over each level's median: a 1 s window of CPU per request
 // moves about 10 % on this machine, so the median of four levels' medians moved 5 % on
 // unchanged code (0.95–1.12 in four twin runs), and pooling every ratio brings that to 4 %
