@@ -376,7 +376,7 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	s, err := ParseSuite([]byte(`{"duration":"1s","repeats":2,"repeat_only":["a","b"],"quick":{"repeats":3},
 		"servers":[{"label":"a","model":"goroutine"},{"label":"b","model":"evented"},{"label":"c","model":"threaded"}],
 		"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a","b","c"],"levels":[10,100]},
-		{"name":"o","kind":"open","path":"/hello","restart":"scenario","servers":["a","c"],"levels":[5,6]},
+		{"name":"o","kind":"open","path":"/hello","restart":"scenario","servers":["a","b","c"],"levels":[5,6]},
 		{"name":"i","kind":"idle","path":"/hello","active":1,"repeats":1,"servers":["a","b"],"levels":[0]}]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -395,7 +395,7 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	}
 	want := []string{"h:a:10:1", "h:b:10:1", "h:c:10:1", "h:b:10:2", "h:a:10:2",
 		"h:a:100:1", "h:b:100:1", "h:c:100:1", "h:b:100:2", "h:a:100:2",
-		"o:a:5:1", "o:a:6:1", "o:c:5:1", "o:c:6:1", "o:a:5:2", "o:a:6:2",
+		"o:a:5:1", "o:a:6:1", "o:b:5:1", "o:b:6:1", "o:c:5:1", "o:c:6:1", "o:b:5:2", "o:b:6:2", "o:a:5:2", "o:a:6:2",
 		"i:a:0:1", "i:b:0:1"}
 	if got := order(false); !slices.Equal(got, want) {
 		t.Errorf("steps\n%v\nwant\n%v", got, want)
@@ -418,10 +418,10 @@ func TestPlanInterleavesRounds(t *testing.T) {
 	if _, err := ParseSuite([]byte(`{"duration":"1s","servers":[{"label":"a","model":"goroutine"}],"scenarios":[{"name":"h","kind":"closed","path":"/hello","servers":["a"],"levels":[10],"repeat_also":["z"]}]}`)); !errors.Is(err, ErrSuite) {
 		t.Errorf("repeat_also of a server the scenario does not run: %v", err)
 	}
-	if got := order(true); len(got) != 2*7+8+2 {
+	if got := order(true); len(got) != 2*7+2*7+2 {
 		t.Errorf("--quick: %d steps (%v), want three rounds of a and b", len(got), got)
 	}
-	if got := order(true, 1); len(got) != 6+4+2 {
+	if got := order(true, 1); len(got) != 6+6+2 {
 		t.Errorf("--repeats 1: %d steps (%v), want one round of every scenario", len(got), got)
 	}
 	if _, err := ParseSuite([]byte(`{"duration":"1s","repeat_only":["x"],"servers":[{"label":"a","model":"goroutine"}],
