@@ -22,8 +22,9 @@ func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error 
 		"judged by its rise in burns); base and new are geometric means of each level's median over its repeats, "+
 		"and cost is the median of new over base for every repeat of new against every repeat of base at every level "+
 		"(one level or one window that moved alone cannot decide), oriented so that above 1 is worse; a figure fails "+
-		"above its limit (compare.GateThreshold, CapacityThreshold and HolMaxRise say why each is what it is), and a cost "+
-		"per request above %.2f is measured again before the gate decides (compare.ScreenThreshold).\n\n", 1+ScreenThreshold)
+		"above its limit (compare.GateThreshold, CapacityThreshold and HolMaxRise say why each is what it is); a cost "+
+		"per request above %.2f from one run is not enough to pass on, and scripts/gate.sh measures it again before "+
+		"it decides (compare.ScreenThreshold).\n\n", 1+ScreenThreshold)
 	fmt.Fprintf(w, "| model | figure | levels | base | new | cost | limit | most moved | verdict |\n|---|---|--:|--:|--:|--:|--:|---|---|\n")
 	for _, f := range g.Figures {
 		v := "ok"
@@ -31,7 +32,7 @@ func (g *GateReport) WriteMarkdown(w io.Writer, baseName, newName string) error 
 		case f.Fail:
 			v = "**FAIL**"
 		case f.Screened:
-			v = "ok, above the screen"
+			v = "ok (above the screen)"
 		}
 		cost, limit := strconv.FormatFloat(f.Cost, 'f', 3, 64), strconv.FormatFloat(1+f.Limit, 'f', 2, 64)
 		if f.Rise {

@@ -48,7 +48,7 @@ func figure(rep *GateReport, model, name string) GateFigure {
 
 // TestGateAggregatesOverLevels: a model 15 % costlier at every level fails (its CPU per
 // request and its req/s, read as one cost); one level 40 % off among four does not move
-// the median of the per-level ratios and passes; a machine
+// the median of the ratios and passes; a machine
 // twice as slow (the reference too) passes; a hol p99 that rises by half a burn fails,
 // one that doubles from a tenth of a burn passes.
 func TestGateAggregatesOverLevels(t *testing.T) {
@@ -147,5 +147,23 @@ func TestGateScreensWhatOneRunCannotDecide(t *testing.T) {
 		if rep.Failed() != tc.fail || !slices.Equal(rep.ToConfirm(), tc.screen) {
 			t.Errorf("evented %.2fx: failed %v, to confirm %v; want %v, %v", tc.by, rep.Failed(), rep.ToConfirm(), tc.fail, tc.screen)
 		}
+	}
+}
+
+// TestPairMovesWithinARun: a model and its twin measured in two runs are paired within
+// each run (3×3 + 3×3, not 6×6), so what the machine did between the runs never enters
+// a pair; two runs that share none pair everything.
+func TestPairMovesWithinARun(t *testing.T) {
+	id := func(x float64) float64 { return x }
+	side := func(a, b float64) []sample {
+		return []sample{{a, "r1"}, {a, "r1"}, {a, "r1"}, {b, "r2"}, {b, "r2"}, {b, "r2"}}
+	}
+	moves := pairMoves(side(4, 6), side(4, 6), id)
+	if len(moves) != 18 || slices.ContainsFunc(moves, func(d float64) bool { return d != 0 }) {
+		t.Errorf("twins in two runs: %v, want 18 pairs, none across the runs", moves)
+	}
+	apart := []sample{{4, "base"}, {5, "base"}}
+	if moves := pairMoves([]sample{{6, "new"}}, apart, id); !slices.Equal(moves, []float64{2, 1}) {
+		t.Errorf("two runs gated one against the other: %v, want every pair", moves)
 	}
 }

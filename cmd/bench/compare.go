@@ -65,7 +65,7 @@ func runCompare(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	mode := fs.String("mode", "both", "both: absolute figures and within-run ratios; abs: absolute only; ratios: within-run ratios only (for CI across machines)")
 	ref := fs.String("ref", compare.DefaultReference, "the server every within-run ratio is taken against")
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance level of the U test on repeated rows")
-	gate := fs.Bool("gate", false, "CI's comparison: each Go model's costs against nginx/cthreads, aggregated over levels, planned points measured, failed requests (no other flag with it but --screen)")
+	gate := fs.Bool("gate", false, "CI's comparison: each Go model's costs against nginx/cthreads, aggregated over levels and repeats, planned points measured, failed requests (no other flag with it but --screen)")
 	screen := fs.Bool("screen", false, "with --gate: print only the Go models whose cost per request is above compare.ScreenThreshold, to be measured again")
 	pos, err := parseWithPositional(fs, args)
 	if err != nil {
