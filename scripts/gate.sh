@@ -78,7 +78,8 @@ if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
 fi
 if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
   # No history to rebuild the baseline from (a shallow clone): the only comparison left is
-  # the one across machines, whose limits are not shown to hold there. Said, not hidden.
+  # the one across machines, whose limits are not shown to hold there, with no twins to
+  # measure a second time either. Said, not hidden.
   echo "gate: revision $rev of $baseline is not in this clone's history (a shallow clone?):" \
     "the quick suite alone, gated against its committed figures, measured on another machine; a FAIL may be the machine" >&2
   quick_run "$suite_file"
@@ -174,7 +175,10 @@ split "$run/summary.csv"
 # cost above compare.ScreenThreshold (half the limit) does not decide alone: those models
 # and their twins are measured 3 more rounds at their closed levels (in the same order,
 # the twin swapping places each round), and the gate judges all 6 together.
-confirm=$(bin/bench compare --gate --screen "$run/gate/base" "$run/gate/new") || confirm=
+if ! confirm=$(bin/bench compare --gate --screen "$run/gate/base" "$run/gate/new"); then
+  echo "gate: the screen could not read the run (bench compare --gate below says why)" >&2
+  confirm= status=1
+fi
 if [ -n "$confirm" ]; then
   confirm=$(paste -sd, <<<"$confirm")
   echo "== the first 3 rounds (for information: a cost per request above the screen is measured again)"
@@ -190,7 +194,9 @@ scenarios = []
 for sc in suite["scenarios"]:
     if sc["kind"] != "closed":
         continue
-    sc["servers"] = [l for l in sc["servers"] if l in keep]
+    # reversed: the run's 3 rounds put each model first twice, these put its twin first
+    # twice, so over the 6 each goes first 3 times
+    sc["servers"] = [l for l in reversed(sc["servers"]) if l in keep]
     sc.pop("repeat_also", None)
     sc["server_args"] = {l: a for l, a in sc.get("server_args", {}).items() if l in keep}
     if sc["servers"]:
@@ -212,6 +218,17 @@ PY
     status=$cstatus
   fi
   if [ -s "$run/confirm/summary.csv" ]; then split "$run/summary.csv" "$run/confirm/summary.csv"; fi
+  # Every model named and its twin must have rows of the second measurement, or the gate
+  # would judge 3 rounds where it says 6.
+  for m in ${confirm//,/ }; do
+    for label in "$m" "$m@base"; do
+      if ! awk -F, -v s="$label" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "server") c = i; next}
+          c && $c == s {found = 1} END {exit !found}' "$run/confirm/summary.csv" 2>/dev/null; then
+        echo "gate: the second measurement has no row of $label; failing" >&2
+        status=1
+      fi
+    done
+  done
 fi
 echo "== bench compare --gate $run/gate/base $run/gate/new (the baseline's models and the code under test, alternating in one run${confirm:+; $confirm over 6 rounds})"
 gate=0
