@@ -173,8 +173,9 @@ split "$run/summary.csv"
 
 # One run's 3 rounds move a model's cost per request about 4 % on unchanged code, so a
 # cost above compare.ScreenThreshold (half the limit) does not decide alone: those models
-# and their twins are measured 3 more rounds at their closed levels (in the same order,
-# the twin swapping places each round), and the gate judges all 6 together.
+# and their twins are measured 3 more rounds at their closed levels (listed the other way
+# round, so that over the 6 rounds each goes first 3 times), and the gate judges all 6
+# together, pairing repeats within each run.
 if ! confirm=$(bin/bench compare --gate --screen "$run/gate/base" "$run/gate/new"); then
   echo "gate: the screen could not read the run (bench compare --gate below says why)" >&2
   confirm= status=1
