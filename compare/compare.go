@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aclements/go-moremath/stats"
-
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -177,7 +175,7 @@ const FewRepeatsAlpha = 0.1
 // is within the noise and said so.
 func (o Options) compareCell(m Metric, base, cur []float64) Cell {
 	c := Cell{Metric: m.Name, N1: len(base), N2: len(cur), P: 1,
-		Base: stats.Sample{Xs: base}.Quantile(0.5), New: stats.Sample{Xs: cur}.Quantile(0.5)}
+		Base: median(base), New: median(cur)}
 	c.Delta = math.NaN()
 	if c.Base != 0 {
 		c.Delta = (c.New - c.Base) / c.Base

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/aclements/go-moremath/stats"
-
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -307,7 +305,7 @@ func missingPoints(base, cur []metrics.SummaryRow, opt GateOptions) []string {
 // past the capacity fail by design.
 func failedMore(bp, cp map[gatePoint][]metrics.SummaryRow, refs []string) []string {
 	errs, _ := lookup("errors")
-	share := func(rows []metrics.SummaryRow) float64 { return stats.Sample{Xs: values(rows, errs)}.Quantile(0.5) }
+	share := func(rows []metrics.SummaryRow) float64 { return median(values(rows, errs)) }
 	var out []string
 	for p, rows := range cp {
 		if p.Kind == metrics.KindOpen || bp[p] == nil || rows[0].GoMaxProcs == 0 && !slices.Contains(refs, p.Server) {

@@ -4,8 +4,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/aclements/go-moremath/stats"
-
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -106,8 +104,6 @@ func pairMoves(cs, bs []sample, mean func(float64) float64) []float64 {
 	}
 	return out
 }
-
-func median(xs []float64) float64 { return stats.Sample{Xs: xs}.Quantile(0.5) }
 
 func medianOf(ss []sample) float64 {
 	xs := make([]float64, len(ss))

@@ -3,8 +3,6 @@ package compare
 import (
 	"slices"
 
-	"github.com/aclements/go-moremath/stats"
-
 	"github.com/benchsuite/threads-vs-loop/metrics"
 )
 
@@ -30,14 +28,14 @@ func ratios(g group, opt Options) ratioSet {
 			if m.Absolute > 0 {
 				continue // a share has no meaningful ratio
 			}
-			den := stats.Sample{Xs: values(ref, m)}.Quantile(0.5)
+			den := median(values(ref, m))
 			if den == 0 {
 				continue
 			}
 			if out[rk] == nil {
 				out[rk] = map[string]float64{}
 			}
-			out[rk][m.Name] = stats.Sample{Xs: values(rows, m)}.Quantile(0.5) / den
+			out[rk][m.Name] = median(values(rows, m)) / den
 		}
 	}
 	return out

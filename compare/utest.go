@@ -58,3 +58,6 @@ func canReach(n1, n2 int, alpha float64) bool {
 	}
 	return uTest(a, b) <= alpha
 }
+
+// median is the median of xs (NaN for none): every median the package takes.
+func median(xs []float64) float64 { return stats.Sample{Xs: xs}.Quantile(0.5) }
