@@ -12,12 +12,11 @@
 // its warm-up; what is read over the window alone (context switches, a server's log)
 // waits for it (windowStart).
 //
-// Hosts (remote*.go): the servers may run on another machine and the load on several,
-// over ssh (RemoteHost: one ssh session per child command, `bench serve`, `bench peer`,
-// `bench sample` or `bench load` there, each ended by closing its stdin). RemoteEngine
-// is the Engine that splits a load over the client hosts, starts their windows at one
-// instant and merges their replies (histograms merged, never percentiles). The child
-// commands' arguments and replies are package internal/wire's, shared with cmd/bench.
+// Hosts: the runner starts a server through a ServerHost (host.go) and drives it
+// through an Engine. On this machine (local_host.go) a server is a child process and the
+// engine is package loadgen; package orchestrator/sshhost implements both over ssh, for a
+// server on another machine and loads split over several. The core files (runner, step,
+// record, plan) import neither ssh nor the local implementation's process handling.
 //
 // Each server is told the load of the steps it will serve before it starts (PeerLoad: the
 // most connections, the most active ones, the endpoints; a peer script gets them as

@@ -8,23 +8,21 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // waitReady polls GET /hello until the server answers 200, and records the size of that
 // answer (head and body, as a keep-alive client receives it).
 func (p *serverProc) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(startTimeout)
+	deadline := time.Now().Add(StartTimeout)
 	for {
 		n, err := probeHello(p.addr)
 		if err == nil {
-			p.helloBytes, p.readyFDs = n, p.openFDs()
+			p.helloBytes, p.readyFDs = n, p.OpenFDs()
 			return nil
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("exited before answering: %s", p.how)
+			return fmt.Errorf("exited before answering: %s", p.How())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
@@ -81,22 +79,6 @@ const (
 	settleTimeout = 10 * time.Second
 )
 
-// openFDs counts the descriptors of the server's process tree, or -1.
-func (p *serverProc) openFDs() int {
-	if p.remote != nil {
-		return p.remote.host.openFDs(p.pid)
-	}
-	s := sampler.New(p.pid, true)
-	if err := s.Tick(); err != nil {
-		return -1
-	}
-	samples := s.Samples()
-	if len(samples) == 0 {
-		return -1
-	}
-	return samples[len(samples)-1].FDs
-}
-
 // settle waits until the server holds no more descriptors than when it became ready
 // (plus settleFDs), and returns a note if it does not within settleTimeout.
 func (p *serverProc) settle(ctx context.Context) string {
@@ -105,7 +87,7 @@ func (p *serverProc) settle(ctx context.Context) string {
 	}
 	deadline := time.Now().Add(settleTimeout)
 	for {
-		n := p.openFDs()
+		n := p.OpenFDs()
 		if n >= 0 && n <= p.readyFDs+settleFDs {
 			return ""
 		}

@@ -35,9 +35,9 @@ type Config struct {
 	Note       string        // added to every row's note, e.g. "server and client share CPU 0"
 	// OnServer, when set, is called with each server's label and sampled PID as it starts.
 	OnServer func(label string, pid int)
-	// ServerHost, when set, is the host the servers run on (bench serve over ssh, sampled
-	// there by bench sample); nil: this machine.
-	ServerHost *RemoteHost
+	// ServerHost, when set, is where the servers run (package orchestrator/sshhost: bench
+	// serve over ssh, sampled there by bench sample); nil: this machine, as children.
+	ServerHost ServerHost
 	// LeftOut is the suite's servers the run leaves out, and why (Plan's), for run.json.
 	LeftOut []metrics.LeftOut
 	// Servers is what the suite declares of each of its servers (Suite.Identities), for
@@ -87,7 +87,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	defer series.Close()
 
 	r := &runner{cfg: cfg, capacity: map[string]capacity{}, manifest: planned(cfg),
-		launch: launcher{bench: cfg.Bench, env: cfg.Env, cpus: cfg.ServerCPUs, host: cfg.ServerHost}}
+		launch: launcher{host: cfg.ServerHost, env: cfg.Env, cpus: cfg.ServerCPUs}}
+	if r.launch.host == nil {
+		r.launch.host = localHost{bench: cfg.Bench}
+	}
 	if err := metrics.WriteManifest(cfg.Out, r.manifest); err != nil {
 		return Report{}, err
 	}
@@ -225,7 +228,7 @@ func (r *runner) stopServer() {
 	r.srv = nil
 	r.mu.Unlock()
 	if p != nil {
-		p.stop()
+		p.Stop()
 	}
 }
 

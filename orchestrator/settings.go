@@ -18,7 +18,7 @@ import (
 // load ended before the window began.
 func (p *serverProc) windowDrops(ctx context.Context, win *windowStart, duration time.Duration) (count func() (n int, ok bool)) {
 	s := p.settings
-	if s.Log == "" || s.LogDrops == "" || p.remote != nil {
+	if s.Log == "" || s.LogDrops == "" || !p.Local() {
 		return func() (int, bool) { return 0, false }
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -103,7 +103,7 @@ func TestPeerSettingsAndDrops(t *testing.T) {
 // TestWindowDropsUnknown: no log named, or a load that ended before the window began,
 // gives no count (not a zero).
 func TestWindowDropsUnknown(t *testing.T) {
-	p := &serverProc{}
+	p := &serverProc{Server: &localServer{}}
 	if _, ok := p.windowDrops(context.Background(), fixedWindow(time.Now()), 0)(); ok {
 		t.Error("a server without a log gave a count")
 	}

@@ -98,7 +98,7 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 		m.err = err
 		return m
 	}
-	srvS, cliS := srv.sampler(), sampler.New(0, false)
+	srvS, cliS := srv.Sampler(), sampler.New(0, false)
 	srvS.Start(r.cfg.Interval)
 	cliS.Start(r.cfg.Interval)
 	// The engines start their window Warmup after they are called (the closed one after
@@ -175,7 +175,7 @@ func (r *runner) prepare(ctx context.Context, st Step, base string, m *measureme
 // windowSwitches counts the server tree's context switches over the measured window,
 // duration from its start. If ctx ends first (the load returned early) it counts up to
 // then, and yields nothing if that is before the window began.
-func windowSwitches(ctx context.Context, s treeSampler, win *windowStart, duration time.Duration) <-chan sampler.Switches {
+func windowSwitches(ctx context.Context, s TreeSampler, win *windowStart, duration time.Duration) <-chan sampler.Switches {
 	out := make(chan sampler.Switches, 1) // closed without a value: unknown
 	go func() {
 		defer close(out)

@@ -79,6 +79,12 @@ type Hosts struct {
 	Clients []HostSpec `json:"clients"`
 }
 
+// Local is the host name of this machine in a hosts list.
+const Local = "local"
+
+// IsLocal reports whether dest names this machine.
+func IsLocal(dest string) bool { return dest == "" || dest == Local }
+
 // HostSpec is one host of Hosts.
 type HostSpec struct {
 	Dest string `json:"dest"` // "local" or an ssh destination
@@ -138,8 +144,8 @@ type ServerSpec struct {
 	Env map[string]string `json:"env"`
 }
 
-// env is spec's Env as K=V, sorted.
-func (spec ServerSpec) env() []string {
+// EnvList is spec's Env as K=V, sorted.
+func (spec ServerSpec) EnvList() []string {
 	var env []string
 	for k, v := range spec.Env {
 		env = append(env, k+"="+v)
@@ -248,3 +254,14 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes the duration as a string.
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// Used is the servers some scenario runs, by label.
+func (s *Suite) Used() map[string]bool {
+	used := map[string]bool{}
+	for _, sc := range s.Scenarios {
+		for _, l := range sc.Servers {
+			used[l] = true
+		}
+	}
+	return used
+}

@@ -236,7 +236,7 @@ const peerCheckTimeout = 30 * time.Second
 // one that cannot is added to unavailable with the reason it printed. An optional server
 // is then left out of the run with that reason; a required one fails the plan.
 func (s *Suite) CheckPeers(unavailable map[string]string) {
-	used := s.used()
+	used := s.Used()
 	for _, sv := range s.Servers {
 		if sv.External == "" || unavailable[sv.Label] != "" || !used[sv.Label] {
 			continue
@@ -259,7 +259,7 @@ func (s *Suite) CheckPeers(unavailable map[string]string) {
 // server on an endpoint it does not serve would measure its 404s.
 func (s *Suite) Endpoints(skip map[string]string) (map[string][]string, error) {
 	out := map[string][]string{}
-	used := s.used()
+	used := s.Used()
 	for _, sv := range s.Servers {
 		if sv.External == "" || skip[sv.Label] != "" || !used[sv.Label] {
 			continue

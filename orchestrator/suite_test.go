@@ -172,12 +172,11 @@ func TestScenarioServerArgs(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps, _ := Plan(s, PlanOptions{})
-	l := launcher{cpus: []int{0}}
 	want0 := []string{"serve", "--model", "threaded", "--addr", "127.0.0.1:0", "--cpus", "0", "--pool", "0"}
-	if got := l.serveArgs(steps[0].Server, "127.0.0.1:0"); !slices.Equal(got, want0) {
+	if got := steps[0].Server.ServeArgs("127.0.0.1:0", []int{0}); !slices.Equal(got, want0) {
 		t.Errorf("hello: %q, want %q: the server's own args, pinned to its CPUs", got, want0)
 	}
-	if got := l.serveArgs(steps[1].Server, "127.0.0.1:0"); !slices.Equal(got, append(want0, "--procs", "64")) {
+	if got := steps[1].Server.ServeArgs("127.0.0.1:0", []int{0}); !slices.Equal(got, append(want0, "--procs", "64")) {
 		t.Errorf("hol: %q, want --procs 64 added", got)
 	}
 	if !slices.Equal(s.Servers[0].Args, []string{"--pool", "0"}) {
@@ -245,11 +244,10 @@ func TestUnavailable(t *testing.T) {
 // TestServeArgs: the suite's procs is passed on; otherwise serve chooses (and reports) the
 // model's GOMAXPROCS itself, so nothing here recomputes a model's defaults.
 func TestServeArgs(t *testing.T) {
-	l := launcher{}
-	if got := l.serveArgs(ServerSpec{Model: "goroutine", Procs: 3}, "127.0.0.1:0"); !slices.Contains(got, "--procs") || slices.Contains(got, "--cpus") {
+	if got := (ServerSpec{Model: "goroutine", Procs: 3}).ServeArgs("127.0.0.1:0", nil); !slices.Contains(got, "--procs") || slices.Contains(got, "--cpus") {
 		t.Errorf("procs 3, unpinned: %q", got)
 	}
-	if got := l.serveArgs(ServerSpec{Model: "evented", Args: []string{"--loops", "3"}}, "127.0.0.1:0"); slices.Contains(got, "--procs") {
+	if got := (ServerSpec{Model: "evented", Args: []string{"--loops", "3"}}).ServeArgs("127.0.0.1:0", nil); slices.Contains(got, "--procs") {
 		t.Errorf("evented without procs: %q, want GOMAXPROCS left to serve", got)
 	}
 }

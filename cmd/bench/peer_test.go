@@ -16,6 +16,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
+	"github.com/benchsuite/threads-vs-loop/orchestrator/sshhost"
 )
 
 // fakePeer is a peer script whose "server" ignores SIGTERM (only SIGKILL stops it) and
@@ -126,12 +127,12 @@ func TestRunPeerOnServerHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	host, err := orchestrator.Connect(ctx, orchestrator.SSH{}, orchestrator.Local, nil)
+	host, err := sshhost.Connect(ctx, sshhost.SSH{}, orchestrator.Local, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	unavailable := s.Unavailable(nil)
-	eps, err := s.PeersOn(ctx, host, unavailable)
+	eps, err := sshhost.PeersOn(ctx, s, host, unavailable)
 	if err != nil || strings.Join(eps["nginx"], " ") != "/hello" || !strings.Contains(unavailable["ghost"], "missing ghostd") {
 		t.Fatalf("PeersOn: endpoints %v, unavailable %v, %v", eps, unavailable, err)
 	}

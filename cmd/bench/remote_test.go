@@ -18,17 +18,18 @@ import (
 	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
+	"github.com/benchsuite/threads-vs-loop/orchestrator/sshhost"
 	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
-// localHosts is n "local" client hosts: RemoteEngine runs `bench load` (this test
+// localHosts is n "local" client hosts: sshhost.Engine runs `bench load` (this test
 // binary, as main) as a child of each, through the same shell line it sends over ssh.
-func localHosts(t *testing.T, n int) []*orchestrator.RemoteHost {
+func localHosts(t *testing.T, n int) []*sshhost.Host {
 	t.Helper()
 	t.Setenv("BENCH_AS_MAIN", "1") // the children run main
-	var hosts []*orchestrator.RemoteHost
+	var hosts []*sshhost.Host
 	for range n {
-		h, err := orchestrator.Connect(context.Background(), orchestrator.SSH{}, orchestrator.Local, nil)
+		h, err := sshhost.Connect(context.Background(), sshhost.SSH{}, orchestrator.Local, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +42,7 @@ func localHosts(t *testing.T, n int) []*orchestrator.RemoteHost {
 // merged losslessly: the merged count is the sum of the requests.
 func TestRemoteEngineMergesTwoHosts(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
-	e := &orchestrator.RemoteEngine{Hosts: localHosts(t, 2)}
+	e := &sshhost.Engine{Hosts: localHosts(t, 2)}
 	res, err := e.RunClosed(context.Background(), loadgen.Config{URL: "http://" + p.addr + "/hello",
 		Concurrency: 5, Duration: 300 * time.Millisecond, Warmup: 200 * time.Millisecond})
 	if err != nil {
@@ -59,7 +60,7 @@ func TestRemoteEngineMergesTwoHosts(t *testing.T) {
 // The open engine's rate is split over the hosts: the offered rates sum to the asked one.
 func TestRemoteEngineSplitsTheRate(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
-	e := &orchestrator.RemoteEngine{Hosts: localHosts(t, 2)}
+	e := &sshhost.Engine{Hosts: localHosts(t, 2)}
 	res, err := e.RunOpen(context.Background(), loadgen.Config{URL: "http://" + p.addr + "/hello",
 		Rate: 400, Duration: 500 * time.Millisecond, Warmup: 200 * time.Millisecond})
 	if err != nil {
@@ -73,7 +74,7 @@ func TestRemoteEngineSplitsTheRate(t *testing.T) {
 // Idle connections are split over the hosts and held until Close.
 func TestRemoteEngineHoldsIdle(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
-	e := &orchestrator.RemoteEngine{Hosts: localHosts(t, 2)}
+	e := &sshhost.Engine{Hosts: localHosts(t, 2)}
 	h, err := e.HoldIdle(context.Background(), "http://"+p.addr+"/hello", 5)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
 	"github.com/benchsuite/threads-vs-loop/metrics"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
+	"github.com/benchsuite/threads-vs-loop/orchestrator/sshhost"
 )
 
 const runSynopsis = `run [--suite suites/default.json] [--out DIR] [--quick] [--models LIST]
@@ -110,7 +111,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer f.multi.close()
-		if endpoints, err = suite.PeersOn(ctx, f.multi.server, unavailable); err != nil {
+		if endpoints, err = sshhost.PeersOn(ctx, suite, f.multi.server, unavailable); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 	} else {

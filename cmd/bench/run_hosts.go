@@ -8,6 +8,7 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/orchestrator"
+	"github.com/benchsuite/threads-vs-loop/orchestrator/sshhost"
 )
 
 // hostFlags are bench run's multi-host flags.
@@ -59,20 +60,20 @@ func chooseHosts(f hostFlags, suite *orchestrator.Hosts) (*orchestrator.Hosts, e
 // multiHost is a connected multi-host run: the server host and the client hosts, each
 // with this build of bench there.
 type multiHost struct {
-	server  *orchestrator.RemoteHost
-	clients []*orchestrator.RemoteHost
+	server  *sshhost.Host
+	clients []*sshhost.Host
 }
 
 // connectHosts checks every host and puts bench there; close removes the copies.
 func connectHosts(ctx context.Context, h *orchestrator.Hosts, f hostFlags, stdout io.Writer) (*multiHost, error) {
-	ssh := orchestrator.SSH{Config: f.sshConfig, Bench: f.remoteBench}
+	ssh := sshhost.SSH{Config: f.sshConfig, Bench: f.remoteBench}
 	m := &multiHost{}
-	connect := func(spec orchestrator.HostSpec) (*orchestrator.RemoteHost, error) {
+	connect := func(spec orchestrator.HostSpec) (*sshhost.Host, error) {
 		cpus, err := affinity.Parse(spec.CPUs)
 		if err != nil {
 			return nil, usageError{fmt.Sprintf("run: host %s: CPUs %q: %v", spec.Dest, spec.CPUs, err)}
 		}
-		rh, err := orchestrator.Connect(ctx, ssh, spec.Dest, cpus)
+		rh, err := sshhost.Connect(ctx, ssh, spec.Dest, cpus)
 		if err != nil {
 			return nil, fmt.Errorf("run: %w", err)
 		}
@@ -99,7 +100,7 @@ func connectHosts(ctx context.Context, h *orchestrator.Hosts, f hostFlags, stdou
 }
 
 func (m *multiHost) close() {
-	for _, h := range append([]*orchestrator.RemoteHost{m.server}, m.clients...) {
+	for _, h := range append([]*sshhost.Host{m.server}, m.clients...) {
 		if h != nil {
 			h.Close()
 		}
@@ -110,5 +111,5 @@ func (m *multiHost) close() {
 func (m *multiHost) configure(cfg *orchestrator.Config) {
 	cfg.ServerHost, cfg.ServerCPUs, cfg.HostCPUs = m.server, m.server.CPUs, m.server.NumCPU
 	cfg.ClientCPUs, cfg.Note = nil, ""
-	cfg.Engine = &orchestrator.RemoteEngine{Hosts: m.clients}
+	cfg.Engine = &sshhost.Engine{Hosts: m.clients}
 }

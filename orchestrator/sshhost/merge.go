@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"bufio"
@@ -13,14 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
 
 // ErrHost is returned when a host cannot be used: ssh fails, another OS or architecture,
 // or the bench binary cannot be put there.
-var ErrHost = errors.New("orchestrator: host")
-
-// Local is the host name of this machine in a hosts list.
-const Local = "local"
+var ErrHost = errors.New("sshhost: host")
 
 // SSH is how the system ssh client is called: the user's keys, agent, ~/.ssh/config
 // and jump hosts apply; Config adds -F FILE (a test's throwaway configuration).
@@ -29,9 +28,9 @@ type SSH struct {
 	Bench  string // the bench already installed on the hosts, if any (default "bench")
 }
 
-// RemoteHost is a host the coordinator runs bench on: over ssh, or this machine
+// Host is a host the coordinator runs bench on: over ssh, or this machine
 // ("local", as a child process).
-type RemoteHost struct {
+type Host struct {
 	Dest   string // "local" or an ssh destination (user@host, a config alias)
 	Addr   string // the address the host is reached at (ssh -G's hostname)
 	CPUs   []int  // where bench runs there (empty: not pinned)
@@ -39,16 +38,13 @@ type RemoteHost struct {
 	ssh    SSH
 	bench  string            // bench's path there
 	copied string            // the temp folder this run copied bench into ("": none)
-	keeper *remoteProc       // bench keep: removes copied when its session ends, however it ends
+	keeper *session          // bench keep: removes copied when its session ends, however it ends
 	peers  map[string]string // local peer script → its copy there (CopyPeers)
 }
 
-// IsLocal reports whether dest names this machine.
-func IsLocal(dest string) bool { return dest == "" || dest == Local }
-
 // command is dest's shell command line run over ssh (or locally with sh -c).
-func (h *RemoteHost) command(ctx context.Context, script string) *exec.Cmd {
-	if IsLocal(h.Dest) {
+func (h *Host) command(ctx context.Context, script string) *exec.Cmd {
+	if orchestrator.IsLocal(h.Dest) {
 		return exec.CommandContext(ctx, "sh", "-c", script)
 	}
 	return exec.CommandContext(ctx, "ssh", h.ssh.args(h.Dest, script)...)
@@ -63,7 +59,7 @@ func (s SSH) args(dest string, script string) []string {
 }
 
 // output runs script on the host and returns its stdout, trimmed.
-func (h *RemoteHost) output(ctx context.Context, script string, stdin io.Reader) (string, error) {
+func (h *Host) output(ctx context.Context, script string, stdin io.Reader) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	cmd := h.command(ctx, script)
@@ -80,13 +76,13 @@ func (h *RemoteHost) output(ctx context.Context, script string, stdin io.Reader)
 // Connect checks dest (same OS and architecture as this build) and makes sure this
 // build of bench is there: the installed one if its hash matches, else a copy in a
 // temp folder that Close removes.
-func Connect(ctx context.Context, ssh SSH, dest string, cpus []int) (*RemoteHost, error) {
-	h := &RemoteHost{Dest: dest, CPUs: cpus, ssh: ssh, Addr: "127.0.0.1", NumCPU: runtime.NumCPU()}
+func Connect(ctx context.Context, ssh SSH, dest string, cpus []int) (*Host, error) {
+	h := &Host{Dest: dest, CPUs: cpus, ssh: ssh, Addr: "127.0.0.1", NumCPU: runtime.NumCPU()}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrHost, err)
 	}
-	if IsLocal(dest) {
+	if orchestrator.IsLocal(dest) {
 		h.bench = self
 		return h, nil
 	}
@@ -134,7 +130,7 @@ func platform(sys, machine string) string {
 
 // install uses the host's bench if it is this build, else copies this executable
 // into a fresh temp folder there.
-func (h *RemoteHost) install(ctx context.Context, self string) error {
+func (h *Host) install(ctx context.Context, self string) error {
 	want, err := fileHash(self)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrHost, err)
@@ -152,7 +148,7 @@ func (h *RemoteHost) install(ctx context.Context, self string) error {
 
 // copySelf copies this executable (whose hash is want) into a fresh temp folder there,
 // held by a keeper.
-func (h *RemoteHost) copySelf(ctx context.Context, self, want string) error {
+func (h *Host) copySelf(ctx context.Context, self, want string) error {
 	f, err := os.Open(self)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrHost, err)
@@ -177,11 +173,11 @@ func (h *RemoteHost) copySelf(ctx context.Context, self, want string) error {
 }
 
 // Copied is the temp folder this run copied bench into on the host ("" if none).
-func (h *RemoteHost) Copied() string { return h.copied }
+func (h *Host) Copied() string { return h.copied }
 
 // Close removes what Connect copied to the host: it ends the keeper's session, which
 // removes the folder, and removes it itself should the keeper not have.
-func (h *RemoteHost) Close() error {
+func (h *Host) Close() error {
 	if h.keeper != nil {
 		h.keeper.stop()
 		h.keeper = nil
@@ -200,7 +196,7 @@ func (h *RemoteHost) Close() error {
 // benchLine is the shell line that runs bench with args there, pinned to the host's
 // CPUs, ending when the ssh session's stdin closes; it first prints the shell's PID,
 // which exec makes bench's.
-func (h *RemoteHost) benchLine(args []string) string {
+func (h *Host) benchLine(args []string) string {
 	var b strings.Builder
 	b.WriteString("echo $$; exec ")
 	b.WriteString(shellQuote(h.bench))

@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"archive/tar"
@@ -17,11 +17,8 @@ import (
 
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/internal/wire"
+	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
-
-// peerStartTimeout bounds a peer's start on the server host: its script may build the
-// server there first (cthreads.sh runs gcc).
-const peerStartTimeout = time.Minute
 
 // PeersOn copies the peer scripts the suite's scenarios use to the server host h and asks
 // there, for each, whether it can run (its requires on PATH there, SCRIPT --check) and
@@ -29,9 +26,9 @@ const peerStartTimeout = time.Minute
 // A peer that cannot run there is put in unavailable with the reason, which leaves it out
 // (or skips its steps) with that note; the run goes on. This machine's own answer for a
 // peer is dropped: the server host is where it runs.
-func (s *Suite) PeersOn(ctx context.Context, h *RemoteHost, unavailable map[string]string) (map[string][]string, error) {
-	used := s.used()
-	var specs []ServerSpec
+func PeersOn(ctx context.Context, s *orchestrator.Suite, h *Host, unavailable map[string]string) (map[string][]string, error) {
+	used := s.Used()
+	var specs []orchestrator.ServerSpec
 	var scripts []string
 	for _, sv := range s.Servers {
 		if sv.External != "" && used[sv.Label] {
@@ -62,7 +59,7 @@ func (s *Suite) PeersOn(ctx context.Context, h *RemoteHost, unavailable map[stri
 
 // peerFacts runs a peer script's checks on the host: why it cannot run there (its
 // requires, then SCRIPT --check), or the endpoints it serves (SCRIPT --endpoints).
-func (h *RemoteHost) peerFacts(ctx context.Context, script string, requires []string) (endpoints []string, why string, err error) {
+func (h *Host) peerFacts(ctx context.Context, script string, requires []string) (endpoints []string, why string, err error) {
 	var b strings.Builder
 	b.WriteString("s=" + shellQuote(script) + "; for c in")
 	for _, r := range requires {
@@ -90,11 +87,11 @@ func (h *RemoteHost) peerFacts(ctx context.Context, script string, requires []st
 // peers-HASH/scripts/NAME, HASH the SHA-256 of the folder's files, and remembers where each
 // script is there. The folder is removed with bench's (the keeper, or Close). A host that
 // runs its own bench gets a copy of this one first, for the folder and its keeper.
-func (h *RemoteHost) CopyPeers(ctx context.Context, scripts []string) error {
+func (h *Host) CopyPeers(ctx context.Context, scripts []string) error {
 	if h.peers == nil {
 		h.peers = map[string]string{}
 	}
-	if IsLocal(h.Dest) {
+	if orchestrator.IsLocal(h.Dest) {
 		for _, s := range scripts {
 			h.peers[s] = s
 		}
@@ -131,7 +128,7 @@ func (h *RemoteHost) CopyPeers(ctx context.Context, scripts []string) error {
 }
 
 // copyFolder sends dir's files to the host (tar unpacks them there) and returns where.
-func (h *RemoteHost) copyFolder(ctx context.Context, dir string) (string, error) {
+func (h *Host) copyFolder(ctx context.Context, dir string) (string, error) {
 	archive, hash, err := tarFolder(dir)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrHost, err)
@@ -185,62 +182,46 @@ func tarFolder(dir string) ([]byte, string, error) {
 	return buf.Bytes(), hex.EncodeToString(sum.Sum(nil)), nil
 }
 
-// startRemotePeer runs spec's script on the server host through bench peer, which picks a
+// startPeer runs spec's script on the server host through bench peer, which picks a
 // free port there, has the server listen on every address (PEER_BIND=0.0.0.0; loopback
 // when the "server host" is this machine), and stops it when the session ends. The
 // clients target the address the host is reached at.
-func (l *launcher) startRemotePeer(ctx context.Context, spec ServerSpec, load PeerLoad) (*serverProc, error) {
-	script, ok := l.host.peers[spec.External]
+func (h *Host) startPeer(ctx context.Context, s orchestrator.ServerStart) (*server, error) {
+	spec := s.Spec
+	script, ok := h.peers[spec.External]
 	if !ok {
-		return nil, fmt.Errorf("%s was not copied to %s", spec.External, l.host.Dest)
+		return nil, fmt.Errorf("%s was not copied to %s", spec.External, h.Dest)
 	}
-	cpus := affinity.Format(l.cpus)
+	cpus := affinity.Format(s.CPUs)
 	if cpus == "" {
-		cpus = "0-" + strconv.Itoa(l.host.NumCPU-1)
+		cpus = "0-" + strconv.Itoa(h.NumCPU-1)
 	}
 	bind := "0.0.0.0"
-	if IsLocal(l.host.Dest) {
-		bind = l.host.Addr
+	if orchestrator.IsLocal(h.Dest) {
+		bind = h.Addr
 	}
-	env := append(append(l.env[:len(l.env):len(l.env)], spec.env()...), load.Env()...)
-	args := wire.PeerArgs{Script: script, CPUs: cpus, Addr: bind, Env: env, Timeout: peerStartTimeout}
-	rp, err := l.host.startBench(ctx, append([]string{"peer"}, args.Args()...))
+	env := append(append(s.Env[:len(s.Env):len(s.Env)], spec.EnvList()...), s.Load.Env()...)
+	args := wire.PeerArgs{Script: script, CPUs: cpus, Addr: bind, Env: env, Timeout: orchestrator.PeerStartTimeout}
+	rp, err := h.startBench(ctx, append([]string{"peer"}, args.Args()...))
 	if err != nil {
 		return nil, err
 	}
-	p := &serverProc{label: spec.Label, done: make(chan struct{}), stderr: rp.stderr, remote: rp}
-	go func() {
-		<-rp.done
-		p.how = rp.how
-		close(p.done)
-	}()
-	line, err := rp.readLine(ctx, peerStartTimeout+startTimeout)
-	var pid int
+	p := &server{session: rp}
+	line, err := rp.readLine(ctx, orchestrator.PeerStartTimeout+orchestrator.StartTimeout)
 	var port string
 	if err == nil {
-		pid, port, err = wire.ParsePeerStarted(line)
+		p.pid, port, err = wire.ParsePeerStarted(line)
 	}
 	if err == nil { // bench peer forwards the script's settings line ("settings {}" if none)
-		if line, err = rp.readLine(ctx, startTimeout); err == nil {
+		if line, err = rp.readLine(ctx, orchestrator.StartTimeout); err == nil {
 			p.settings, err = wire.ParseSettings(line)
 		}
 	}
 	if err != nil {
-		p.stop()
-		return nil, fmt.Errorf("%s on %s: %w%s", spec.External, l.host.Dest, err, rp.stderr.suffix())
+		p.Stop()
+		return nil, fmt.Errorf("%s on %s: %w%s", spec.External, h.Dest, err, rp.stderr.Suffix())
 	}
-	p.pid, p.addr = pid, net.JoinHostPort(l.host.Addr, port)
+	p.addr = net.JoinHostPort(h.Addr, port)
 	go io.Copy(io.Discard, rp.stdout)
 	return p, nil
-}
-
-// used is the servers some scenario runs, by label.
-func (s *Suite) used() map[string]bool {
-	used := map[string]bool{}
-	for _, sc := range s.Scenarios {
-		for _, l := range sc.Servers {
-			used[l] = true
-		}
-	}
-	return used
 }

@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"archive/tar"
@@ -142,9 +142,9 @@ func TestTarFolderHashesContent(t *testing.T) {
 // an open load has none, and each host its share of the rate. The arguments are read
 // back as bench load reads them (wire.LoadArgs).
 func TestLoadArgsRamp(t *testing.T) {
-	e := &RemoteEngine{Hosts: make([]*RemoteHost, 2)}
+	e := &Engine{Hosts: make([]*Host, 2)}
 	for i := range e.Hosts {
-		e.Hosts[i] = &RemoteHost{}
+		e.Hosts[i] = &Host{}
 	}
 	parse := func(args []string) wire.LoadArgs {
 		t.Helper()

@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"bufio"
@@ -11,31 +11,34 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/benchsuite/threads-vs-loop/internal/child"
+	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
 
-// remoteProc is a bench command running on a host, over an ssh session whose stdin it
+// session is a bench command running on a host, over an ssh session whose stdin it
 // holds open: closing it (Stop) or this process dying ends the session, and the remote
 // bench, started with --exit-on-stdin-eof, exits with it.
-type remoteProc struct {
-	host   *RemoteHost
+type session struct {
+	host   *Host
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
-	stderr *tailBuffer
+	stderr *child.Tail
 	pid    int // the remote bench's PID, as its shell printed it
 	done   chan struct{}
 	how    string // how the session ended; read after done
 }
 
 // startBench starts bench args on the host and reads the PID line.
-func (h *RemoteHost) startBench(ctx context.Context, args []string) (*remoteProc, error) {
-	p := &remoteProc{host: h, stderr: &tailBuffer{}, done: make(chan struct{})}
-	if IsLocal(h.Dest) {
+func (h *Host) startBench(ctx context.Context, args []string) (*session, error) {
+	p := &session{host: h, stderr: &child.Tail{}, done: make(chan struct{})}
+	if orchestrator.IsLocal(h.Dest) {
 		p.cmd = exec.Command("sh", "-c", h.benchLine(args))
 	} else {
 		p.cmd = exec.Command("ssh", h.ssh.args(h.Dest, h.benchLine(args))...)
 	}
-	p.cmd.SysProcAttr = childAttr() // ssh dies with this process, and the remote bench with ssh
+	p.cmd.SysProcAttr = child.Attr() // ssh dies with this process, and the remote bench with ssh
 	p.cmd.Stderr = p.stderr
 	var err error
 	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
@@ -46,27 +49,27 @@ func (h *RemoteHost) startBench(ctx context.Context, args []string) (*remoteProc
 		return nil, err
 	}
 	p.stdout = bufio.NewReader(out)
-	if err := spawn(p.cmd.Start); err != nil {
+	if err := child.Spawn(p.cmd.Start); err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrHost, h.Dest, err)
 	}
 	go func() {
 		err := p.cmd.Wait()
-		p.how = fmt.Sprintf("bench %s on %s ended (%v)%s", args[0], h.Dest, err, p.stderr.suffix())
+		p.how = fmt.Sprintf("bench %s on %s ended (%v)%s", args[0], h.Dest, err, p.stderr.Suffix())
 		close(p.done)
 	}()
-	line, err := p.readLine(ctx, startTimeout)
+	line, err := p.readLine(ctx, orchestrator.StartTimeout)
 	if err == nil {
 		p.pid, err = strconv.Atoi(line)
 	}
 	if err != nil {
 		p.stop()
-		return nil, fmt.Errorf("%w %s: bench %s: no PID line: %w%s", ErrHost, h.Dest, args[0], err, p.stderr.suffix())
+		return nil, fmt.Errorf("%w %s: bench %s: no PID line: %w%s", ErrHost, h.Dest, args[0], err, p.stderr.Suffix())
 	}
 	return p, nil
 }
 
 // readLine reads one line of stdout, trimmed, within d.
-func (p *remoteProc) readLine(ctx context.Context, d time.Duration) (string, error) {
+func (p *session) readLine(ctx context.Context, d time.Duration) (string, error) {
 	type result struct {
 		line string
 		err  error
@@ -90,13 +93,13 @@ func (p *remoteProc) readLine(ctx context.Context, d time.Duration) (string, err
 }
 
 // stop closes the session's stdin, which ends the remote bench, and waits for the
-// session to end; after stopGrace it kills ssh, which ends the session as well.
-func (p *remoteProc) stop() {
+// session to end; after orchestrator.StopGrace it kills ssh, which ends the session as well.
+func (p *session) stop() {
 	p.stdin.Close()
 	select {
 	case <-p.done:
 		return
-	case <-time.After(stopGrace):
+	case <-time.After(orchestrator.StopGrace):
 	}
 	p.cmd.Process.Kill()
 	<-p.done
@@ -108,27 +111,4 @@ func sha256Hex(r io.Reader) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// changed is closed at the next write.
-func (t *tailBuffer) changed() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.wake == nil {
-		t.wake = make(chan struct{})
-	}
-	return t.wake
-}
-
-// line is the last complete line that starts with prefix.
-func (t *tailBuffer) line(prefix string) (string, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := strings.Split(string(t.buf), "\n")
-	for i := len(lines) - 2; i >= 0; i-- { // the last element is an unfinished line
-		if strings.HasPrefix(lines[i], prefix) {
-			return lines[i], true
-		}
-	}
-	return "", false
 }

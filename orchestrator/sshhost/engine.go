@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"context"
@@ -13,41 +13,39 @@ import (
 	"github.com/benchsuite/threads-vs-loop/internal/affinity"
 	"github.com/benchsuite/threads-vs-loop/internal/wire"
 	"github.com/benchsuite/threads-vs-loop/loadgen"
+	"github.com/benchsuite/threads-vs-loop/orchestrator"
 )
 
-// ClientHosts is an Engine whose load runs on other hosts: the row's client CPU is the
-// busiest host's (the engine's Result), and HostsNote says what each host did.
-type ClientHosts interface {
-	HostsNote(res *loadgen.Result) string
-}
-
-// RemoteEngine runs each load as `bench load --json` on every client host at once, each
+// Engine runs each load as `bench load --json` on every client host at once, each
 // with its share of the connections (closed), of the rate (open) or of the idle
 // connections, all told to begin their warm-up at the same wall-clock instant (so a ramp
 // ends by the window there: Config.RampMax is not passed on), and merges
 // what they return: requests and errors summed, latency histograms merged (never
 // percentiles averaged), bound = client if any host ran out of CPU.
-type RemoteEngine struct {
-	Hosts []*RemoteHost
+type Engine struct {
+	Hosts []*Host
 
 	mu    sync.Mutex
 	notes map[*loadgen.Result]string
 }
 
-var _ Engine = (*RemoteEngine)(nil)
+var (
+	_ orchestrator.Engine      = (*Engine)(nil)
+	_ orchestrator.ClientHosts = (*Engine)(nil)
+)
 
 // RunClosed runs the closed engine on every client host.
-func (e *RemoteEngine) RunClosed(ctx context.Context, cfg loadgen.Config) (*loadgen.Result, error) {
+func (e *Engine) RunClosed(ctx context.Context, cfg loadgen.Config) (*loadgen.Result, error) {
 	return e.run(ctx, cfg, "closed")
 }
 
 // RunOpen runs the open engine on every client host, each at its share of the rate.
-func (e *RemoteEngine) RunOpen(ctx context.Context, cfg loadgen.Config) (*loadgen.Result, error) {
+func (e *Engine) RunOpen(ctx context.Context, cfg loadgen.Config) (*loadgen.Result, error) {
 	return e.run(ctx, cfg, "open")
 }
 
 // HostsNote is the per-host part of a merged result's row note (given once).
-func (e *RemoteEngine) HostsNote(res *loadgen.Result) string {
+func (e *Engine) HostsNote(res *loadgen.Result) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	note := e.notes[res]
@@ -73,7 +71,7 @@ func btoi(b bool) int {
 // (closed), or of the rate (open, each host at least one worker when a bound is given);
 // the warm-up's start read from stdin; the ramp bounded by the warm-up (RampMax is not
 // passed on: the hosts' windows must begin together).
-func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []string {
+func (e *Engine) loadArgs(cfg loadgen.Config, engine string, i int) []string {
 	k := len(e.Hosts)
 	a := wire.DefaultLoadArgs()
 	a.Engine, a.JSON, a.StartAt, a.CPUs = engine, true, "stdin", affinity.Format(e.Hosts[i].CPUs)
@@ -97,10 +95,10 @@ func (e *RemoteEngine) loadArgs(cfg loadgen.Config, engine string, i int) []stri
 // each the same start instant (goLead ahead) and the warm-up left, so that the windows
 // begin together, when the runner expects them (Warmup after the call) unless starting
 // took longer than the warm-up. Then it waits for all and merges.
-func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine string) (*loadgen.Result, error) {
+func (e *Engine) run(ctx context.Context, cfg loadgen.Config, engine string) (*loadgen.Result, error) {
 	called := time.Now()
 	parts := make([]hostResult, len(e.Hosts))
-	procs := make([]*remoteProc, len(e.Hosts))
+	procs := make([]*session, len(e.Hosts))
 	var wg sync.WaitGroup
 	for i, h := range e.Hosts {
 		if engine == "closed" && share(cfg.Concurrency, i, len(e.Hosts)) == 0 {
@@ -154,7 +152,7 @@ func (e *RemoteEngine) run(ctx context.Context, cfg loadgen.Config, engine strin
 
 // collectLoad reads one host's bench load JSON. A cancelled ctx closes the session,
 // and the remote load prints what it measured so far.
-func collectLoad(ctx context.Context, p *remoteProc) (*wire.LoadReply, error) {
+func collectLoad(ctx context.Context, p *session) (*wire.LoadReply, error) {
 	defer p.stop()
 	body := make(chan []byte, 1)
 	go func() {
@@ -178,7 +176,7 @@ func collectLoad(ctx context.Context, p *remoteProc) (*wire.LoadReply, error) {
 
 // remoteIdle is idle connections held by bench load -c 0 --idle K on the client hosts.
 type remoteIdle struct {
-	procs      []*remoteProc
+	procs      []*session
 	up, failed int
 }
 
@@ -193,7 +191,7 @@ func (r *remoteIdle) Close() error {
 
 // HoldIdle opens k idle connections, split over the client hosts; they are held until
 // Close.
-func (e *RemoteEngine) HoldIdle(ctx context.Context, url string, k int) (IdleHolder, error) {
+func (e *Engine) HoldIdle(ctx context.Context, url string, k int) (orchestrator.IdleHolder, error) {
 	r := &remoteIdle{}
 	var errs []error
 	for i, h := range e.Hosts {
@@ -221,17 +219,17 @@ func (e *RemoteEngine) HoldIdle(ctx context.Context, url string, k int) (IdleHol
 }
 
 // idleLine waits for bench load's idle line (wire.IdleLine) on its stderr.
-func idleLine(p *remoteProc) (up, failed int, err error) {
+func idleLine(p *session) (up, failed int, err error) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		if line, ok := p.stderr.line(wire.IdlePrefix); ok {
+		if line, ok := p.stderr.Line(wire.IdlePrefix); ok {
 			up, failed, _, err := wire.ParseIdleLine(line)
 			return up, failed, err
 		}
 		select {
 		case <-p.done:
 			return 0, 0, errors.New(p.how)
-		case <-p.stderr.changed():
+		case <-p.stderr.Changed():
 		}
 	}
 	return 0, 0, errors.New("no \"idle:\" line")

@@ -1,4 +1,4 @@
-package orchestrator
+package sshhost
 
 import (
 	"context"
@@ -11,73 +11,80 @@ import (
 	"time"
 
 	"github.com/benchsuite/threads-vs-loop/internal/wire"
+	"github.com/benchsuite/threads-vs-loop/orchestrator"
 	"github.com/benchsuite/threads-vs-loop/sampler"
 )
 
 // errNoSwitches: the server host did not answer with its context switches (the CSV cell
 // stays empty).
-var errNoSwitches = errors.New("orchestrator: no context switches from the server host")
+var errNoSwitches = errors.New("sshhost: no context switches from the server host")
 
-// treeSampler samples the server's process tree: sampler.Sampler here, remoteSampler on
-// the server host.
-type treeSampler interface {
-	Start(interval time.Duration)
-	Stop() []sampler.Sample
-	Switches() (sampler.SwitchReading, error)
-	SwitchesSince(earlier sampler.SwitchReading) (sampler.Switches, error)
+// server is a server under test running on a host: bench serve, or bench peer running a
+// peer's script, in an ssh session.
+type server struct {
+	session  *session
+	pid      int // the process whose tree is sampled, there
+	addr     string
+	settings wire.Settings
 }
 
-// sampler is the sampler of the server's tree, where the server runs.
-func (p *serverProc) sampler() treeSampler {
-	if p.remote != nil {
-		return &remoteSampler{host: p.remote.host, pid: p.pid}
-	}
-	return sampler.New(p.pid, true)
-}
+var _ orchestrator.ServerHost = (*Host)(nil)
 
-// startRemote runs bench serve (or bench peer, for a peer's script) on the server host
-// over ssh, listening on every address there; the clients target the address the host is
+// StartServer runs bench serve (or bench peer, for a peer's script) on the host over
+// ssh, listening on every address there; the clients target the address the host is
 // reached at.
-func (l *launcher) startRemote(ctx context.Context, spec ServerSpec, load PeerLoad) (*serverProc, error) {
-	if spec.External != "" {
-		return l.startRemotePeer(ctx, spec, load)
+func (h *Host) StartServer(ctx context.Context, s orchestrator.ServerStart) (orchestrator.Server, error) {
+	if s.Spec.External != "" {
+		return h.startPeer(ctx, s)
 	}
-	if spec.Bench != "" {
-		return nil, fmt.Errorf("bench %s: a model runs on a server host with the bench installed there", spec.Bench)
+	if s.Spec.Bench != "" {
+		return nil, fmt.Errorf("bench %s: a model runs on a server host with the bench installed there", s.Spec.Bench)
 	}
-	rp, err := l.host.startBench(ctx, l.serveArgs(spec, "0.0.0.0:0"))
+	rp, err := h.startBench(ctx, s.Spec.ServeArgs("0.0.0.0:0", s.CPUs))
 	if err != nil {
 		return nil, err
 	}
-	p := &serverProc{label: spec.Label, pid: rp.pid, done: make(chan struct{}), stderr: rp.stderr, remote: rp}
-	go func() {
-		<-rp.done
-		p.how = rp.how
-		close(p.done)
-	}()
+	p := &server{session: rp, pid: rp.pid}
 	addr, settings, err := readRemoteListening(ctx, rp)
 	if err != nil {
-		p.stop()
-		return nil, fmt.Errorf("%w%s", err, rp.stderr.suffix())
+		p.Stop()
+		return nil, fmt.Errorf("%w%s", err, rp.stderr.Suffix())
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		p.stop()
+		p.Stop()
 		return nil, fmt.Errorf("listening on %q: %w", addr, err)
 	}
-	p.addr = net.JoinHostPort(l.host.Addr, port)
-	p.gomaxprocs, p.design, p.settings = settings.GoMaxProcs, settings.Design, settings
+	p.addr, p.settings = net.JoinHostPort(h.Addr, port), settings
 	go io.Copy(io.Discard, rp.stdout) // the server never blocks on a full stdout
 	return p, nil
 }
 
+func (p *server) PID() int                { return p.pid }
+func (p *server) Addr() string            { return p.addr }
+func (p *server) Settings() wire.Settings { return p.settings }
+func (p *server) Done() <-chan struct{}   { return p.session.done }
+func (p *server) How() string             { return p.session.how }
+func (p *server) StderrSuffix() string    { return p.session.stderr.Suffix() }
+func (p *server) Local() bool             { return false } // its log is on the host
+func (p *server) Pin()                    {}               // bench serve pins itself (--cpus)
+func (p *server) OpenFDs() int            { return p.session.host.openFDs(p.pid) }
+
+// Stop ends the session, which ends the server there.
+func (p *server) Stop() { p.session.stop() }
+
+// Sampler streams bench sample from the host.
+func (p *server) Sampler() orchestrator.TreeSampler {
+	return &remoteSampler{host: p.session.host, pid: p.pid}
+}
+
 // readRemoteListening reads bench serve's "listening on" and "settings" lines.
-func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, settings wire.Settings, err error) {
-	first, err := rp.readLine(ctx, startTimeout)
+func readRemoteListening(ctx context.Context, rp *session) (addr string, settings wire.Settings, err error) {
+	first, err := rp.readLine(ctx, orchestrator.StartTimeout)
 	if err != nil {
 		return "", settings, err
 	}
-	second, err := rp.readLine(ctx, startTimeout)
+	second, err := rp.readLine(ctx, orchestrator.StartTimeout)
 	if err != nil {
 		return "", settings, err
 	}
@@ -87,11 +94,11 @@ func readRemoteListening(ctx context.Context, rp *remoteProc) (addr string, sett
 // remoteSampler streams `bench sample --pid PID` from the server host: the samples are
 // the server host's RSS, threads, CPU and descriptors, timed by its clock.
 type remoteSampler struct {
-	host *RemoteHost
+	host *Host
 	pid  int
 
 	mu       sync.Mutex
-	proc     *remoteProc
+	proc     *session
 	samples  []sampler.Sample
 	read     chan struct{}
 	switches chan sampler.Switches // bench sample's answers to "since"
@@ -174,8 +181,8 @@ func (s *remoteSampler) SwitchesSince(sampler.SwitchReading) (sampler.Switches, 
 }
 
 // openFDs counts the descriptors of pid's tree on the host (bench sample --once), or -1.
-func (h *RemoteHost) openFDs(pid int) int {
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+func (h *Host) openFDs(pid int) int {
+	ctx, cancel := context.WithTimeout(context.Background(), orchestrator.StartTimeout)
 	defer cancel()
 	args := wire.SampleArgs{PID: pid, Once: true}.Args()
 	out, err := h.output(ctx, "exec "+shellQuote(h.bench)+" sample "+shellJoin(args), nil)
