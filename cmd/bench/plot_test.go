@@ -110,3 +110,27 @@ func TestPlotHelpExplainsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestCommittedBaselinesReplot: the committed baselines' charts and report are what bench
+// plot draws from their CSV today, byte for byte. A change to the charts fails here until
+// the baselines are re-plotted with it (bin/bench plot results/baseline, and the same for
+// results/baseline-quick), so a chart in the tree never shows an older drawing of its data.
+func TestCommittedBaselinesReplot(t *testing.T) {
+	for _, dir := range []string{"../../results/baseline", "../../results/baseline-quick"} {
+		out := t.TempDir()
+		if code, _, stderr := bench("plot", "-o", out, dir); code != 0 {
+			t.Fatalf("plot %s: exit %d: %s", dir, code, stderr)
+		}
+		drawn, err := filepath.Glob(filepath.Join(out, "*"))
+		if err != nil || len(drawn) < 2 {
+			t.Fatalf("plot %s drew %d files (%v)", dir, len(drawn), err)
+		}
+		for _, f := range drawn {
+			got, _ := os.ReadFile(f)
+			want, err := os.ReadFile(filepath.Join(dir, filepath.Base(f)))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s/%s differs from its re-plot (%v): re-plot the baseline", dir, filepath.Base(f), err)
+			}
+		}
+	}
+}
