@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The threaded model against the C pthread-per-connection server (scripts/peers/cthreads.c)
-# on /hello: both alternate at every level (server on CPU 0, the client on CPU 1), and the
-# summary gives each one's median req/s over the rounds, p99, threads and RSS mid-window,
-# errors, the connections answered when the window began ("up"), and threaded's ratio to
-# C ("x cthreads"). The client is `bench load --ramp` (every connection answered once
+# on /hello: both alternate at every level (server on CPU 0, the client on CPU 1); each
+# row gives req/s, p99, threads and RSS mid-window, errors and the connections answered when
+# the window began, and the summary (`bench compare --mode ratios`) each one's median req/s
+# and p99 over the rounds as a ratio to C's, with both medians. The client is `bench load --ramp` (every connection answered once
 # before the window, as bench run measures); CLIENT=wrk uses wrk, which loads every
 # connection as it opens them (see wrk-compare.sh).
 #

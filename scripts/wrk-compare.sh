@@ -8,9 +8,11 @@
 #            MODEL@FLAG@FLAG for `bench serve --model MODEL` with extra flags, e.g.
 #            threaded@--wait=netpoll@--procs=1
 #   LEVELS   concurrent connections, default "10 100 1000 4000"; DURATION default 10s
-#   REPEATS  rounds (default 1); servers alternate within each round, and the summary
-#            printed at the end gives each server's median req/s and its ratio to nginx and
-#            to the C thread server at the same level.
+#   REPEATS  rounds (default 1); servers alternate within each round.
+# OUT.csv is in bench run's summary.csv schema (the columns a sweep measures; its note
+# names the client), so bench reads it: the summary printed at the end is `bench compare
+# --mode ratios` on it, each server's median req/s and p99 over nginx's and over the C
+# thread server's at the same level, with both medians and their repeats.
 # URLPATH (environment) is the request path, default /hello; e.g. URLPATH='/io?ms=50'.
 # CLIENT (environment): wrk (default: a 1 s wrk warm-up, then wrk opens its connections
 # and loads them at once, so a server that accepts slowly under load measures with many
@@ -111,18 +113,21 @@ print(int(r["rps"]), "-", l["p50"], l["p99"], r["errors"]["total"], r["conns_up"
   [ "$p50" != - ] || { p50=""; p99=""; errs=""; up=""; } # no result: empty cells
 }
 
-echo "round,server,concurrency,rps,lat_avg_us,lat_p50_us,lat_p99_us,threads,errors,rss_kb,conns_up" > "$out"
+echo "run_id,server,scenario,kind,path,engine,concurrency,repeat,duration_s,rps,p50_us,p99_us,threads_peak,errors,rss_peak_kb,conns_up,note" > "$out"
+run_id=wrk-compare-$(date -u +%Y%m%dT%H%M%SZ)
 printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' round server conns req/s avg p99 threads errors rss_kb
 for round in $(seq "$repeats"); do
 for c in $levels; do
   for s in $servers; do
     start_server "$s"
     "load_$client" "$c"
-    echo "$round,$s,$c,${rps:-0},$avg,$p50,$p99,$threads,$errs,$rss,$up" >> "$out"
+    echo "$run_id,$s,sweep,closed,$urlpath,$client,$c,$round,${duration%s},${rps:-0},$p50,$p99,$threads,$errs,$rss,$up,client $client on CPU 1" >> "$out"
     printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' "$round" "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs" "$rss"
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   done
 done
 done
 echo
-python3 "$here/scripts/wrk-summary.py" "$out"
+for ref in nginx cthreads; do
+  case " $servers " in *" $ref "*) "$here/bin/bench" compare --mode ratios --ref "$ref" --metric rps,p99_us "$out" && echo ;; esac
+done

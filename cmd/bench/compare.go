@@ -13,6 +13,7 @@ import (
 
 const compareSynopsis = `compare BASE.csv NEW.csv [--threshold 10%] [--metric rps,p99_us,rss_peak_kb,errors] [--mode both|abs|ratios]
         compare --gate [--screen] BASE.csv NEW.csv
+        compare --mode ratios [--ref nginx] [--metric rps] RUN.csv
 
 Compares two summary.csv files (a run folder works too: DIR means DIR/summary.csv) and
 writes a Markdown report on stdout. Rows are matched on server × scenario × level; only
@@ -25,6 +26,10 @@ threads or CPU up. Each cell is the median over repeats; with at least 4 repeats
 change must also pass a Mann–Whitney U test at --alpha, with 3 against 3 at 0.1 (the
 least p the test can give there), with fewer the delta decides. A change the test does
 not find is reported as within the noise of the repeats.
+
+With one run and --mode ratios, it prints that run's within-run ratios (each server's
+median over --ref's, with both medians and their repeats) and compares nothing: the
+summary of a side-by-side sweep such as scripts/wrk-compare.sh's.
 
 --mode ratios compares only figures measured within each run (each server over --ref at
 the same scenario and level, e.g. evented/nginx req/s per hello level), which travel
@@ -71,8 +76,15 @@ func runCompare(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return ignoreHelp(err)
 	}
+	if len(pos) == 1 && *mode == "ratios" && !*gate {
+		opt, err := compareOptions(*threshold, *metricList, *mode, *ref, *alpha)
+		if err != nil {
+			return err
+		}
+		return runRatios(pos[0], opt, stdout)
+	}
 	if len(pos) != 2 {
-		return usageError{fmt.Sprintf("compare: want BASE.csv NEW.csv, got %d arguments", len(pos))}
+		return usageError{fmt.Sprintf("compare: want BASE.csv NEW.csv (or one run with --mode ratios), got %d arguments", len(pos))}
 	}
 	opts := []compare.Options{}
 	switch {
@@ -139,6 +151,18 @@ func readRuns(basePath, newPath string) (base, cur []metrics.SummaryRow, err err
 		return nil, nil, fmt.Errorf("compare: %w", err)
 	}
 	return base, cur, nil
+}
+
+// runRatios prints one run's within-run ratios (compare.RunRatios).
+func runRatios(path string, opt compare.Options, stdout io.Writer) error {
+	rows, err := readSummary(path)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	if err := compare.WriteRunRatios(stdout, path, compare.RunRatios(rows, opt), opt.Reference); err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	return nil
 }
 
 // gateRuns is --gate: compare.Gate (the Go models' costs, the planned points, the

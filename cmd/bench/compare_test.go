@@ -163,3 +163,15 @@ func TestCompareAndCheckHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareOneRunRatios: one run with --mode ratios prints its within-run ratios and
+// exits 0; one run without it is a usage error.
+func TestCompareOneRunRatios(t *testing.T) {
+	code, out, stderr := bench("compare", "--mode", "ratios", "--ref", "threaded", "--metric", "rps", goodRun)
+	if code != 0 || !strings.Contains(out, "ratios within") || !strings.Contains(out, "evented/threaded | ") {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, stderr)
+	}
+	if code, _, stderr := bench("compare", goodRun); code != 2 || !strings.Contains(stderr, "one run with --mode ratios") {
+		t.Errorf("one run without --mode ratios: exit %d, %q; want 2 and the usage", code, stderr)
+	}
+}

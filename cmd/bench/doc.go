@@ -12,7 +12,8 @@
 //	               bench the Go models are served from, so they share no pages with the
 //	               load generator)
 //	bench plot     charts and report.md from a run folder's CSV
-//	bench compare  two runs' rows side by side, regressions marked; --gate, CI's gate
+//	bench compare  two runs' rows side by side, regressions marked; --gate, CI's gate;
+//	               --mode ratios with one run: its within-run ratios
 //	bench export   a run as Go benchmark lines (benchstat) or github-action-benchmark JSON
 //	bench check    the claims the suite exists to show, PASS/FAIL each
 //	bench peer     start a real server's peer script and hold it (a run's server host)
