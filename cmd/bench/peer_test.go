@@ -117,8 +117,9 @@ func TestRunPeerOnServerHost(t *testing.T) {
 	// (a race-built binary on a loaded machine), to take its samples in it.
 	suite := fmt.Sprintf(`{"duration": "1s", "warmup": "500ms",
 	  "servers": [{"label": "nginx", "external": %q, "requires": ["nginx"]},
-	              {"label": "ghost", "external": %q, "optional": true}],
-	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["nginx", "ghost"], "levels": [2]}]}`, nginx, ghost)
+	              {"label": "ghost", "external": %q, "optional": true},
+	              {"label": "twin", "model": "goroutine", "bench": %q}],
+	  "scenarios": [{"name": "hello", "kind": "closed", "path": "/hello", "servers": ["nginx", "ghost", "twin"], "levels": [2]}]}`, nginx, ghost, os.Args[0])
 	if err := os.WriteFile(suitePath, []byte(suite), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -133,15 +134,19 @@ func TestRunPeerOnServerHost(t *testing.T) {
 	}
 	unavailable := s.Unavailable(nil)
 	eps, err := sshhost.PeersOn(ctx, s, host, unavailable)
-	if err != nil || strings.Join(eps["nginx"], " ") != "/hello" || !strings.Contains(unavailable["ghost"], "missing ghostd") {
+	if err != nil || strings.Join(eps["nginx"], " ") != "/hello" || !strings.Contains(unavailable["ghost"], "missing ghostd") ||
+		!strings.Contains(unavailable["twin"], "on this machine") {
 		t.Fatalf("PeersOn: endpoints %v, unavailable %v, %v", eps, unavailable, err)
 	}
 	steps, leftOut := orchestrator.Plan(s, orchestrator.PlanOptions{Unavailable: unavailable, Endpoints: eps})
-	if len(steps) != 1 || len(leftOut) != 1 {
-		t.Fatalf("%d steps, left out %q: want nginx's step and ghost left out", len(steps), leftOut)
+	if len(steps) != 2 || len(leftOut) != 1 || !strings.Contains(steps[1].Skip, "on this machine") {
+		t.Fatalf("%d steps, left out %q: want nginx's step, twin's skipped and ghost left out", len(steps), leftOut)
+	}
+	if steps[0].Server.Label != "nginx" {
+		t.Fatalf("first step %s, want nginx's", steps[0].Server.Label)
 	}
 	var pids []int
-	cfg := orchestrator.Config{Steps: steps, Out: filepath.Join(dir, "run"), Bench: os.Args[0], ServerHost: host,
+	cfg := orchestrator.Config{Steps: steps[:1], Out: filepath.Join(dir, "run"), Bench: os.Args[0], ServerHost: host,
 		HostCPUs: runtime.NumCPU(), Engine: orchestrator.Loadgen{}, OnServer: func(_ string, pid int) { pids = append(pids, pid) }}
 	if rep, err := orchestrator.Run(ctx, cfg); err != nil || rep.Failed != 0 {
 		t.Fatalf("Run = %+v, %v", rep, err)

@@ -25,12 +25,17 @@ import (
 // what it serves (SCRIPT --endpoints): Unavailable and Endpoints for servers that run on h.
 // A peer that cannot run there is put in unavailable with the reason, which leaves it out
 // (or skips its steps) with that note; the run goes on. This machine's own answer for a
-// peer is dropped: the server host is where it runs.
+// peer is dropped: the server host is where it runs. A model served by a bench binary
+// of its own (ServerSpec.Bench: the gate's twins) is left out the same way: that binary
+// is on this machine only.
 func PeersOn(ctx context.Context, s *orchestrator.Suite, h *Host, unavailable map[string]string) (map[string][]string, error) {
 	used := s.Used()
 	var specs []orchestrator.ServerSpec
 	var scripts []string
 	for _, sv := range s.Servers {
+		if sv.Bench != "" && used[sv.Label] {
+			unavailable[sv.Label] = fmt.Sprintf("served by bench %s, which is on this machine, not on %s", sv.Bench, h.Dest)
+		}
 		if sv.External != "" && used[sv.Label] {
 			delete(unavailable, sv.Label)
 			specs, scripts = append(specs, sv), append(scripts, sv.External)
