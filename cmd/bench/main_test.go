@@ -16,10 +16,11 @@ import (
 	"github.com/benchsuite/threads-vs-loop/internal/rlimit"
 )
 
-// The test binary doubles as the bench binary: with BENCH_AS_MAIN set it runs main, so
-// tests can start `bench serve` as a real process without building it first.
+// The test binary doubles as the bench binary: with BENCH_AS_MAIN set, or started with a
+// subcommand as its first argument (as bench run starts its served copy's bench keep), it
+// runs main, so tests can start `bench serve` as a real process without building it first.
 func TestMain(m *testing.M) {
-	if os.Getenv("BENCH_AS_MAIN") == "1" {
+	if os.Getenv("BENCH_AS_MAIN") == "1" || len(os.Args) > 1 && subcommands[os.Args[1]] != nil {
 		main()
 		return
 	}

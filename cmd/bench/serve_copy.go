@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 )
 
 // servedCopy copies the bench executable exe into a new temporary folder and returns the
@@ -14,10 +19,11 @@ import (
 // server from a file of its own, a fifth of evented's memory with 5000 idle connections),
 // which the real servers, started from their own files, never get. Where no copy can be
 // made or run (no temporary folder, one mounted noexec), exe and a reason are returned,
-// and the memory figures of the models carry that share.
+// and the memory figures of the models carry that share. In /tmp the copy's own `bench
+// keep` holds the folder: it removes it when this process ends, SIGKILL included.
 func servedCopy(exe string) (path string, remove func(), why error) {
 	none := func() {}
-	dir, err := os.MkdirTemp("", "bench-serve-")
+	dir, err := copyDir()
 	if err != nil {
 		return exe, none, err
 	}
@@ -31,7 +37,60 @@ func servedCopy(exe string) (path string, remove func(), why error) {
 		remove()
 		return exe, none, err
 	}
+	if copiedDir.MatchString(dir) {
+		if stop, err := startKeeper(path, dir); err == nil {
+			remove = func() { stop(); os.RemoveAll(dir) }
+		}
+	}
 	return path, remove, nil
+}
+
+// copyDir makes the folder for the copy: /tmp/bench-XXXXXX, the name bench keep accepts,
+// when the temporary folder is /tmp; else a temporary folder of the usual kind.
+func copyDir() (string, error) {
+	if os.TempDir() != "/tmp" {
+		return os.MkdirTemp("", "bench-serve-")
+	}
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	for range 100 {
+		b := make([]byte, 6)
+		rand.Read(b)
+		for i := range b {
+			b[i] = letters[int(b[i])%len(letters)]
+		}
+		dir := "/tmp/bench-" + string(b)
+		if err := os.Mkdir(dir, 0o700); !os.IsExist(err) {
+			return dir, err
+		}
+	}
+	return os.MkdirTemp("", "bench-serve-")
+}
+
+// startKeeper runs `COPY keep --dir DIR` from the copy, in its own process group, with
+// its stdin a pipe that only this process holds: when this process ends, however it
+// ends, the pipe closes and keep removes DIR. stop closes the pipe and waits for keep.
+func startKeeper(copy, dir string) (stop func(), err error) {
+	cmd := exec.Command(copy, "keep", "--dir", dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's ^C is not for it
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	stop = func() { in.Close(); cmd.Wait() }
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if !strings.HasPrefix(line, "keeping ") {
+		stop()
+		return nil, fmt.Errorf("bench keep: %q", line)
+	}
+	go io.Copy(io.Discard, out)
+	return stop, nil
 }
 
 func copyExecutable(from, to string) error {

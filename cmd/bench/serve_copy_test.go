@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -29,5 +30,38 @@ func TestServedCopy(t *testing.T) {
 	remove()
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("after remove, %s: %v", path, err)
+	}
+}
+
+// TestServedCopyKeeper: in /tmp the copy's own bench keep holds its folder, and removes it
+// once the run's end of its stdin closes, as it does when the run is killed.
+func TestServedCopyKeeper(t *testing.T) {
+	if os.TempDir() != "/tmp" {
+		t.Skip("the keeper holds folders in /tmp only")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := copyDir()
+	if err != nil || !copiedDir.MatchString(dir) {
+		t.Fatalf("copyDir = %q, %v: want /tmp/bench-XXXXXX", dir, err)
+	}
+	path := filepath.Join(dir, "bench")
+	if err := copyExecutable(exe, path); err != nil {
+		t.Fatal(err)
+	}
+	stop, err := startKeeper(path, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the keeper removed the copy before its stdin closed: %v", err)
+	}
+	stop() // what the kernel does to the pipe when the run dies
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		os.RemoveAll(dir)
+		t.Errorf("after the keeper's stdin closed, %s: %v", dir, err)
 	}
 }
