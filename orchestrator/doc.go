@@ -16,7 +16,8 @@
 // through an Engine. On this machine (local_host.go) a server is a child process and the
 // engine is package loadgen; package orchestrator/sshhost implements both over ssh, for a
 // server on another machine and loads split over several. The core files (runner, step,
-// record, plan) import neither ssh nor the local implementation's process handling.
+// record, plan) import no ssh code and start no process themselves; the runner falls back
+// to this machine's host when Config.ServerHost is nil.
 //
 // Each server is told the load of the steps it will serve before it starts (PeerLoad: the
 // most connections, the most active ones, the endpoints; a peer script gets them as

@@ -94,8 +94,11 @@ func TestFakeHostRowsCarryWhatTheHostSaw(t *testing.T) {
 		if !closeTo(r.ServerCPUPct, 50) || !closeTo(r.CPUUsPerReq, 0.5*r.DurationS*1e6/901) {
 			t.Errorf("row %d: server CPU %.1f %%, %.1f µs/req; want 50 %% over 901 requests", i, r.ServerCPUPct, r.CPUUsPerReq)
 		}
-		if r.Design != "fake" || r.GoMaxProcs != 1 {
-			t.Errorf("row %d: design %q, GOMAXPROCS %d; want the server's settings", i, r.Design, r.GoMaxProcs)
+		if r.Server == "a" && (r.Design != "fake" || r.GoMaxProcs != 1) {
+			t.Errorf("row %d: design %q, GOMAXPROCS %d; want what bench serve reported", i, r.Design, r.GoMaxProcs)
+		}
+		if r.Server == "b" && (r.Design == "fake" || r.GoMaxProcs != 0) {
+			t.Errorf("row %d: a peer's design %q, GOMAXPROCS %d; want the suite's, not its settings line's", i, r.Design, r.GoMaxProcs)
 		}
 	}
 	for i, s := range h.starts {

@@ -46,7 +46,7 @@ type Server interface {
 	Done() <-chan struct{}   // closed when it has ended
 	How() string             // how it ended; read after Done
 	StderrSuffix() string    // the last line of its stderr as ": line", or ""
-	Stop()                   // SIGTERM, then SIGKILL after StopGrace; waits
+	Stop()                   // ends it (and what it forked) within about 2 × StopGrace; waits
 	// Pin sets the server CPU set on every thread of its tree (again: threads created
 	// while it started); a no-op where the server pins itself.
 	Pin()

@@ -87,10 +87,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	defer series.Close()
 
 	r := &runner{cfg: cfg, capacity: map[string]capacity{}, manifest: planned(cfg),
-		launch: launcher{host: cfg.ServerHost, env: cfg.Env, cpus: cfg.ServerCPUs}}
-	if r.launch.host == nil {
-		r.launch.host = localHost{bench: cfg.Bench}
-	}
+		launch: launcher{host: serverHost(cfg), env: cfg.Env, cpus: cfg.ServerCPUs}}
 	if err := metrics.WriteManifest(cfg.Out, r.manifest); err != nil {
 		return Report{}, err
 	}
@@ -133,6 +130,14 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return rep, fmt.Errorf("%w after %d of %d steps", ErrInterrupted, rep.Steps, len(cfg.Steps))
 	}
 	return rep, nil
+}
+
+// serverHost is where the run's servers start: Config.ServerHost, else this machine.
+func serverHost(cfg Config) ServerHost {
+	if cfg.ServerHost != nil {
+		return cfg.ServerHost
+	}
+	return localHost{bench: cfg.Bench}
 }
 
 // planned is run.json as the run begins: every planned point and the servers left out.

@@ -41,9 +41,10 @@ func (l *launcher) start(ctx context.Context, spec ServerSpec, load PeerLoad) (*
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrServerStart, spec.Label, err)
 	}
-	s := srv.Settings()
-	p := &serverProc{Server: srv, label: spec.Label, pid: srv.PID(), addr: srv.Addr(), done: srv.Done(),
-		gomaxprocs: s.GoMaxProcs, design: s.Design, settings: s}
+	p := &serverProc{Server: srv, label: spec.Label, pid: srv.PID(), addr: srv.Addr(), done: srv.Done(), settings: srv.Settings()}
+	if spec.External == "" { // bench serve says what it is; a peer's design is the suite's
+		p.gomaxprocs, p.design = p.settings.GoMaxProcs, p.settings.Design
+	}
 	p.Pin()
 	if err := p.waitReady(ctx); err != nil {
 		p.Stop()

@@ -121,7 +121,7 @@ for c in $levels; do
   for s in $servers; do
     start_server "$s"
     "load_$client" "$c"
-    echo "$run_id,$s,sweep,closed,$urlpath,$client,$c,$round,${duration%s},${rps:-0},$p50,$p99,$threads,$errs,$rss,$up,client $client on CPU 1" >> "$out"
+    echo "$run_id,$s,sweep,closed,$urlpath,$client,$c,$round,${duration%s},${rps:-0},$p50,$p99,$threads,$errs,$rss,$up,client $client on CPU 1; threads and RSS read once mid-window" >> "$out"
     printf '%5s %-15s %6s %10s %10s %10s %8s %7s %9s\n' "$round" "$s" "$c" "${rps:-0}" "${avg}us" "${p99}us" "$threads" "$errs" "$rss"
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   done

@@ -13,16 +13,17 @@ import (
 
 const keepSynopsis = `keep --dir DIR [--exit-on-stdin-eof]
 
-Keeps the folder a multi-host run copied bench (and the peer scripts) into, for as long
-as the coordinator's ssh session lasts: when standard input reaches end of file (the
-coordinator closed the session, or died and its ssh with it), or on SIGTERM, SIGINT or
-SIGHUP, it removes DIR and exits. It prints "keeping DIR" once it holds it. Only a folder that looks like one the run made is
+Keeps the folder a run copied bench into, for as long as the run lasts: a multi-host run's
+copy on a host (and the peer scripts), held over the coordinator's ssh session, or the
+copy bench run serves the Go models from, held by a pipe from bench run. When standard
+input reaches end of file (the run closed it, or died, SIGKILL included, and the pipe or
+the ssh session with it), or on SIGTERM, SIGINT or SIGHUP, it removes DIR and exits. It prints "keeping DIR" once it holds it. Only a folder that looks like one the run made is
 removed: DIR exactly as mktemp named it (/tmp/bench-XXXXXX), a directory and not a link,
 owned by this user, holding the executable that runs this command; anything else is left
 alone and the command fails.`
 
-// copiedDir is the name install gives the folder it copies bench into (mktemp -d
-// /tmp/bench-XXXXXX).
+// copiedDir is the name of a folder bench is copied into: a host's (mktemp -d
+// /tmp/bench-XXXXXX) or the served copy's (copyDir).
 var copiedDir = regexp.MustCompile(`^/tmp/bench-[A-Za-z0-9]{6}$`)
 
 func runKeep(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

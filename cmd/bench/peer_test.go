@@ -135,11 +135,11 @@ func TestRunPeerOnServerHost(t *testing.T) {
 	unavailable := s.Unavailable(nil)
 	eps, err := sshhost.PeersOn(ctx, s, host, unavailable)
 	if err != nil || strings.Join(eps["nginx"], " ") != "/hello" || !strings.Contains(unavailable["ghost"], "missing ghostd") ||
-		!strings.Contains(unavailable["twin"], "on this machine") {
+		!strings.Contains(unavailable["twin"], "does not run") {
 		t.Fatalf("PeersOn: endpoints %v, unavailable %v, %v", eps, unavailable, err)
 	}
 	steps, leftOut := orchestrator.Plan(s, orchestrator.PlanOptions{Unavailable: unavailable, Endpoints: eps})
-	if len(steps) != 2 || len(leftOut) != 1 || !strings.Contains(steps[1].Skip, "on this machine") {
+	if len(steps) != 2 || len(leftOut) != 1 || !strings.Contains(steps[1].Skip, "does not run") {
 		t.Fatalf("%d steps, left out %q: want nginx's step, twin's skipped and ghost left out", len(steps), leftOut)
 	}
 	if steps[0].Server.Label != "nginx" {

@@ -132,5 +132,11 @@ func TestCommittedBaselinesReplot(t *testing.T) {
 				t.Errorf("%s/%s differs from its re-plot (%v): re-plot the baseline", dir, filepath.Base(f), err)
 			}
 		}
+		committed, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+		for _, f := range committed {
+			if _, err := os.Stat(filepath.Join(out, filepath.Base(f))); err != nil {
+				t.Errorf("%s is committed but bench plot no longer draws it", f)
+			}
+		}
 	}
 }

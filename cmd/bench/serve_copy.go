@@ -19,8 +19,9 @@ import (
 // server from a file of its own, a fifth of evented's memory with 5000 idle connections),
 // which the real servers, started from their own files, never get. Where no copy can be
 // made or run (no temporary folder, one mounted noexec), exe and a reason are returned,
-// and the memory figures of the models carry that share. In /tmp the copy's own `bench
-// keep` holds the folder: it removes it when this process ends, SIGKILL included.
+// and the memory figures of the models carry that share. In /tmp a `bench keep` holds the
+// folder and removes it when this process ends, SIGKILL included; it runs from a second
+// copy beside the served one (keeper), so it shares no page with the models either.
 func servedCopy(exe string) (path string, remove func(), why error) {
 	none := func() {}
 	dir, err := copyDir()
@@ -37,8 +38,9 @@ func servedCopy(exe string) (path string, remove func(), why error) {
 		remove()
 		return exe, none, err
 	}
-	if copiedDir.MatchString(dir) {
-		if stop, err := startKeeper(path, dir); err == nil {
+	keeper := filepath.Join(dir, "keeper")
+	if copiedDir.MatchString(dir) && copyExecutable(exe, keeper) == nil {
+		if stop, err := startKeeper(keeper, dir); err == nil {
 			remove = func() { stop(); os.RemoveAll(dir) }
 		}
 	}
@@ -66,11 +68,12 @@ func copyDir() (string, error) {
 	return os.MkdirTemp("", "bench-serve-")
 }
 
-// startKeeper runs `COPY keep --dir DIR` from the copy, in its own process group, with
-// its stdin a pipe that only this process holds: when this process ends, however it
-// ends, the pipe closes and keep removes DIR. stop closes the pipe and waits for keep.
-func startKeeper(copy, dir string) (stop func(), err error) {
-	cmd := exec.Command(copy, "keep", "--dir", dir)
+// startKeeper runs `KEEPER keep --dir DIR` (KEEPER a copy of bench inside DIR), in its own
+// process group, with its stdin a pipe that only this process holds: when this process
+// ends, however it ends, the pipe closes and keep removes DIR. stop closes the pipe and
+// waits for keep.
+func startKeeper(keeper, dir string) (stop func(), err error) {
+	cmd := exec.Command(keeper, "keep", "--dir", dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's ^C is not for it
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -78,18 +81,21 @@ func startKeeper(copy, dir string) (stop func(), err error) {
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		in.Close()
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	stop = func() { in.Close(); cmd.Wait() }
-	line, _ := bufio.NewReader(out).ReadString('\n')
+	br := bufio.NewReader(out)
+	line, _ := br.ReadString('\n')
+	drained := make(chan struct{})
+	go func() { io.Copy(io.Discard, br); close(drained) }()
+	stop = func() { in.Close(); <-drained; cmd.Wait() } // Wait once stdout is read to its end
 	if !strings.HasPrefix(line, "keeping ") {
 		stop()
 		return nil, fmt.Errorf("bench keep: %q", line)
 	}
-	go io.Copy(io.Discard, out)
 	return stop, nil
 }
 

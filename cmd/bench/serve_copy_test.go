@@ -27,6 +27,9 @@ func TestServedCopy(t *testing.T) {
 	if errA != nil || errB != nil || errS != nil || !bytes.Equal(a, b) || st.Mode().Perm()&0o100 == 0 {
 		t.Fatalf("copy %s: same bytes %v, mode %v (%v %v %v)", path, bytes.Equal(a, b), st.Mode(), errA, errB, errS)
 	}
+	if pids := runningFrom(path); len(pids) > 0 {
+		t.Errorf("processes %v run from the served copy before any model does: a model would share its pages", pids)
+	}
 	remove()
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("after remove, %s: %v", path, err)
@@ -47,7 +50,7 @@ func TestServedCopyKeeper(t *testing.T) {
 	if err != nil || !copiedDir.MatchString(dir) {
 		t.Fatalf("copyDir = %q, %v: want /tmp/bench-XXXXXX", dir, err)
 	}
-	path := filepath.Join(dir, "bench")
+	path := filepath.Join(dir, "keeper")
 	if err := copyExecutable(exe, path); err != nil {
 		t.Fatal(err)
 	}
@@ -64,4 +67,16 @@ func TestServedCopyKeeper(t *testing.T) {
 		os.RemoveAll(dir)
 		t.Errorf("after the keeper's stdin closed, %s: %v", dir, err)
 	}
+}
+
+// runningFrom is the PIDs whose executable is path (Linux; none elsewhere).
+func runningFrom(path string) []string {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []string
+	for _, p := range procs {
+		if exe, err := os.Readlink(filepath.Join(p, "exe")); err == nil && exe == path {
+			out = append(out, filepath.Base(p))
+		}
+	}
+	return out
 }

@@ -19,7 +19,7 @@ import (
 
 // ErrHost is returned when a host cannot be used: ssh fails, another OS or architecture,
 // or the bench binary cannot be put there.
-var ErrHost = errors.New("sshhost: host")
+var ErrHost = errors.New("orchestrator: host")
 
 // SSH is how the system ssh client is called: the user's keys, agent, ~/.ssh/config
 // and jump hosts apply; Config adds -F FILE (a test's throwaway configuration).

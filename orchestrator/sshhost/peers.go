@@ -34,7 +34,7 @@ func PeersOn(ctx context.Context, s *orchestrator.Suite, h *Host, unavailable ma
 	var scripts []string
 	for _, sv := range s.Servers {
 		if sv.Bench != "" && used[sv.Label] {
-			unavailable[sv.Label] = fmt.Sprintf("served by bench %s, which is on this machine, not on %s", sv.Bench, h.Dest)
+			unavailable[sv.Label] = fmt.Sprintf("served by bench %s, a binary of the coordinator's that the server host %s does not run", sv.Bench, h.Dest)
 		}
 		if sv.External != "" && used[sv.Label] {
 			delete(unavailable, sv.Label)

@@ -17,7 +17,7 @@ import (
 
 // errNoSwitches: the server host did not answer with its context switches (the CSV cell
 // stays empty).
-var errNoSwitches = errors.New("sshhost: no context switches from the server host")
+var errNoSwitches = errors.New("orchestrator: no context switches from the server host")
 
 // server is a server under test running on a host: bench serve, or bench peer running a
 // peer's script, in an ssh session.
