@@ -40,7 +40,7 @@ func localHosts(t *testing.T, n int) []*sshhost.Host {
 
 // Two client hosts share the connections, begin together, and their histograms are
 // merged losslessly: the merged count is the sum of the requests.
-func TestRemoteEngineMergesTwoHosts(t *testing.T) {
+func TestSSHHostEngineMergesTwoHosts(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
 	e := &sshhost.Engine{Hosts: localHosts(t, 2)}
 	res, err := e.RunClosed(context.Background(), loadgen.Config{URL: "http://" + p.addr + "/hello",
@@ -58,7 +58,7 @@ func TestRemoteEngineMergesTwoHosts(t *testing.T) {
 }
 
 // The open engine's rate is split over the hosts: the offered rates sum to the asked one.
-func TestRemoteEngineSplitsTheRate(t *testing.T) {
+func TestSSHHostEngineSplitsTheRate(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
 	e := &sshhost.Engine{Hosts: localHosts(t, 2)}
 	res, err := e.RunOpen(context.Background(), loadgen.Config{URL: "http://" + p.addr + "/hello",
@@ -72,7 +72,7 @@ func TestRemoteEngineSplitsTheRate(t *testing.T) {
 }
 
 // Idle connections are split over the hosts and held until Close.
-func TestRemoteEngineHoldsIdle(t *testing.T) {
+func TestSSHHostEngineHoldsIdle(t *testing.T) {
 	p := startServe(t, "--model", "goroutine")
 	e := &sshhost.Engine{Hosts: localHosts(t, 2)}
 	h, err := e.HoldIdle(context.Background(), "http://"+p.addr+"/hello", 5)
