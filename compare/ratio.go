@@ -10,33 +10,14 @@ import (
 // ratio of the medians of each metric (NaN-free: a metric whose reference is 0 is absent).
 type ratioSet map[Key]map[string]float64
 
-// ratios divides every server's medians by the reference server's at the same scenario and
-// level: the first of opt.References that has a row there. Open-model rows are left out:
-// their offered rates are not the same load.
+// ratios is one run's within-run ratios (runRatios) as a set, by key and metric.
 func ratios(g group, opt Options) ratioSet {
 	out := ratioSet{}
-	for k, rows := range g.rows {
-		if k.Kind == metrics.KindOpen {
-			continue
+	for _, r := range runRatios(g, opt) {
+		if out[r.Key] == nil {
+			out[r.Key] = map[string]float64{}
 		}
-		refName, ref, ok := g.reference(k, opt.References())
-		if !ok || refName == k.Server {
-			continue
-		}
-		rk := Key{k.Server + "/" + refName, k.Scenario, k.Level, k.Kind}
-		for _, m := range opt.Metrics {
-			if m.Absolute > 0 {
-				continue // a share has no meaningful ratio
-			}
-			den := median(values(ref, m))
-			if den == 0 {
-				continue
-			}
-			if out[rk] == nil {
-				out[rk] = map[string]float64{}
-			}
-			out[rk][m.Name] = median(values(rows, m)) / den
-		}
+		out[r.Key][r.Metric] = r.Ratio
 	}
 	return out
 }

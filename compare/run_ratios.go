@@ -21,11 +21,14 @@ type RunRatio struct {
 	ClientBounds [2]bool // some repeat of the server, of the reference, was client-bound
 }
 
-// RunRatios is every within-run ratio of one run, as ratios() takes them: each server
-// over the first of opt.References with rows at its scenario and level, closed and idle
-// rows only (open rows' offered rates differ per server), in the report's order.
+// RunRatios is every within-run ratio of one run: each server's median over the median
+// of the first of opt.References with rows at its scenario and level, closed and idle
+// rows only (open rows' offered rates are not the same load), in the report's order.
 func RunRatios(rows []metrics.SummaryRow, opt Options) []RunRatio {
-	g := groupRows(rows)
+	return runRatios(groupRows(rows), opt)
+}
+
+func runRatios(g group, opt Options) []RunRatio {
 	var keys []Key
 	for k := range g.rows {
 		if k.Kind != metrics.KindOpen {
