@@ -15,20 +15,20 @@ import (
 func (p *serverProc) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(StartTimeout)
 	for {
-		n, err := probeHello(p.addr)
+		n, err := probeHello(p.Addr())
 		if err == nil {
 			p.helloBytes, p.readyFDs = n, p.OpenFDs()
 			return nil
 		}
 		select {
-		case <-p.done:
+		case <-p.Done():
 			return fmt.Errorf("exited before answering: %s", p.How())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer to GET /hello on %s: %w", p.addr, err)
+			return fmt.Errorf("no answer to GET /hello on %s: %w", p.Addr(), err)
 		}
 	}
 }
@@ -96,7 +96,7 @@ func (p *serverProc) settle(ctx context.Context) string {
 		}
 		select {
 		case <-ctx.Done():
-		case <-p.done:
+		case <-p.Done():
 			return ""
 		case <-time.After(20 * time.Millisecond): // polling /proc for the condition
 		}

@@ -77,7 +77,7 @@ func (r *runner) runReference(ctx context.Context, probe *ReferenceProbe) refere
 	r.srv = p // so that an interrupt stops it
 	r.mu.Unlock()
 	defer r.stopServer()
-	res, err := r.cfg.Engine.RunClosed(ctx, loadgen.Config{URL: "http://" + p.addr + probe.Path,
+	res, err := r.cfg.Engine.RunClosed(ctx, loadgen.Config{URL: "http://" + p.Addr() + probe.Path,
 		Concurrency: probe.Concurrency, Duration: probe.Duration, Warmup: probe.Warmup})
 	switch {
 	case err != nil:

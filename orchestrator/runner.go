@@ -216,7 +216,7 @@ func (r *runner) server(ctx context.Context, st Step) (*serverProc, error) {
 		return nil, ctx.Err()
 	}
 	if r.cfg.OnServer != nil {
-		r.cfg.OnServer(p.label, p.pid)
+		r.cfg.OnServer(p.label, p.PID())
 	}
 	r.manifest.Starts = append(r.manifest.Starts, metrics.ServerStart{Server: p.label,
 		Scenario: st.Scenario.Name, Level: st.Level, Settings: p.settings.Raw})

@@ -23,9 +23,6 @@ type launcher struct {
 type serverProc struct {
 	Server
 	label      string
-	pid        int
-	addr       string
-	done       <-chan struct{}
 	gomaxprocs int           // 0 for a server that is not a Go program
 	design     string        // how it waits for connections, as it says or the suite says
 	settings   wire.Settings // what it reported of itself (empty if nothing)
@@ -41,7 +38,7 @@ func (l *launcher) start(ctx context.Context, spec ServerSpec, load PeerLoad) (*
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrServerStart, spec.Label, err)
 	}
-	p := &serverProc{Server: srv, label: spec.Label, pid: srv.PID(), addr: srv.Addr(), done: srv.Done(), settings: srv.Settings()}
+	p := &serverProc{Server: srv, label: spec.Label, settings: srv.Settings()}
 	if spec.External == "" { // bench serve says what it is; a peer's design is the suite's
 		p.gomaxprocs, p.design = p.settings.GoMaxProcs, p.settings.Design
 	}
@@ -57,7 +54,7 @@ func (l *launcher) start(ctx context.Context, spec ServerSpec, load PeerLoad) (*
 // exited reports whether the server has ended, and how.
 func (p *serverProc) exited() (bool, string) {
 	select {
-	case <-p.done:
+	case <-p.Done():
 		return true, p.How()
 	default:
 		return false, ""

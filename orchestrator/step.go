@@ -81,12 +81,12 @@ func (r *runner) measure(ctx context.Context, st Step, srv *serverProc) (m measu
 	defer cancel()
 	go func() {
 		select {
-		case <-srv.done:
+		case <-srv.Done():
 			cancel()
 		case <-ctx.Done():
 		}
 	}()
-	base := "http://" + srv.addr
+	base := "http://" + srv.Addr()
 	defer func() {
 		if dead, how := srv.exited(); dead {
 			m.serverDied = how
