@@ -5,6 +5,8 @@
 #        line; SIGTERM to it
 #        stops the worker too.      nginx.sh --endpoints | --check
 # Installs nginx-light from Debian's packages when it is missing (as root).
+# NGINX_STUB_STATUS=1 adds `location = /nginx_status { stub_status; }`: nginx's own count of
+# the requests it has taken, which scripts/loadgen-vs-wrk.sh reads (no bench run sets it).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -12,6 +14,8 @@ ARG1=${1:-} peer_flags "/hello" need nginx taskset
 port=${1:?usage: nginx.sh PORT [CPULIST]}; cpus=${2:-0}
 command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 dir=$(peer_dir nginx)
+status=
+[ -z "${NGINX_STUB_STATUS:-}" ] || status='location = /nginx_status { stub_status; }'
 # Every descriptor the process may have (run.sh and bench raise the soft limit to the
 # hard one): each connection is one, and a few go to the listener, the log and epoll.
 nofile=$(ulimit -Hn); [ "$nofile" != unlimited ] || nofile=1048576
@@ -34,6 +38,7 @@ http {
     location = / { return 200 "Hello, World!\n"; }
     location = /hello { return 200 "Hello, World!\n"; }
     location / { return 404 "Not Found\n"; }
+    $status
   }
 }
 NG

@@ -257,3 +257,58 @@ func TestPeerGroupMembers(t *testing.T) {
 		t.Errorf("groupMembers(%d) after exit = %v, %v; want none", pgid, left, err)
 	}
 }
+
+// TestNginxStubStatus: NGINX_STUB_STATUS=1 gives the nginx peer the page
+// scripts/loadgen-vs-wrk.py counts requests with, and the page's own request is in the
+// count it shows (the script takes one off each window); without it, as in every bench
+// run, the path is nginx's ordinary 404.
+func TestNginxStubStatus(t *testing.T) {
+	script, err := filepath.Abs(filepath.Join("..", "..", "scripts", "peers", "nginx.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(script, "--check").CombinedOutput(); err != nil {
+		t.Skipf("nginx cannot run here: %s", bytes.TrimSpace(out))
+	}
+	if code, body := getStatus(t, startPeer(t, script, "")); code != http.StatusNotFound {
+		t.Errorf("without NGINX_STUB_STATUS: /nginx_status answered %d %q, want 404", code, body)
+	}
+	t.Setenv("NGINX_STUB_STATUS", "1")
+	addr := startPeer(t, script, "")
+	first, second := requestsTaken(t, addr), requestsTaken(t, addr)
+	if second != first+1 {
+		t.Errorf("two status requests in a row read %d then %d requests taken, want one more", first, second)
+	}
+}
+
+// getStatus GETs addr's /nginx_status.
+func getStatus(t *testing.T, addr string) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/nginx_status")
+	if err != nil {
+		t.Fatalf("GET /nginx_status on %s: %v", addr, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET /nginx_status on %s: %v", addr, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// requestsTaken is the requests count of nginx's stub_status page (its third figure, under
+// "server accepts handled requests").
+func requestsTaken(t *testing.T, addr string) int {
+	t.Helper()
+	code, body := getStatus(t, addr)
+	_, counts, ok := strings.Cut(body, "server accepts handled requests\n")
+	fields := strings.Fields(counts)
+	if code != http.StatusOK || !ok || len(fields) < 3 {
+		t.Fatalf("/nginx_status answered %d %q, want 200 and nginx's stub_status page", code, body)
+	}
+	n, err := strconv.Atoi(fields[2])
+	if err != nil {
+		t.Fatalf("/nginx_status: requests %q: %v", fields[2], err)
+	}
+	return n
+}
