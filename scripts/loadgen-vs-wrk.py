@@ -16,6 +16,10 @@ What a turn measures, with the same meters for every client:
   - nginx's worker's CPU time, the same way: its share says whether nginx was the limit.
 A turn's latency is not measured: a stopped client's requests wait for it.
 
+A client is named by its kind (wrk, closed, vegeta), or KIND#TAG for a second one of a
+kind: `--clients "wrk wrk#b"` puts wrk against itself, which must read 1.00 (the turns
+favour neither side).
+
 Rows are appended to OUT as round,client,concurrency,rps,client_cpu_pct,nginx_cpu_pct; a
 client that exits, or a level whose connections never all open, gives rows with rps 0, a
 failed run for the summary. Every client is killed when this script ends, however it ends
@@ -92,7 +96,10 @@ def worker_of(master):
     raise RuntimeError(f"nginx {master} has no worker")
 
 
-def command(kind, a, url, lasting):
+def command(name, a, url, lasting):
+    kind = name.split("#")[0]
+    if kind not in ("wrk", "closed", "vegeta"):
+        raise SystemExit(f"loadgen-vs-wrk: unknown client {name!r} (wrk, closed, vegeta, or KIND#TAG)")
     pin = ["taskset", "-c", a.cpu]
     if kind == "wrk":
         return pin + ["wrk", "-t1", f"-c{a.level}", f"-d{lasting}s", "--timeout", f"{lasting}s", url]
@@ -104,7 +111,7 @@ def command(kind, a, url, lasting):
 def wait_connected(a, clients, procs):
     """Waits until nginx holds every connection of wrk and the closed engine (vegeta's
     closed loop opens its connections as its workers start) and reports whether it did."""
-    want = a.level * sum(1 for k in clients if k != "vegeta") + 1  # + the status connection
+    want = a.level * sum(1 for k in clients if not k.startswith("vegeta")) + 1  # + the status connection
     deadline = time.monotonic() + 30 + a.level / 100
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs.values()):
@@ -130,30 +137,32 @@ def turn(a, pid, worker):
 def run(a, clients, procs, worker, out):
     for rnd in range(1, a.rounds + 1):
         order = clients if rnd % 2 else clients[::-1]
-        for kind in order:
+        for name in order:
             for other in clients:
-                if other != kind:
+                if other != name:
                     os.kill(procs[other].pid, signal.SIGSTOP)
-            os.kill(procs[kind].pid, signal.SIGCONT)
-            rps, cpu, ngx = turn(a, procs[kind].pid, worker)
-            if procs[kind].poll() is not None or not os.path.exists(f"/proc/{a.nginx_pid}"):
+            os.kill(procs[name].pid, signal.SIGCONT)
+            rps, cpu, ngx = turn(a, procs[name].pid, worker)
+            if procs[name].poll() is not None or not os.path.exists(f"/proc/{a.nginx_pid}"):
                 rps = cpu = ngx = 0
-            out.write(f"{rnd},{kind},{a.level},{rps:.0f},{cpu:.1f},{ngx:.1f}\n")
+            out.write(f"{rnd},{name},{a.level},{rps:.0f},{cpu:.1f},{ngx:.1f}\n")
             out.flush()
-            print(f"{rnd:>5} {kind:<8} {a.level:>6} {rps:>10.0f} {cpu:>5.0f} {ngx:>6.0f}", flush=True)
+            print(f"{rnd:>5} {name:<8} {a.level:>6} {rps:>10.0f} {cpu:>5.0f} {ngx:>6.0f}", flush=True)
 
 
 def main():
     a = parse_args()
     clients = a.clients.split()
+    if len(set(clients)) != len(clients):
+        raise SystemExit(f"loadgen-vs-wrk: a client named twice in {a.clients!r} (a second one of a kind is KIND#TAG)")
     url = f"http://127.0.0.1:{a.port}/"
     lasting = int(a.rounds * len(clients) * (a.settle + a.window) + 120)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     procs = {}
     try:
         worker = worker_of(a.nginx_pid)
-        for kind in clients:
-            procs[kind] = subprocess.Popen(command(kind, a, url, lasting), stdout=subprocess.DEVNULL,
+        for name in clients:
+            procs[name] = subprocess.Popen(command(name, a, url, lasting), stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
         with open(a.out, "a") as out:
             if wait_connected(a, clients, procs):
@@ -161,8 +170,8 @@ def main():
             else:
                 print(f"c = {a.level}: the clients' connections did not all open", file=sys.stderr)
                 for rnd in range(1, a.rounds + 1):
-                    for kind in clients:
-                        out.write(f"{rnd},{kind},{a.level},0,,\n")
+                    for name in clients:
+                        out.write(f"{rnd},{name},{a.level},0,,\n")
     finally:
         for p in procs.values():
             try:

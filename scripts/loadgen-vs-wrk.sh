@@ -21,11 +21,14 @@
 #   WINDOW   the measured part of each turn, default 1s (SETTLE, default 1.2 s, comes before it)
 #   LEVELS   concurrent connections of each client, default "10 100 1000 4000"
 #   ROUNDS   turns of each client at each level, default 10
-# CLIENTS="wrk closed" leaves vegeta out. The suite's engines load with --ramp, as every
-# bench run does (RAMP= leaves it out). MIN_RATIO=0.95 makes the script a gate (CI's): it
-# exits 1 when, at any level, the closed engine's median req/s is under that share of
-# wrk's, unless nginx was saturated and the engine spent at most MAX_COST_RATIO (default
-# 0.95) of wrk's CPU per request, or when any turn failed (a check with a missing round is
+# CLIENTS="wrk closed" leaves vegeta out; KIND#TAG names a second client of a kind, and
+# PAIR="SUBJECT REFERENCE" (default "closed wrk") says which two the ratios and the gate
+# compare: CLIENTS="wrk wrk#b" PAIR="wrk#b wrk" puts wrk against itself (it reads 1.00).
+# The suite's engines load with --ramp, as every bench run does (RAMP= leaves it out).
+# MIN_RATIO=0.95 makes the script a gate (CI's): it exits 1 when, at any level, the closed
+# engine's median req/s is under that share of wrk's, unless nginx was saturated and the
+# engine spent at most MAX_COST_RATIO (default 0.95) of wrk's CPU per request, or when
+# any turn failed (a check with a missing round is
 # not a check), so a regression of the suite's own client fails CI even on a slower
 # machine (both clients meet the same nginx on the same machine, turn by turn).
 # Needs wrk and nginx-light (installed from Debian's packages when missing, as root).
@@ -63,59 +66,65 @@ ensure_nginx() {
   # The peer prints its master's PID, then its settings line: the PID is the first line.
   nginx_pid=$(NGINX_STUB_STATUS=1 "$here/scripts/peers/nginx.sh" "$port" 0 | sed -n 1p)
 }
+clients=${CLIENTS:-wrk closed vegeta}
 echo "round,client,concurrency,rps,client_cpu_pct,nginx_cpu_pct" > "$work/out.csv"
 printf '%5s %-8s %6s %10s %5s %6s\n' round client conns req/s cpu% nginx%
 for c in $levels; do
   ensure_nginx
   python3 "$here/scripts/loadgen-vs-wrk.py" --bench "$work/bench" --port "$port" --nginx-pid "$nginx_pid" \
-    --level "$c" --clients "${CLIENTS:-wrk closed vegeta}" --rounds "$rounds" --window "$secs" \
+    --level "$c" --clients "$clients" --rounds "$rounds" --window "$secs" \
     --settle "${SETTLE:-1.2}" ${ramp:+--ramp} --out "$work/out.csv" ||
-    for client in ${CLIENTS:-wrk closed vegeta}; do echo "0,$client,$c,0,," >> "$work/out.csv"; done # failed: counted so
+    for client in $clients; do echo "0,$client,$c,0,," >> "$work/out.csv"; done # failed: counted so
 done
 [ -n "$out" ] && cp "$work/out.csv" "$out"
 
 echo
-python3 - "$work/out.csv" "${MIN_RATIO:-0}" "${MAX_COST_RATIO:-0.95}" <<'PY'
+python3 - "$work/out.csv" "${MIN_RATIO:-0}" "${MAX_COST_RATIO:-0.95}" "$clients" "${PAIR:-closed wrk}" <<'PY'
 import csv, statistics, sys
-from collections import defaultdict
 run, failed = {}, []
 for r in csv.DictReader(open(sys.argv[1])):
     key, v = (r["client"], int(r["concurrency"])), float(r["rps"] or 0)
     if v == 0:
         failed.append(f"{key[0]} at c = {key[1]} (round {r['round']})")
-        continue  # a failed run: no measurement, and a failed check below
+        continue  # a failed turn: no measurement, and a failed check below
     cost = float(r["client_cpu_pct"]) / 100 / v * 1e6 if r["client_cpu_pct"] else None  # client CPU µs per request
     busy = float(r["nginx_cpu_pct"]) / 100 if r["nginx_cpu_pct"] else None  # nginx's one worker: share of its CPU
     run[(r["round"],) + key] = (v, cost, busy)
+gate, max_cost = float(sys.argv[2]), float(sys.argv[3])
+clients, pair = sys.argv[4].split(), sys.argv[5].split()
+if len(pair) != 2 or not set(pair) <= set(clients):
+    sys.exit(f"loadgen-vs-wrk: PAIR={sys.argv[5]!r} must name two of CLIENTS={sys.argv[4]!r}")
+subject, ref = pair
 levels = sorted({k[2] for k in run})
 rounds = sorted({k[0] for k in run})
 med = lambda xs: statistics.median(xs) if xs else float("nan")
 def each(client, c, i):
     return [run[(n, client, c)][i] for n in rounds if (n, client, c) in run and run[(n, client, c)][i] is not None]
 def paired(c, i):
-    # closed against wrk in each round: the two took turns on one nginx, a second or two
-    # apart, so the machine's drift between rounds cancels; the median over rounds is judged
+    # subject against reference in each round: the two took turns on one nginx, a second or
+    # two apart, so the machine's drift between rounds cancels; the median over rounds is judged
     out = []
     for n in rounds:
-        a, b = run.get((n, "closed", c)), run.get((n, "wrk", c))
+        a, b = run.get((n, subject, c)), run.get((n, ref, c))
         if a and b and a[i] is not None and b[i]:
             out.append(a[i] / b[i])
     return med(out)
-gate, max_cost = float(sys.argv[2]), float(sys.argv[3])
-print("median req/s and client CPU per request (µs; lower is a faster client) of each client; the closed")
-print("engine's ratios to wrk's, the median over rounds of each round's pair of turns; nginx's CPU")
-print("share (one worker) in each client's turns: ≥ 0.90 in both, nginx saturated, the clients tie on")
-print(f"req/s and the closed engine is judged on CPU per request, ≤ {max_cost:.2f}× wrk's")
-print(f"{'conns':>6} {'wrk':>9} {'closed':>9} {'vegeta':>9} {'closed/wrk':>11} {'µs wrk':>7} {'closed':>7} {'vegeta':>7} {'cost':>5} {'nginx':>9}")
+print(f"median req/s and client CPU per request (µs; lower is a faster client) of each client; {subject}'s")
+print(f"ratios to {ref}'s, the median over rounds of each round's pair of turns; nginx's CPU share (one")
+print("worker) in each one's turns: ≥ 0.90 in both, nginx saturated, the clients tie on req/s and")
+print(f"{subject} is judged on CPU per request, ≤ {max_cost:.2f}× {ref}'s")
+width = max(9, *(len(k) for k in clients))
+print(f"{'conns':>6} " + " ".join(f"{k:>{width}}" for k in clients) + f" {'req/s ratio':>11} "
+      + " ".join(f"{'µs ' + k:>{width}}" for k in clients) + f" {'cost':>5} {'nginx':>9}")
 bad = []
 for c in levels:
-    m = {k: med(each(k, c, 0)) for k in ("wrk", "closed", "vegeta")}
-    u = {k: med(each(k, c, 1)) for k in ("wrk", "closed", "vegeta")}
-    b = {k: med(each(k, c, 2)) for k in ("wrk", "closed")}
+    m = {k: med(each(k, c, 0)) for k in clients}
+    u = {k: med(each(k, c, 1)) for k in clients}
+    b = {k: med(each(k, c, 2)) for k in (subject, ref)}
     ratio, cost_ratio = paired(c, 0), paired(c, 1)
-    saturated = b["wrk"] >= 0.9 and b["closed"] >= 0.9
-    print(f"{c:>6} {m['wrk']:>9.0f} {m['closed']:>9.0f} {m['vegeta']:>9.0f} {ratio:>11.2f}"
-          f" {u['wrk']:>7.1f} {u['closed']:>7.1f} {u['vegeta']:>7.1f} {cost_ratio:>5.2f} {b['wrk']:>4.2f} {b['closed']:>4.2f}")
+    saturated = b[ref] >= 0.9 and b[subject] >= 0.9
+    print(f"{c:>6} " + " ".join(f"{m[k]:>{width}.0f}" for k in clients) + f" {ratio:>11.2f} "
+          + " ".join(f"{u[k]:>{width}.1f}" for k in clients) + f" {cost_ratio:>5.2f} {b[ref]:>4.2f} {b[subject]:>4.2f}")
     if gate > 0 and not (ratio >= gate or (saturated and cost_ratio <= max_cost)):
         bad.append(c)
 if failed:
@@ -124,10 +133,10 @@ if gate > 0 and failed:
     print("FAIL: a turn failed; a check with a missing round is not a check")
     sys.exit(1)
 if bad:
-    print(f"FAIL: at c = {bad} the closed engine drives under {gate:.2f}× wrk's req/s, and nginx was not saturated"
-          f" or the engine spent over {max_cost:.2f}× wrk's CPU per request")
+    print(f"FAIL: at c = {bad} {subject} drives under {gate:.2f}× {ref}'s req/s, and nginx was not saturated"
+          f" or {subject} spent over {max_cost:.2f}× {ref}'s CPU per request")
     sys.exit(1)
 if gate > 0:
-    print(f"PASS: at every level the closed engine drives at least {gate:.2f}× wrk's req/s, or, where nginx was"
-          f" saturated, spends at most {max_cost:.2f}× wrk's CPU per request")
+    print(f"PASS: at every level {subject} drives at least {gate:.2f}× {ref}'s req/s, or, where nginx was"
+          f" saturated, spends at most {max_cost:.2f}× {ref}'s CPU per request")
 PY
