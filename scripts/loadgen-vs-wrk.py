@@ -1,29 +1,37 @@
 #!/usr/bin/env python3
 """One level of scripts/loadgen-vs-wrk.sh: the clients take turns on one nginx.
 
-Every client (wrk -t1, the closed engine, vegeta's closed loop) is started at once against
-the same nginx, all pinned to the client CPU, and each holds its connections for the whole
-level. Once nginx holds all of them, the clients take turns: in each turn one runs and the
-others are stopped (SIGSTOP), it settles for SETTLE (a client resumed from a stop first
-answers the responses that waited for it, and wrk runs up to a third faster for 0.8 s after
-it is resumed at c = 4000), then WINDOW is measured. The order is reversed every other
-round (A B then B A), so a slow stretch of the machine falls on both sides of a pair.
+Every client (wrk -t1, the closed engine, vegeta's closed loop) is started against the same
+nginx, all pinned to the client CPU, and each holds its connections for the whole level.
+Once nginx holds all of them, the clients take turns in a fixed order (A B A B ...): a turn
+resumes one client (SIGCONT), lets it settle for SETTLE, measures WINDOW, and stops it
+again (SIGSTOP), so every turn starts alike, from a stop of the same length (the other
+clients' turns). The settle is not measured: a client resumed from a stop first answers
+the responses that waited for it, and wrk at c = 4000 runs up to half again as fast for
+about 0.8 s after it is resumed. The summary compares each turn of one client with the
+mean of the other's turns just before and just after it, which cancels a machine that
+drifts steadily.
 
 What a turn measures, with the same meters for every client:
   - requests: nginx's own count (stub_status, the peer started with NGINX_STUB_STATUS=1),
-    not each client's report of itself;
-  - the client's CPU time: the sum of /proc/PID/task/*/schedstat over its threads, in ns;
-  - nginx's worker's CPU time, the same way: its share says whether nginx was the limit.
+    not each client's report of itself; a turn in which any connection was opened (a
+    client reconnecting, or one whose requests fail) fails, since its requests would not
+    all be round trips on held connections;
+  - the client's CPU time: its process CPU clock (every thread, those that ended too), and
+    nginx's worker's the same way: its share says whether nginx was the limit;
+  - the client CPU's busy time from /proc/stat (user, system, irq and softirq): only the
+    running client runs there, so this also counts the kernel's work on its packets that
+    runs outside its process (softirqs, ksoftirqd).
 A turn's latency is not measured: a stopped client's requests wait for it.
 
 A client is named by its kind (wrk, closed, vegeta), or KIND#TAG for a second one of a
-kind: `--clients "wrk wrk#b"` puts wrk against itself, which must read 1.00 (the turns
-favour neither side).
+kind: `--clients "wrk wrk#b"` puts wrk against itself, which must read 1.00.
 
-Rows are appended to OUT as round,client,concurrency,rps,client_cpu_pct,nginx_cpu_pct; a
-client that exits, or a level whose connections never all open, gives rows with rps 0, a
-failed run for the summary. Every client is killed when this script ends, however it ends
-(and by the kernel if the script itself is killed: PR_SET_PDEATHSIG).
+Rows are appended to OUT as
+turn,round,client,concurrency,rps,client_cpu_pct,nginx_cpu_pct,cpu_busy_pct; a client that
+exits, a turn with new connections, or a level whose connections never all open gives rows
+with rps 0: a failed turn for the summary. Every client is killed when this script ends,
+however it ends (and by the kernel if the script itself is killed: PR_SET_PDEATHSIG).
 """
 import argparse
 import ctypes
@@ -47,18 +55,22 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--window", type=float, default=1.0, help="seconds measured per turn")
     ap.add_argument("--settle", type=float, default=1.2, help="seconds after a resume, not measured")
-    ap.add_argument("--cpu", default="1", help="the clients' CPU")
-    ap.add_argument("--ramp", action="store_true", help="the suite's engines load with --ramp")
+    ap.add_argument("--cpu", type=int, default=1, help="the clients' CPU")
+    ap.add_argument("--driver-cpu", type=int, default=0, help="this script's CPU (nginx's, not the clients')")
+    ap.add_argument("--ramp", action="store_true", help="the closed engine loads with --ramp, as bench run does")
     ap.add_argument("--out", required=True, help="CSV to append rows to")
     return ap.parse_args()
 
 
-def die_with_parent():
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+def die_with_parent(parent):
+    def hook():
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) != 0 or os.getppid() != parent:
+            os._exit(1)  # PR_SET_PDEATHSIG refused, or the parent already gone
+    return hook
 
 
 def status(port):
-    """nginx's stub_status page: (active connections, requests taken so far)."""
+    """nginx's stub_status page: (active connections, accepted, requests taken so far)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         s.sendall(b"GET /nginx_status HTTP/1.0\r\n\r\n")
         data = b""
@@ -68,20 +80,26 @@ def status(port):
     counts = re.search(rb"\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n", data)
     if not active or not counts:
         raise RuntimeError("nginx has no stub_status page (start it with NGINX_STUB_STATUS=1)")
-    return int(active.group(1)), int(counts.group(3))
+    return int(active.group(1)), int(counts.group(1)), int(counts.group(3))
 
 
 def cpu_ns(pid):
-    """CPU time of every thread of pid so far, in ns (threads that ended are not counted:
-    none of the clients ends a thread while it loads)."""
-    total = 0
-    for path in glob.glob(f"/proc/{pid}/task/*/schedstat"):
-        try:
-            with open(path) as f:
-                total += int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            pass
-    return total
+    """The process CPU clock of pid (CPUCLOCK_SCHED of the whole process): every thread's
+    CPU time so far, those that ended included."""
+    ns = time.clock_gettime_ns(((~pid) << 3) | 2)
+    if ns <= 0:
+        raise RuntimeError(f"no CPU clock for process {pid}")
+    return ns
+
+
+def busy_ns(cpu):
+    """CPU cpu's busy time so far from /proc/stat: user, nice, system, irq, softirq."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith(f"cpu{cpu} "):
+                user, nice, system, _idle, _iowait, irq, softirq = map(int, line.split()[1:8])
+                return (user + nice + system + irq + softirq) * 1e9 / os.sysconf("SC_CLK_TCK")
+    raise RuntimeError(f"no cpu{cpu} in /proc/stat")
 
 
 def worker_of(master):
@@ -96,58 +114,89 @@ def worker_of(master):
     raise RuntimeError(f"nginx {master} has no worker")
 
 
-def command(name, a, url, lasting):
+def command(name, a, url, timeout_s):
     kind = name.split("#")[0]
     if kind not in ("wrk", "closed", "vegeta"):
         raise SystemExit(f"loadgen-vs-wrk: unknown client {name!r} (wrk, closed, vegeta, or KIND#TAG)")
-    pin = ["taskset", "-c", a.cpu]
+    lasting = int(a.rounds * len(a.clients.split()) * (a.settle + a.window) + 120)
+    pin = ["taskset", "-c", str(a.cpu)]
     if kind == "wrk":
-        return pin + ["wrk", "-t1", f"-c{a.level}", f"-d{lasting}s", "--timeout", f"{lasting}s", url]
+        return pin + ["wrk", "-t1", f"-c{a.level}", f"-d{lasting}s", "--timeout", f"{timeout_s}s", url]
     ramp = ["--ramp"] if a.ramp and kind == "closed" else []
-    return pin + [a.bench, "load", "--engine", kind, "--url", url, "-c", str(a.level), "--cpus", a.cpu,
-                  "--duration", f"{lasting}s", "--warmup", "1s", "--timeout", f"{lasting}s"] + ramp
+    return pin + [a.bench, "load", "--engine", kind, "--url", url, "-c", str(a.level), "--cpus", str(a.cpu),
+                  "--duration", f"{lasting}s", "--warmup", "1s", "--timeout", f"{timeout_s}s"] + ramp
 
 
-def wait_connected(a, clients, procs):
-    """Waits until nginx holds every connection of wrk and the closed engine (vegeta's
-    closed loop opens its connections as its workers start) and reports whether it did."""
-    want = a.level * sum(1 for k in clients if not k.startswith("vegeta")) + 1  # + the status connection
-    deadline = time.monotonic() + 30 + a.level / 100
+def wait_for(what, deadline_s, ok, procs):
+    """Polls ok() every 0.1 s up to deadline_s; False when a client exits or time runs out."""
+    deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs.values()):
+            print(f"c = {what}: a client exited while connecting", file=sys.stderr)
             return False
-        if status(a.port)[0] >= want:
-            time.sleep(1)  # the closed engine's warm-up, and vegeta's workers
+        if ok():
             return True
         time.sleep(0.1)
     return False
 
 
+def start_all(a, clients, url, procs):
+    """Starts the clients and reports whether nginx came to hold every connection of wrk's
+    and the closed engine's; vegeta's start after those (its workers open connections as
+    they start, so nginx's count cannot tell when they all have), then all are stopped."""
+    timeout_s = max(30, int(3 * (len(clients) - 1) * (a.settle + a.window)))  # above the longest stop
+    if not wait_for(a.level, 30, lambda: status(a.port)[0] <= 1, procs):
+        print(f"c = {a.level}: nginx still holds the previous level's connections", file=sys.stderr)
+        return False
+    held = [n for n in clients if not n.startswith("vegeta")]
+    start = lambda name: subprocess.Popen(command(name, a, url, timeout_s), stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, preexec_fn=die_with_parent(os.getpid()))
+    for name in held:
+        procs[name] = start(name)
+    if not wait_for(a.level, 30 + a.level / 100, lambda: status(a.port)[0] >= a.level * len(held) + 1, procs):
+        print(f"c = {a.level}: the clients' connections did not all open", file=sys.stderr)
+        return False
+    for name in clients:
+        if name not in held:
+            procs[name] = start(name)
+    time.sleep(1)  # the closed engine's warm-up, and vegeta's workers
+    for p in procs.values():
+        os.kill(p.pid, signal.SIGSTOP)
+    return True
+
+
 def turn(a, pid, worker):
-    """Measures one turn of the client pid (already resumed): req/s, its CPU and nginx's, % of one core."""
+    """One turn of the stopped client pid: resumes it, settles, measures, stops it. Returns
+    req/s, its CPU, nginx's and the client CPU's busy share (% of one core), and the
+    connections nginx accepted in the window besides the status requests."""
+    os.kill(pid, signal.SIGCONT)
     time.sleep(a.settle)
-    r0, c0, n0, t0 = status(a.port)[1], cpu_ns(pid), cpu_ns(worker), time.monotonic()
+    _, acc0, r0 = status(a.port)
+    c0, n0, b0, t0 = cpu_ns(pid), cpu_ns(worker), busy_ns(a.cpu), time.monotonic()
     time.sleep(a.window)
-    r1, c1, n1, t1 = status(a.port)[1], cpu_ns(pid), cpu_ns(worker), time.monotonic()
+    _, acc1, r1 = status(a.port)
+    c1, n1, b1, t1 = cpu_ns(pid), cpu_ns(worker), busy_ns(a.cpu), time.monotonic()
+    os.kill(pid, signal.SIGSTOP)
     span = t1 - t0
-    requests = r1 - r0 - 1  # the status request that ended the window
-    return requests / span, 100 * (c1 - c0) / 1e9 / span, 100 * (n1 - n0) / 1e9 / span
+    pct = lambda ns: 100 * ns / 1e9 / span
+    return (r1 - r0 - 1) / span, pct(c1 - c0), pct(n1 - n0), pct(b1 - b0), acc1 - acc0 - 1
 
 
 def run(a, clients, procs, worker, out):
+    n = 0
     for rnd in range(1, a.rounds + 1):
-        order = clients if rnd % 2 else clients[::-1]
-        for name in order:
-            for other in clients:
-                if other != name:
-                    os.kill(procs[other].pid, signal.SIGSTOP)
-            os.kill(procs[name].pid, signal.SIGCONT)
-            rps, cpu, ngx = turn(a, procs[name].pid, worker)
+        for name in clients:
+            n += 1
+            rps, cpu, ngx, busy, opened = turn(a, procs[name].pid, worker)
             if procs[name].poll() is not None or not os.path.exists(f"/proc/{a.nginx_pid}"):
-                rps = cpu = ngx = 0
-            out.write(f"{rnd},{name},{a.level},{rps:.0f},{cpu:.1f},{ngx:.1f}\n")
+                print(f"c = {a.level}: {name if procs[name].poll() is not None else 'nginx'} exited", file=sys.stderr)
+                rps = 0
+            if opened:
+                print(f"c = {a.level}: {name} opened {opened} connection(s) in turn {n}", file=sys.stderr)
+                rps = 0
+            out.write(f"{n},{rnd},{name},{a.level},{rps:.0f},{cpu:.1f},{ngx:.1f},{busy:.1f}\n")
             out.flush()
-            print(f"{rnd:>5} {name:<8} {a.level:>6} {rps:>10.0f} {cpu:>5.0f} {ngx:>6.0f}", flush=True)
+            print(f"{rnd:>5} {name:<8} {a.level:>6} {rps:>10.0f} {cpu:>5.0f} {busy:>5.0f} {ngx:>6.0f}", flush=True)
 
 
 def main():
@@ -155,23 +204,19 @@ def main():
     clients = a.clients.split()
     if len(set(clients)) != len(clients):
         raise SystemExit(f"loadgen-vs-wrk: a client named twice in {a.clients!r} (a second one of a kind is KIND#TAG)")
+    os.sched_setaffinity(0, {a.driver_cpu})
     url = f"http://127.0.0.1:{a.port}/"
-    lasting = int(a.rounds * len(clients) * (a.settle + a.window) + 120)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     procs = {}
     try:
         worker = worker_of(a.nginx_pid)
-        for name in clients:
-            procs[name] = subprocess.Popen(command(name, a, url, lasting), stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
         with open(a.out, "a") as out:
-            if wait_connected(a, clients, procs):
+            if start_all(a, clients, url, procs):
                 run(a, clients, procs, worker, out)
             else:
-                print(f"c = {a.level}: the clients' connections did not all open", file=sys.stderr)
                 for rnd in range(1, a.rounds + 1):
                     for name in clients:
-                        out.write(f"{rnd},{name},{a.level},0,,\n")
+                        out.write(f"0,{rnd},{name},{a.level},0,,,\n")
     finally:
         for p in procs.values():
             try:
