@@ -8,7 +8,7 @@ resumes one client (SIGCONT), lets it settle for SETTLE, measures WINDOW, and st
 again (SIGSTOP), so every turn starts alike, from a stop of the same length (the other
 clients' turns). The settle is not measured: a client resumed from a stop first answers
 the responses that waited for it, and wrk at c = 4000 runs up to half again as fast for
-about 0.8 s after it is resumed. The summary compares each turn of one client with the
+about 0.9 s after it is resumed (after stops of 0.5 and 2.2 s). The summary compares each turn of one client with the
 mean of the other's turns just before and just after it, which cancels a machine that
 drifts steadily.
 
@@ -54,7 +54,7 @@ def parse_args():
     ap.add_argument("--clients", default="wrk closed vegeta")
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--window", type=float, default=1.0, help="seconds measured per turn")
-    ap.add_argument("--settle", type=float, default=1.2, help="seconds after a resume, not measured")
+    ap.add_argument("--settle", type=float, default=1.5, help="seconds after a resume, not measured")
     ap.add_argument("--cpu", type=int, default=1, help="the clients' CPU")
     ap.add_argument("--driver-cpu", type=int, default=0, help="this script's CPU (nginx's, not the clients')")
     ap.add_argument("--ramp", action="store_true", help="the closed engine loads with --ramp, as bench run does")

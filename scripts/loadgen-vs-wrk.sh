@@ -4,7 +4,7 @@
 # vegeta`, i.e. vegeta attack -rate=0 -max-workers=N) each pinned to CPU 1. At each level
 # every client connects to the same nginx and holds its connections; then they take turns
 # in a fixed order (scripts/loadgen-vs-wrk.py): a turn resumes one client (the others are
-# stopped, SIGSTOP), lets it settle for SETTLE (default 1.2 s), measures WINDOW and stops
+# stopped, SIGSTOP), lets it settle for SETTLE (default 1.5 s), measures WINDOW and stops
 # it again, so every turn starts alike. Every turn is measured by the same meters:
 # requests by nginx's own count (stub_status), not by each client's report of itself (a
 # turn in which a connection was opened fails); the client's and nginx's CPU time by their
@@ -96,7 +96,7 @@ for c in $levels; do
   ensure_nginx
   python3 "$here/scripts/loadgen-vs-wrk.py" --bench "$work/bench" --port "$port" --nginx-pid "$nginx_pid" \
     --level "$c" --clients "$clients" --rounds "$rounds" --window "$window_s" \
-    --settle "${SETTLE:-1.2}" $ramp --out "$work/out.csv" &
+    --settle "${SETTLE:-1.5}" $ramp --out "$work/out.csv" &
   driver=$!
   if ! wait "$driver"; then
     echo "loadgen-vs-wrk: the turns at c = $c failed" >&2
