@@ -3,14 +3,14 @@
 
 Every client (wrk -t1, the closed engine, vegeta's closed loop) is started against the same
 nginx, all pinned to the client CPU, and each holds its connections for the whole level.
-Once nginx holds all of them, the clients take turns in a fixed order (A B A B ...): a turn
-resumes one client (SIGCONT), lets it settle for SETTLE, measures WINDOW, and stops it
-again (SIGSTOP), so every turn starts alike, from a stop of the same length (the other
+Once nginx holds all of them, the clients take turns in a fixed order (A B A B ...): a
+turn resumes one client (SIGCONT), lets it settle for SETTLE, measures WINDOW, and stops
+it again (SIGSTOP), so every turn starts alike, from a stop of the same length (the other
 clients' turns). The settle is not measured: a client resumed from a stop first answers
 the responses that waited for it, and wrk at c = 4000 runs up to half again as fast for
-about 0.9 s after it is resumed (after stops of 0.5 and 2.2 s). The summary compares each turn of one client with the
-mean of the other's turns just before and just after it, which cancels a machine that
-drifts steadily.
+about 0.9 s after it is resumed (after stops of 0.5 and 2.2 s). The summary compares each
+turn of one client with the mean of the other's turns just before and just after it, which
+cancels a machine that drifts steadily.
 
 What a turn measures, with the same meters for every client:
   - requests: nginx's own count (stub_status, the peer started with NGINX_STUB_STATUS=1),
