@@ -14,14 +14,16 @@ cancels a machine that drifts steadily.
 
 What a turn measures, with the same meters for every client:
   - requests: nginx's own count (stub_status, the peer started with NGINX_STUB_STATUS=1),
-    not each client's report of itself; a turn in which any connection was opened (a
-    client reconnecting, or one whose requests fail) fails, since its requests would not
-    all be round trips on held connections;
+    not each client's report of itself; a turn fails when nginx accepted any connection
+    since the last turn besides the status requests, or holds fewer than the clients'
+    (a client that reconnected or lost connections: its requests would not all be round
+    trips on held connections); a client's timeouts or non-2xx answers are not seen;
   - the client's CPU time: its process CPU clock (every thread, those that ended too), and
     nginx's worker's the same way: its share says whether nginx was the limit;
   - the client CPU's busy time from /proc/stat (user, system, irq and softirq): only the
-    running client runs there, so this also counts the kernel's work on its packets that
-    runs outside its process (softirqs, ksoftirqd).
+    running client runs there, so this also counts kernel work there outside its process
+    (softirqs, ksoftirqd). On loopback a packet's receive work runs on the sender's CPU, so
+    the delivery of nginx's responses is in nginx's share, not here.
 A turn's latency is not measured: a stopped client's requests wait for it.
 
 A client is named by its kind (wrk, closed, vegeta), or KIND#TAG for a second one of a
@@ -103,14 +105,18 @@ def busy_ns(cpu):
 
 
 def worker_of(master):
-    for path in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(path) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            return int(path.split("/")[2])
+    """nginx's worker: the master's child (waited for up to 5 s: the master listens before
+    it forks it)."""
+    for _ in range(50):
+        for path in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                with open(path) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                return int(path.split("/")[2])
+        time.sleep(0.1)
     raise RuntimeError(f"nginx {master} has no worker")
 
 
@@ -128,14 +134,19 @@ def command(name, a, url, timeout_s):
 
 
 def wait_for(what, deadline_s, ok, procs):
-    """Polls ok() every 0.1 s up to deadline_s; False when a client exits or time runs out."""
+    """Polls ok() every 0.1 s up to deadline_s; False when a client exits or time runs out.
+    A status request that fails (a SYN lost in a storm of connects) is a poll that is not
+    ready yet."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs.values()):
             print(f"c = {what}: a client exited while connecting", file=sys.stderr)
             return False
-        if ok():
-            return True
+        try:
+            if ok():
+                return True
+        except OSError:
+            pass
         time.sleep(0.1)
     return False
 
@@ -162,37 +173,45 @@ def start_all(a, clients, url, procs):
     time.sleep(1)  # the closed engine's warm-up, and vegeta's workers
     for p in procs.values():
         os.kill(p.pid, signal.SIGSTOP)
+    time.sleep((len(clients) - 1) * (a.settle + a.window))  # the first turn, too, starts from a whole stop
     return True
 
 
 def turn(a, pid, worker):
     """One turn of the stopped client pid: resumes it, settles, measures, stops it. Returns
-    req/s, its CPU, nginx's and the client CPU's busy share (% of one core), and the
-    connections nginx accepted in the window besides the status requests."""
+    req/s, its CPU, nginx's and the client CPU's busy share (% of one core), and nginx's
+    active connections and accepted count at the window's end."""
     os.kill(pid, signal.SIGCONT)
     time.sleep(a.settle)
-    _, acc0, r0 = status(a.port)
+    _, _, r0 = status(a.port)
     c0, n0, b0, t0 = cpu_ns(pid), cpu_ns(worker), busy_ns(a.cpu), time.monotonic()
     time.sleep(a.window)
-    _, acc1, r1 = status(a.port)
+    active, accepted, r1 = status(a.port)
     c1, n1, b1, t1 = cpu_ns(pid), cpu_ns(worker), busy_ns(a.cpu), time.monotonic()
     os.kill(pid, signal.SIGSTOP)
     span = t1 - t0
     pct = lambda ns: 100 * ns / 1e9 / span
-    return (r1 - r0 - 1) / span, pct(c1 - c0), pct(n1 - n0), pct(b1 - b0), acc1 - acc0 - 1
+    return (r1 - r0 - 1) / span, pct(c1 - c0), pct(n1 - n0), pct(b1 - b0), active, accepted
 
 
 def run(a, clients, procs, worker, out):
-    n = 0
+    """Every turn; a turn fails (rps 0) when its client or nginx exited, when nginx accepted
+    a connection since the last turn's end other than the two status requests of this turn
+    (settle and window included), or when it holds fewer connections than wrk's and the
+    closed engine's."""
+    held = a.level * sum(1 for n in clients if not n.startswith("vegeta")) + 1
+    n, before = 0, status(a.port)[1]
     for rnd in range(1, a.rounds + 1):
         for name in clients:
             n += 1
-            rps, cpu, ngx, busy, opened = turn(a, procs[name].pid, worker)
+            rps, cpu, ngx, busy, active, accepted = turn(a, procs[name].pid, worker)
+            opened, before = accepted - before - 2, accepted
             if procs[name].poll() is not None or not os.path.exists(f"/proc/{a.nginx_pid}"):
                 print(f"c = {a.level}: {name if procs[name].poll() is not None else 'nginx'} exited", file=sys.stderr)
                 rps = 0
-            if opened:
-                print(f"c = {a.level}: {name} opened {opened} connection(s) in turn {n}", file=sys.stderr)
+            if opened or active < held:
+                print(f"c = {a.level}: turn {n} ({name}): {opened} connection(s) opened, {active} held of {held}",
+                      file=sys.stderr)
                 rps = 0
             out.write(f"{n},{rnd},{name},{a.level},{rps:.0f},{cpu:.1f},{ngx:.1f},{busy:.1f}\n")
             out.flush()

@@ -8,8 +8,9 @@
 # it again, so every turn starts alike. Every turn is measured by the same meters:
 # requests by nginx's own count (stub_status), not by each client's report of itself (a
 # turn in which a connection was opened fails); the client's and nginx's CPU time by their
-# process CPU clocks; and the client CPU's busy time (/proc/stat), which also counts the
-# kernel's work on the client's packets outside its process. Turns of a second on one
+# process CPU clocks; and the client CPU's busy time (/proc/stat), which also counts kernel
+# work on that CPU outside the client's process (softirqs; on loopback the receive work for
+# nginx's responses runs on nginx's CPU). Turns of a second on one
 # nginx put both sides of a pair in the same minute of a noisy machine, which runs of 5 s
 # one after the other, each with its own connects and warm-up, did not: their pairs moved
 # ±10 % at c = 100.
@@ -24,7 +25,8 @@
 # usage: scripts/loadgen-vs-wrk.sh [WINDOW] [LEVELS] [ROUNDS] [OUT.csv]
 #   WINDOW   the measured part of each turn, in seconds like 1s or 0.5s (default 1s)
 #   LEVELS   concurrent connections of each client, default "10 100 1000 4000"
-#   ROUNDS   turns of each client at each level, default 10
+#   ROUNDS   turns of each client at each level, default 10 (past about 25 at c = 10 a
+#            connection reaches nginx's keepalive_requests, 10^6, and its reconnect fails a turn)
 # CLIENTS="wrk closed" leaves vegeta out; KIND#TAG names a second client of a kind, and
 # PAIR="SUBJECT REFERENCE" (default "closed wrk") says which two the ratios and the gate
 # compare: CLIENTS="wrk wrk#b" PAIR="wrk#b wrk" puts wrk against itself (it reads 1.00
