@@ -151,6 +151,18 @@ def wait_for(what, deadline_s, ok, procs):
     return False
 
 
+def holders(clients):
+    """The clients whose connections nginx's count can wait for: all but vegeta's, whose
+    workers open connections as they start."""
+    return [n for n in clients if not n.startswith("vegeta")]
+
+
+def held_connections(a, clients):
+    """The connections nginx holds at the least while a level runs: the holders' and one
+    status request's."""
+    return a.level * len(holders(clients)) + 1
+
+
 def start_all(a, clients, url, procs):
     """Starts the clients and reports whether nginx came to hold every connection of wrk's
     and the closed engine's; vegeta's start after those (its workers open connections as
@@ -159,12 +171,12 @@ def start_all(a, clients, url, procs):
     if not wait_for(a.level, 30, lambda: status(a.port)[0] <= 1, procs):
         print(f"c = {a.level}: nginx still holds the previous level's connections", file=sys.stderr)
         return False
-    held = [n for n in clients if not n.startswith("vegeta")]
+    held = holders(clients)
     start = lambda name: subprocess.Popen(command(name, a, url, timeout_s), stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL, preexec_fn=die_with_parent(os.getpid()))
     for name in held:
         procs[name] = start(name)
-    if not wait_for(a.level, 30 + a.level / 100, lambda: status(a.port)[0] >= a.level * len(held) + 1, procs):
+    if not wait_for(a.level, 30 + a.level / 100, lambda: status(a.port)[0] >= held_connections(a, clients), procs):
         print(f"c = {a.level}: the clients' connections did not all open", file=sys.stderr)
         return False
     for name in clients:
@@ -199,7 +211,7 @@ def run(a, clients, procs, worker, out):
     a connection since the last turn's end other than the two status requests of this turn
     (settle and window included), or when it holds fewer connections than wrk's and the
     closed engine's."""
-    held = a.level * sum(1 for n in clients if not n.startswith("vegeta")) + 1
+    held = held_connections(a, clients)
     n, before = 0, status(a.port)[1]
     for rnd in range(1, a.rounds + 1):
         for name in clients:

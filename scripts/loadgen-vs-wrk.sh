@@ -112,11 +112,8 @@ echo
 python3 - "$work/out.csv" "${MIN_RATIO:-0}" "${MAX_COST_RATIO:-0.95}" "$clients" "$pair" "$levels" "$rounds" <<'PY'
 import csv, statistics, sys
 gate, max_cost = float(sys.argv[2]), float(sys.argv[3])
-clients, pair = sys.argv[4].split(), sys.argv[5].split()
+clients, (subject, ref) = sys.argv[4].split(), sys.argv[5].split()  # PAIR checked above
 levels, rounds = [int(c) for c in sys.argv[6].split()], int(sys.argv[7])
-if len(pair) != 2 or pair[0] == pair[1] or not set(pair) <= set(clients):
-    sys.exit(f"loadgen-vs-wrk: PAIR={sys.argv[5]!r} must name two different clients of CLIENTS={sys.argv[4]!r}")
-subject, ref = pair
 turns, failed = {}, []  # (level, client) -> [(turn, req/s, µs per request, nginx busy, µs of the CPU busy per request)]
 for r in csv.DictReader(open(sys.argv[1])):
     c, v = int(r["concurrency"]), float(r["rps"] or 0)

@@ -14,8 +14,8 @@ ARG1=${1:-} peer_flags "/hello" need nginx taskset
 port=${1:?usage: nginx.sh PORT [CPULIST]}; cpus=${2:-0}
 command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 dir=$(peer_dir nginx)
-status=
-[ -z "${NGINX_STUB_STATUS:-}" ] || status='location = /nginx_status { stub_status; }'
+status= # a whole line or nothing: without it the config is byte for byte what runs always had
+[ -z "${NGINX_STUB_STATUS:-}" ] || status=$'    location = /nginx_status { stub_status; }\n'
 # Every descriptor the process may have (run.sh and bench raise the soft limit to the
 # hard one): each connection is one, and a few go to the listener, the log and epoll.
 nofile=$(ulimit -Hn); [ "$nofile" != unlimited ] || nofile=1048576
@@ -38,8 +38,7 @@ http {
     location = / { return 200 "Hello, World!\n"; }
     location = /hello { return 200 "Hello, World!\n"; }
     location / { return 404 "Not Found\n"; }
-    $status
-  }
+${status}  }
 }
 NG
 taskset -c "$cpus" nginx -c "$dir/nginx.conf" </dev/null >/dev/null 2>"$dir/nginx.log" &
